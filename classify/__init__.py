@@ -1,0 +1,30 @@
+"""Pure rules: a parsed message in, counted items with readable reasons out.
+
+No I/O happens here: no database, no network, no clock. Everything a rule
+needs arrives in the parsed message or in the frozen rule context.
+"""
+
+from classify.message import (
+    KINDS,
+    Address,
+    Classification,
+    Item,
+    ParsedMessage,
+    Part,
+    RuleHit,
+    image_fingerprint,
+)
+from classify.rules import ClassifyContext, classify
+
+__all__ = [
+    "KINDS",
+    "Address",
+    "Classification",
+    "ClassifyContext",
+    "Item",
+    "ParsedMessage",
+    "Part",
+    "RuleHit",
+    "classify",
+    "image_fingerprint",
+]

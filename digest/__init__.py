@@ -1,0 +1,1 @@
+"""Progress against quota (pure maths), and the editor's digest built from it."""

@@ -1,0 +1,1 @@
+"""Getting mail in: parse raw messages (files, mbox, IMAP) into `ParsedMessage` values."""

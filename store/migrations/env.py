@@ -1,0 +1,21 @@
+"""Alembic environment: run by `store.db.migrate` with the connection it is handed."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from store.models import Base
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:  # pragma: no cover — only `alembic` run by hand lands here
+    raise SystemExit("run migrations with `tinbai db upgrade`")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,  # SQLite cannot ALTER most things: batch mode copies the table
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,143 @@
+"""The tables. The schema itself is owned by the Alembic migrations in `migrations/`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out — SQLite keeps no zone."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Sender(Base):
+    __tablename__ = "senders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pattern: Mapped[str] = mapped_column(String(320), unique=True)  # name@host or @host
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(512), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    sender: Mapped[str] = mapped_column(String(320), index=True)
+    sender_name: Mapped[str] = mapped_column(Text, default="")
+    recipients: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16))
+    trace: Mapped[str] = mapped_column(Text, default="[]")  # JSON: which rules fired, why
+    defects: Mapped[str] = mapped_column(Text, default="")
+    ingested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    items: Mapped[list[Item]] = relationship(back_populates="message", cascade="all, delete-orphan")
+    locations: Mapped[list[MessageLocation]] = relationship(
+        back_populates="message", cascade="all, delete-orphan"
+    )
+
+
+class MessageLocation(Base):
+    """Where a message was seen: the same message may sit in several folders."""
+
+    __tablename__ = "message_locations"
+    __table_args__ = (UniqueConstraint("account", "folder", "uidvalidity", "uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    account: Mapped[str] = mapped_column(String(320))
+    folder: Mapped[str] = mapped_column(String(512))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
+
+    message: Mapped[Message] = relationship(back_populates="locations")
+
+
+class FolderStateRow(Base):
+    """The high-water mark of one polled folder."""
+
+    __tablename__ = "folder_states"
+    __table_args__ = (UniqueConstraint("account", "folder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(320))
+    folder: Mapped[str] = mapped_column(String(512))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    highest_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Item(Base):
+    __tablename__ = "items"
+    __table_args__ = (Index("ix_items_kind_fingerprint", "kind", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str | None] = mapped_column(String(128))
+    part: Mapped[str | None] = mapped_column(String(64))
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+
+    message: Mapped[Message] = relationship(back_populates="items")
+
+
+class DigestSent(Base):
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("plan_id", "week_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(64))
+    week_start: Mapped[str] = mapped_column(String(10))  # ISO dates, in the plan's timezone
+    week_end: Mapped[str] = mapped_column(String(10))
+    recipients: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(998))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(Text)
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)

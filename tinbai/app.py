@@ -1,0 +1,56 @@
+"""The application context: the config, opened lazily, and the store built from it.
+
+Commands ask for what they need; nothing is read at import time, and a secret
+is read only by the command that talks to that server.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from store import SenderMap, Store, open_store
+from tinbai.config import Config, PlanConfig, load_config
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    config_path: Path | None = None
+    _config: Config | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+            for warning in self._config.warnings:
+                log.warning("%s", warning)
+        return self._config
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.config.database_url)
+        return self._store
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def today(self) -> date:
+        """Today in the configured timezone, not the machine's."""
+        return self.now().astimezone(self.config.plan_timezone(self.config.plan())).date()
+
+    def plan(self, plan_id: str | None = None, on: date | None = None) -> PlanConfig:
+        return self.config.plan(plan_id, on or (None if plan_id else self.today()))
+
+    def sender_map(self) -> SenderMap:
+        seeds = [(p, uid) for uid, unit in self.config.model.units.items() for p in unit.senders]
+        return SenderMap.build(self.store.senders(), seeds)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.engine.dispose()

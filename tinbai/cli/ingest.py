@@ -1,0 +1,53 @@
+"""`tinbai ingest-file`: .eml files or an mbox, through the same path as IMAP mail."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from ingest.files import read_messages
+from ingest.parse import parse_message
+from tinbai.app import App
+from tinbai.cli import cli
+from tinbai.cli.common import pass_app
+from tinbai.errors import ParseError
+from tinbai.pipeline import classify_context, submit
+
+log = logging.getLogger(__name__)
+
+
+@cli.command("ingest-file")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_app
+def ingest_file(app: App, paths: tuple[Path, ...]) -> None:
+    """Count the messages in .eml files, mbox files or folders of them."""
+    store, ctx = app.store, classify_context(app.config)
+    stats: Counter[str] = Counter()
+    unreadable: list[str] = []
+    for path in paths:
+        try:
+            for message in read_messages(path):
+                done = submit(parse_message(message.raw), store=store, ctx=ctx, source="file", now=app.now())
+                if not done.outcome.created:
+                    stats["already"] += 1
+                    click.echo(f"{message.origin}: already stored as message #{done.outcome.message_pk}; nothing changed")
+                    continue
+                stats["new"] += 1
+                stats[done.classification.status] += 1
+                for item in done.classification.items:
+                    stats[item.kind] += item.count
+                if done.classification.status != "counted":
+                    click.echo(f"{message.origin}: {done.classification.status}: {done.classification.reason}")
+        except ParseError as e:
+            unreadable.append(str(e))
+            click.echo(f"tinbai: {e}", err=True)
+    click.echo(
+        f"{stats['new']} new message(s): {stats['news']} news, {stats['article']} article(s),"
+        f" {stats['photo']} photo(s); {stats['ignored']} ignored, {stats['needs-review']} to review,"
+        f" {stats['failed']} failed; {stats['already']} already stored"
+    )
+    if unreadable:
+        raise SystemExit(1)

@@ -1,0 +1,425 @@
+"""Load and validate `config.toml`: one clear line for every mistake.
+
+Unknown keys are refused (with a "did you mean"), types are checked, and
+cross references (a unit's group, a quota's unit) are resolved here, so the
+rest of tinbai can trust what it is handed. Secrets are never read from the
+file: only the *names* of the environment variable or file that holds them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import logging
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tinbai.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+KINDS: tuple[str, ...] = ("news", "article", "photo")
+DEFAULT_CONFIG = "config.toml"
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+Count = Annotated[int, Field(ge=0)]
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Counts(_Strict):
+    """A count or quota per kind; ``None`` means "no quota here", not zero."""
+
+    news: Count | None = None
+    article: Count | None = None
+    photo: Count | None = None
+
+    def get(self, kind: str) -> int | None:
+        value: int | None = getattr(self, kind)
+        return value
+
+    def is_empty(self) -> bool:
+        return all(self.get(k) is None for k in KINDS)
+
+
+class QuotaRow(_Strict):
+    """One row of the plan's table: a quota on a unit or on a group."""
+
+    unit: Id | None = None
+    group: Id | None = None
+    news: Count | None = None
+    article: Count | None = None
+    photo: Count | None = None
+    member_minimum: Counts | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> Self:
+        if (self.unit is None) == (self.group is None):
+            raise ValueError("a quota row names exactly one of `unit` or `group` — keep one of them")
+        if self.member_minimum is not None and self.group is None:
+            raise ValueError("`member_minimum` belongs on a group row — move it to the group's row")
+        return self
+
+    def counts(self) -> Counts:
+        return Counts(news=self.news, article=self.article, photo=self.photo)
+
+
+class PlanConfig(_Strict):
+    id: Id
+    title: str
+    start: date
+    end: date
+    timezone: str | None = None
+    quota: Counts = Counts()
+    totals: Counts | None = None
+    quotas: list[QuotaRow] = []
+
+    @model_validator(mode="after")
+    def _period(self) -> Self:
+        if self.end < self.start:
+            raise ValueError(
+                f"plan {self.id!r} ends ({self.end}) before it starts ({self.start})"
+                " — swap `start` and `end`"
+            )
+        return self
+
+
+class GroupConfig(_Strict):
+    name: str
+    name_en: str | None = None
+
+
+class UnitConfig(_Strict):
+    name: str
+    name_en: str | None = None
+    group: Id
+    senders: list[str] = []
+
+
+Security = Literal["tls", "starttls", "plain"]
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _Server(_Strict):
+    host: str
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Security = "tls"
+    username: str | None = None
+    password_env: str | None = None
+    password_file: Path | None = None
+    ca_file: Path | None = None
+    timeout: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _plain_only_on_loopback(self) -> Self:
+        if self.security == "plain" and not _is_loopback(self.host):
+            raise ValueError(
+                f"security = \"plain\" sends the password in clear to {self.host}"
+                ' — use "tls" or "starttls" (plain is allowed only on 127.0.0.1)'
+            )
+        return self
+
+
+class MailboxConfig(_Server):
+    username: str
+    address: str
+    folder: str = "INBOX"
+    folders: list[str] | None = None
+    shared: bool = False
+
+    def folder_list(self) -> list[str]:
+        return list(self.folders) if self.folders else [self.folder]
+
+
+class SmtpConfig(_Server):
+    from_: str = Field(alias="from")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class DatabaseConfig(_Strict):
+    url: str = "sqlite:///tinbai.db"
+
+
+class DigestConfig(_Strict):
+    to: list[str] = []
+    schedule: str = "30 7 * * mon"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    language: Literal["vi", "en"] | None = None
+
+
+class ConfigModel(_Strict):
+    language: Literal["vi", "en"] = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    mailbox: MailboxConfig | None = None
+    smtp: SmtpConfig | None = None
+    database: DatabaseConfig = DatabaseConfig()
+    digest: DigestConfig = DigestConfig()
+    groups: dict[Id, GroupConfig]
+    units: dict[Id, UnitConfig]
+    plans: list[PlanConfig]
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        for tz in {self.timezone, self.digest.timezone} | {p.timezone for p in self.plans if p.timezone}:
+            _check_timezone(tz)
+        for unit_id, unit in self.units.items():
+            if unit.group not in self.groups:
+                raise ValueError(
+                    f"units.{unit_id}.group: unknown group {unit.group!r}"
+                    f"{_did_you_mean(unit.group, self.groups)} — every unit belongs to a group"
+                    " declared under [groups]"
+                )
+        seen: set[str] = set()
+        for plan in self.plans:
+            if plan.id in seen:
+                raise ValueError(f"plans: two plans have the id {plan.id!r} — give each quarter its own id")
+            seen.add(plan.id)
+            for row in plan.quotas:
+                if row.unit is not None and row.unit not in self.units:
+                    raise ValueError(
+                        f"plans.{plan.id}.quotas: quota on unknown unit {row.unit!r}"
+                        f"{_did_you_mean(row.unit, self.units)} — declare it under [units]"
+                    )
+                if row.group is not None and row.group not in self.groups:
+                    raise ValueError(
+                        f"plans.{plan.id}.quotas: quota on unknown group {row.group!r}"
+                        f"{_did_you_mean(row.group, self.groups)} — declare it under [groups]"
+                    )
+        if not self.plans:
+            raise ValueError("plans: no plan — add a [[plans]] table with id, title, start and end")
+        return self
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"unknown timezone {name!r} — use an IANA name such as 'Asia/Ho_Chi_Minh'") from e
+
+
+def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated configuration, with where it came from."""
+
+    model: ConfigModel
+    path: Path
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def database_url(self) -> str:
+        """The database URL, a relative SQLite path taken from the config's folder."""
+        url = self.model.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+            return prefix + str((self.base_dir / url[len(prefix) :]).resolve())
+        return url
+
+    def plan(self, plan_id: str | None = None, on: date | None = None) -> PlanConfig:
+        """The plan named by ``plan_id``, else the one whose period holds ``on``.
+
+        With no plan holding the date, the latest plan that has started is used
+        (between quarters the last one stays visible), else the first plan.
+        """
+        plans = self.model.plans
+        if plan_id is not None:
+            for plan in plans:
+                if plan.id == plan_id:
+                    return plan
+            ids = [p.id for p in plans]
+            raise ConfigError(
+                f"no plan {plan_id!r}{_did_you_mean(plan_id, ids)} — the config has: {', '.join(ids)}"
+            )
+        if on is None:
+            on = date.today()
+        holding = [p for p in plans if p.start <= on <= p.end]
+        if holding:
+            return holding[0]
+        started = sorted((p for p in plans if p.start <= on), key=lambda p: p.start)
+        return started[-1] if started else sorted(plans, key=lambda p: p.start)[0]
+
+    def plan_timezone(self, plan: PlanConfig) -> ZoneInfo:
+        return ZoneInfo(plan.timezone or self.model.timezone)
+
+
+def config_path(explicit: str | os.PathLike[str] | None) -> Path:
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("TINBAI_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read, validate and cross-check a config file; raise ConfigError with one line."""
+    cfg_path = config_path(path)
+    try:
+        raw = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise ConfigError(
+            f"{cfg_path}: no such config file — pass --config PATH or set TINBAI_CONFIG"
+        ) from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{cfg_path}: cannot read the config file ({e}) — check its permissions and encoding") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{cfg_path}: not valid TOML: {e} — fix the syntax there") from e
+    try:
+        model = ConfigModel.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(f"{cfg_path}: {_explain(e)}") from e
+    config = Config(model=model, path=cfg_path.resolve(), warnings=tuple(_total_warnings(model)))
+    return config
+
+
+def _explain(error: ValidationError) -> str:
+    errors = error.errors()
+    first = errors[0]
+    loc = tuple(first["loc"])
+    where = _format_loc(loc)
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        if key.lower() in {"password", "token", "secret", "pass", "passwd"}:
+            text = (
+                f"{where}: a secret never goes in the config file"
+                " — put it in an environment variable named by `password_env`"
+                " or a file named by `password_file`"
+            )
+        else:
+            allowed = _fields_at(ConfigModel, loc[:-1])
+            text = f"{where}: unknown key{_did_you_mean(key, allowed)} — remove it or fix its spelling"
+    elif kind == "missing":
+        text = f"{where}: required key is missing — add it"
+    elif kind == "value_error":
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        text = f"{where}: {msg}" if where else msg
+    else:
+        text = f"{where}: {first['msg']} (got {first.get('input')!r}) — fix the value"
+    more = len(errors) - 1
+    return text + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        else:
+            parts.append(str(item))
+    return ".".join(parts)
+
+
+def _fields_at(model: Any, loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model that sits at ``loc`` (for "did you mean")."""
+    current: Any = model
+    for item in loc:
+        current = _unwrap(current, item)
+        if current is None:
+            return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _unwrap(tp: Any, step: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            if arg is not type(None):
+                return _unwrap(arg, step)
+        return None
+    if origin is list:
+        return typing.get_args(tp)[0] if isinstance(step, int) else None
+    if origin is dict:
+        return typing.get_args(tp)[1]
+    if origin is Annotated:
+        return _unwrap(typing.get_args(tp)[0], step)
+    if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(step, str):
+        field = tp.model_fields.get(step)
+        if field is None:
+            for f in tp.model_fields.values():
+                if f.alias == step:
+                    field = f
+        return field.annotation if field else None
+    return None
+
+
+def _total_warnings(model: ConfigModel) -> list[str]:
+    """Stated totals that the rows of a plan do not add up to."""
+    warnings = []
+    for plan in model.plans:
+        if plan.totals is None:
+            continue
+        sums = summed_quota(plan)
+        for kind in KINDS:
+            stated = plan.totals.get(kind)
+            if stated is not None and stated != sums[kind]:
+                diff = stated - sums[kind]
+                warnings.append(
+                    f"plan {plan.id}: the rows add up to {sums[kind]} {kind} but the stated total is"
+                    f" {stated} ({'+' if diff > 0 else ''}{diff}) — fix a row or `totals.{kind}`"
+                )
+    return warnings
+
+
+def summed_quota(plan: PlanConfig) -> dict[str, int]:
+    """The plan's quota per kind as the sum of its rows and its plan-wide quota."""
+    sums = {k: plan.quota.get(k) or 0 for k in KINDS}
+    for row in plan.quotas:
+        for kind in KINDS:
+            sums[kind] += row.counts().get(kind) or 0
+    return sums
+
+
+def read_secret(what: str, password_env: str | None, password_file: Path | None, base_dir: Path) -> str:
+    """Read a password from the environment or a file, only when a server needs it."""
+    if password_env:
+        value = os.environ.get(password_env)
+        if value:
+            return value
+        if not password_file:
+            raise ConfigError(
+                f"{what}: the environment variable {password_env} is not set"
+                f" — export {password_env}=… or set `password_file`"
+            )
+    if password_file:
+        path = password_file if password_file.is_absolute() else base_dir / password_file
+        try:
+            secret = path.read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise ConfigError(f"{what}: cannot read password_file {path} ({e.strerror}) — create it or fix the path") from e
+        if not secret:
+            raise ConfigError(f"{what}: password_file {path} is empty — write the password into it")
+        return secret
+    raise ConfigError(f"{what}: no password configured — set `password_env` or `password_file`")

@@ -1,0 +1,35 @@
+"""Progress of a plan from what the store holds: the figures every view shares."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+from digest.progress import PlanProgress, Unmapped, compute_progress
+from tinbai.app import App
+from tinbai.config import PlanConfig
+
+
+def plan_window(app: App, plan: PlanConfig, as_of: date) -> tuple[datetime, datetime]:
+    """[start, end) of the plan up to and including ``as_of``, in the plan's timezone."""
+    tz = app.config.plan_timezone(plan)
+    last = min(plan.end, as_of)
+    start = datetime.combine(plan.start, time(), tz)
+    end = datetime.combine(last + timedelta(days=1), time(), tz)
+    return start, max(start, end)
+
+
+def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
+    start, end = plan_window(app, plan, as_of)
+    mapping = app.sender_map()
+    known_units = app.config.model.units
+    per_unit: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in app.store.counted_by_sender(start, end):
+        unit = mapping.unit_for(row.address)
+        if unit in known_units:
+            per_unit[unit][row.kind] += row.count
+    messages = app.store.messages_by_sender(start, end)
+    strangers = [a for a in messages if mapping.unit_for(a) not in known_units]
+    names = app.store.sender_names(strangers)
+    unmapped = [Unmapped(a or "(no sender)", messages[a], names.get(a, "")) for a in strangers]
+    return compute_progress(app.config.model, plan, per_unit, as_of, unmapped)

@@ -1,0 +1,65 @@
+"""Fixtures shared by every test: a config in a temporary folder, the CLI, a mail factory.
+
+Servers (Dovecot, SMTP, Chromium) have their fixtures in the conftest of the
+folder whose tests use them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from mailkit import build_message
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_CONFIG = ROOT / "config.toml"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    """The shipped config, copied next to a fresh database in a temporary folder."""
+    path = tmp_path / "config.toml"
+    shutil.copy(SHIPPED_CONFIG, path)
+    return path
+
+
+@dataclass
+class Tinbai:
+    """Runs the real `tinbai` command in a subprocess, as a user would."""
+
+    config: Path
+    env: dict[str, str]
+
+    def __call__(self, *args: str | os.PathLike[str], check: bool = True, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "tinbai", "--config", str(self.config), *map(str, args)]
+        done = subprocess.run(argv, capture_output=True, text=True, env=self.env, input=input, timeout=120, check=False)
+        if check and done.returncode != 0:
+            raise AssertionError(f"tinbai {' '.join(map(str, args))} exited {done.returncode}\n{done.stdout}\n{done.stderr}")
+        return done
+
+
+@pytest.fixture
+def tinbai(config_file: Path) -> Tinbai:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TINBAI_")}
+    env["COLUMNS"] = "200"
+    return Tinbai(config_file, env)
+
+
+@pytest.fixture
+def write_eml(tmp_path: Path) -> Callable[..., Path]:
+    """Write a built message to a .eml file and return its path."""
+    counter = iter(range(1_000_000))
+
+    def write(**kwargs: object) -> Path:
+        path = tmp_path / f"msg-{next(counter)}.eml"
+        path.write_bytes(build_message(**kwargs))  # type: ignore[arg-type]
+        return path
+
+    return write

@@ -8,7 +8,6 @@ can try again later.
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from email.message import EmailMessage
 from pathlib import Path
@@ -24,7 +23,9 @@ def tls_context(ca_file: Path | None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
 
 
-def deliver(config: SmtpConfig, password: str | None, message: EmailMessage, recipients: list[str]) -> None:
+def deliver(  # noqa: PLR0912 — one branch per failure a person must be told apart
+    config: SmtpConfig, password: str | None, message: EmailMessage, recipients: list[str]
+) -> None:
     """Send ``message`` to ``recipients``; raise DeliveryError with one line on failure."""
     port = config.port or DEFAULT_PORTS[config.security]
     where = f"SMTP server {config.host}:{port}"
@@ -55,7 +56,7 @@ def deliver(config: SmtpConfig, password: str | None, message: EmailMessage, rec
         raise DeliveryError(f"{where}: TLS failed ({e.reason}) — check smtp.security and smtp.port") from e
     except smtplib.SMTPNotSupportedError as e:
         raise DeliveryError(f"{where} does not offer STARTTLS — use security = \"tls\" or another port") from e
-    except (TimeoutError, socket.timeout) as e:
+    except TimeoutError as e:
         raise TemporaryDeliveryError(f"{where} did not answer within {config.timeout:.0f} s — it will be retried") from e
     except ConnectionRefusedError as e:
         raise TemporaryDeliveryError(f"{where} refused the connection — is it running? check smtp.host and smtp.port") from e

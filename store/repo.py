@@ -44,6 +44,10 @@ class RecordOutcome:
     message_pk: int
     created: bool  # False: the message was already stored, nothing changed
     note: str = ""
+    counted: tuple[tuple[str, int], ...] = ()  # (kind, count) as stored, duplicates removed
+
+    def count(self, kind: str) -> int:
+        return sum(n for k, n in self.counted if k == kind)
 
 
 @dataclass(frozen=True)
@@ -106,18 +110,19 @@ class Store:
                     if location is not None:
                         self._add_location(s, existing.id, location)
                     return RecordOutcome(existing.id, created=False)
-                row = self._message_row(parsed, result, key, source, now, note)
+                row = self._message_row(parsed, result, key=key, source=source, now=now, note=note)
                 s.add(row)
                 s.flush()
-                self._add_items(s, row, result)
+                counted = self._add_items(s, row, result)
                 if location is not None:
                     self._add_location(s, row.id, location)
-                return RecordOutcome(row.id, created=True, note=note)
+                return RecordOutcome(row.id, created=True, note=note, counted=counted)
         except (IntegrityError, OperationalError) as e:
             raise StoreError(f"cannot store message {key}: {e.orig} — is another tinbai writing the same database?") from e
 
+    @staticmethod
     def _message_row(
-        self, parsed: ParsedMessage, result: Classification, key: str, source: str, now: datetime, note: str
+        parsed: ParsedMessage, result: Classification, *, key: str, source: str, now: datetime, note: str
     ) -> Message:
         reason = "; ".join(r for r in (result.reason, note) if r)
         return Message(
@@ -139,7 +144,8 @@ class Store:
             ingested_at=now,
         )
 
-    def _add_items(self, s: Session, row: Message, result: Classification) -> None:
+    def _add_items(self, s: Session, row: Message, result: Classification) -> tuple[tuple[str, int], ...]:
+        counted: list[tuple[str, int]] = []
         for item in result.items:
             count, reason, duplicate_of = item.count, item.reason, None
             if item.kind == "photo" and item.fingerprint:
@@ -164,6 +170,9 @@ class Store:
                     duplicate_of=duplicate_of,
                 )
             )
+            s.flush()  # the next photo of this message must see this one
+            counted.append((item.kind, count))
+        return tuple(counted)
 
     @staticmethod
     def _add_location(s: Session, message_pk: int, loc: Location) -> None:
@@ -303,4 +312,4 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-__all__: Sequence[str] = ("Location", "FolderState", "RecordOutcome", "SenderCount", "Store", "open_store")
+__all__: Sequence[str] = ("FolderState", "Location", "RecordOutcome", "SenderCount", "Store", "open_store")

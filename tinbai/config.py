@@ -303,7 +303,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def _explain(error: ValidationError) -> str:
-    errors = error.errors()
+    # An unknown key usually explains a "missing" one next to it (a misspelling): say it first.
+    errors = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
     first = errors[0]
     loc = tuple(first["loc"])
     where = _format_loc(loc)
@@ -347,12 +348,14 @@ def _fields_at(model: Any, loc: tuple[Any, ...]) -> list[str]:
         current = _unwrap(current, item)
         if current is None:
             return []
+    if typing.get_origin(current) in (typing.Union, types.UnionType):
+        current = next((a for a in typing.get_args(current) if a is not type(None)), None)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return [f.alias or name for name, f in current.model_fields.items()]
     return []
 
 
-def _unwrap(tp: Any, step: Any) -> Any:
+def _unwrap(tp: Any, step: Any) -> Any:  # noqa: PLR0911 — one return per kind of type annotation
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         for arg in typing.get_args(tp):

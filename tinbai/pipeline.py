@@ -39,7 +39,7 @@ def submit(
     """Classify and store one message. A rule that breaks marks it failed; nothing is lost."""
     try:
         result = classify(parsed, ctx)
-    except Exception as e:  # noqa: BLE001 — edge: one message must never stop the rest
+    except Exception as e:
         log.exception("classification failed for %s", parsed.message_id or parsed.digest[:12])
         result = Classification(
             "failed", (), f"classification failed: {type(e).__name__}: {e}", (RuleHit("crash", True, str(e)),)

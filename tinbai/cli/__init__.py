@@ -33,7 +33,8 @@ log = logging.getLogger("tinbai")
 def cli(ctx: click.Context, config_path: Path | None, verbose: int, debug: bool) -> None:
     """Count the news, articles and photos units send to a plan's mailbox."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    fmt = "tinbai: %(levelname)s: %(message)s" if not verbose else "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=level, format=fmt, stream=sys.stderr)
     ctx.obj = App(config_path=config_path)
     ctx.meta["debug"] = debug
     ctx.call_on_close(ctx.obj.close)

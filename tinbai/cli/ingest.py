@@ -37,8 +37,8 @@ def ingest_file(app: App, paths: tuple[Path, ...]) -> None:
                     continue
                 stats["new"] += 1
                 stats[done.classification.status] += 1
-                for item in done.classification.items:
-                    stats[item.kind] += item.count
+                for kind, count in done.outcome.counted:
+                    stats[kind] += count
                 if done.classification.status != "counted":
                     click.echo(f"{message.origin}: {done.classification.status}: {done.classification.reason}")
         except ParseError as e:

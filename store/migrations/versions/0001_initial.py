@@ -1,14 +1,13 @@
 """initial schema
 
 Revision ID: 0001_initial
-Revises: 
+Revises:
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001_initial'
 down_revision = None

@@ -1,0 +1,109 @@
+"""The shipped config is the seed's plan, and a broken config is explained in one line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tinbai.config import load_config, summed_quota
+from tinbai.errors import ConfigError
+
+SHIPPED = Path(__file__).resolve().parents[2] / "config.toml"
+
+DESIGN_UNITS = {
+    "leadership": ["lanh-dao"],
+    "departments": ["tuyen-giao", "to-chuc", "tai-chinh", "chinh-sach", "van-phong", "kiem-tra"],
+    "district": [
+        "dien-bien-phu", "muong-lay", "dien-bien", "dien-bien-dong", "muong-ang",
+        "muong-cha", "muong-nhe", "nam-po", "tua-chua", "tuan-giao",
+    ],
+    "sector": ["giao-duc", "y-te", "vien-chuc"],
+    "volunteers": ["cong-tac-vien"],
+}
+
+
+def test_shipped_config_loads_without_warnings():
+    config = load_config(SHIPPED)
+    assert config.warnings == ()
+    assert config.model.plans[0].id == "2020-q2"
+
+
+def test_shipped_config_has_every_unit_of_the_design_in_its_group():
+    model = load_config(SHIPPED).model
+    for group, units in DESIGN_UNITS.items():
+        assert [u for u, unit in model.units.items() if unit.group == group] == units
+    assert [u for u, unit in model.units.items() if unit.group == "grassroots"], "grassroots examples"
+    assert model.units["muong-ang"].name == "LĐLĐ huyện Mường Ảng"
+    assert model.units["tuyen-giao"].name == "Ban Tuyên giáo – Nữ công"
+
+
+def test_shipped_rows_add_up_to_the_stated_totals():
+    plan = load_config(SHIPPED).model.plans[0]
+    assert summed_quota(plan) == {"news": 58, "article": 17, "photo": 60}
+    assert plan.totals is not None
+    assert (plan.totals.news, plan.totals.article, plan.totals.photo) == (58, 17, 60)
+
+
+def test_no_real_addresses_in_the_shipped_config():
+    text = SHIPPED.read_text(encoding="utf-8")
+    domains = {m.split("@", 1)[1] for m in re.findall(r"[\w.+-]*@[\w.-]+", text)}
+    assert domains
+    assert all(d == "example.org" or d.endswith(".example.org") for d in domains)
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = SHIPPED.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "config.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param('host = "imap', 'hots = "imap', "mailbox.hots: unknown key (did you mean 'host'?)", id="misspelt-key"),
+        pytest.param('schedule = "30', 'schedul = "30', "digest.schedul: unknown key (did you mean 'schedule'?)", id="misspelt-nested-key"),
+        pytest.param('port = 993', 'port = "993x"', "mailbox.port: Input should be a valid integer", id="wrong-type"),
+        pytest.param('group = "district"', 'group = "distrct"', "unknown group 'distrct' (did you mean 'district'?)", id="unit-in-no-group"),
+        pytest.param('unit = "to-chuc"', 'unit = "to-chuk"', "quota on unknown unit 'to-chuk' (did you mean 'to-chuc'?)", id="quota-on-unknown-unit"),
+        pytest.param("end = 2020-06-30", "end = 2020-03-31", "ends (2020-03-31) before it starts (2020-04-01)", id="period-reversed"),
+        pytest.param('password_env = "TINBAI_IMAP_PASSWORD"', 'password = "hunter2"', "a secret never goes in the config file", id="secret-in-file"),
+        pytest.param('security = "tls" ', 'security = "plain" ', 'plain is allowed only on 127.0.0.1', id="plain-off-loopback"),
+        pytest.param('timezone = "Asia/Ho_Chi_Minh"\n\n[mailbox]', 'timezone = "Asia/Hanoi_City"\n\n[mailbox]', "unknown timezone 'Asia/Hanoi_City'", id="bad-timezone"),
+        pytest.param("[[plans]]", "[[plans]\n", "not valid TOML", id="bad-toml"),
+    ],
+)
+def test_config_mistake_is_named_with_its_fix(tmp_path, old, new, expected):
+    with pytest.raises(ConfigError) as caught:
+        load_config(_variant(tmp_path, old, new))
+    message = str(caught.value)
+    assert expected in message
+    assert "\n" not in message
+    assert " — " in message, "every message says what to do"
+
+
+def test_rows_that_do_not_add_up_give_a_warning_naming_the_difference(tmp_path):
+    config = load_config(_variant(tmp_path, "news = 20\n", "news = 22\n"))
+    assert config.warnings == (
+        "plan 2020-q2: the rows add up to 60 news but the stated total is 58 (-2) — fix a row or `totals.news`",
+    )
+
+
+def test_plan_is_chosen_by_date_and_by_id(tmp_path):
+    text = SHIPPED.read_text(encoding="utf-8") + (
+        '\n[[plans]]\nid = "2020-q3"\ntitle = "Quý III"\nstart = 2020-07-01\nend = 2020-09-30\n'
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    config = load_config(path)
+    from datetime import date  # noqa: PLC0415
+
+    assert config.plan(on=date(2020, 5, 15)).id == "2020-q2"
+    assert config.plan(on=date(2020, 8, 1)).id == "2020-q3"
+    assert config.plan(on=date(2021, 1, 1)).id == "2020-q3", "between quarters the last plan stays"
+    assert config.plan("2020-q2", on=date(2020, 8, 1)).id == "2020-q2"
+    with pytest.raises(ConfigError, match="no plan '2020-q4'"):
+        config.plan("2020-q4")

@@ -1,0 +1,82 @@
+"""The store on a real SQLite file, migrated by Alembic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from mailkit import Attachment, build_message, make_jpeg
+
+from classify import classify
+from ingest.parse import parse_message
+from store import open_store
+from store.db import head_revision
+
+NOW = datetime(2020, 5, 15, tzinfo=UTC)
+
+
+def test_migrations_create_the_schema_on_an_empty_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    store = open_store(url)
+    inspector = sa.inspect(store.engine)
+    tables = set(inspector.get_table_names())
+    assert {"senders", "messages", "items", "message_locations", "folder_states", "digests", "audit_log"} <= tables
+    with store.engine.connect() as c:
+        assert c.scalar(sa.text("select version_num from alembic_version")) == head_revision()
+        assert c.scalar(sa.text("pragma journal_mode")) == "wal"
+        assert c.scalar(sa.text("pragma foreign_keys")) == 1
+    message_keys = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("message_locations")}
+    assert ("account", "folder", "uidvalidity", "uid") in message_keys
+
+
+def test_opening_twice_does_not_migrate_again(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    open_store(url).engine.dispose()
+    store = open_store(url)
+    assert store.message_count() == 0
+
+
+def _record(store, raw):
+    parsed = parse_message(raw)
+    return store.record(parsed, classify(parsed), source="file", now=NOW)
+
+
+def test_the_same_message_twice_changes_nothing(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    raw = build_message(attachments=[Attachment("a.jpg", make_jpeg(seed=3))], message_id="<same@example.org>")
+    first, second = _record(store, raw), _record(store, raw)
+    assert first.created
+    assert not second.created
+    assert first.message_pk == second.message_pk
+    assert store.message_count() == 1
+
+
+def test_a_reused_message_id_with_other_content_is_kept(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    one = _record(store, build_message(subject="[Tin] Một", message_id="<reused@example.org>"))
+    two = _record(store, build_message(subject="[Tin] Hai", message_id="<reused@example.org>"))
+    assert one.created
+    assert two.created
+    assert "reused" in two.note
+    assert store.message_count() == 2
+
+
+def test_the_same_photo_in_a_later_message_is_not_counted_again(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    photo = Attachment("a.jpg", make_jpeg(seed=4))
+    first = _record(store, build_message(subject="[Ảnh] Một", attachments=[photo]))
+    again = _record(store, build_message(subject="[Ảnh] Gửi lại", attachments=[photo]))
+    assert first.count("photo") == 1
+    assert again.count("photo") == 0
+
+
+def test_senders_map_and_unmap_with_an_audit_trail(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert store.add_sender("A@Example.org", "tuan-giao", actor="t", now=NOW) is None
+    assert store.add_sender("a@example.org", "muong-lay", actor="t", now=NOW) == "tuan-giao"
+    assert store.senders() == [("a@example.org", "muong-lay")]
+    assert store.remove_sender("a@example.org", actor="t", now=NOW) == "muong-lay"
+    assert store.remove_sender("a@example.org", actor="t", now=NOW) is None
+    with store.engine.connect() as c:
+        rows = c.execute(sa.text("select action, old, new from audit_log order by id")).all()
+    assert rows == [("sender-map", None, "tuan-giao"), ("sender-map", "tuan-giao", "muong-lay"), ("sender-unmap", "muong-lay", None)]

@@ -6,10 +6,10 @@ import json
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from mailkit import Attachment, build_message, make_jpeg
 
 from classify import classify
 from ingest.parse import parse_message
-from mailkit import Attachment, build_message, make_jpeg
 from store import open_store
 from store.db import head_revision
 

@@ -37,7 +37,9 @@ class Bar:
 class Figure:
     key: str
     text: str
-    tone: str = "plain"  # a status (done, on-pace, behind, nothing-yet), "muted" or "plain"
+    tone: str = (
+        "plain"  # a status (done, on-pace, behind, nothing-yet), "muted", "plain" or "inherit"
+    )
     bar: Bar | None = None
 
 
@@ -173,9 +175,11 @@ def build_view(progress: PlanProgress, *, language: str, tz: tzinfo, attachment:
         ),
         summary=Figure("summary", summary),
         plan_title=progress.title,
-        title=Figure("week", f"{t['heading']} – {week_text}"),
-        as_of=Figure("as_of", t["as_of_line"].format(date=format_date(progress.as_of, language))),
-        days_left=Figure("period.days_left", _days_left(progress, t)),
+        title=Figure("week", f"{t['heading']} – {week_text}", "inherit"),
+        as_of=Figure(
+            "as_of", t["as_of_line"].format(date=format_date(progress.as_of, language)), "inherit"
+        ),
+        days_left=Figure("period.days_left", _days_left(progress, t), "inherit"),
         elapsed=Figure(
             "period.elapsed",
             t["elapsed"].format(
@@ -183,6 +187,7 @@ def build_view(progress: PlanProgress, *, language: str, tz: tzinfo, attachment:
                 total=progress.elapsed.total,
                 percent=progress.elapsed.percent,
             ),
+            "inherit",
         ),
         kinds=tuple(t[k] for k in KINDS),
         totals=tuple(

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from click.testing import CliRunner
 from dataset import MAPPED_LATER, write_dataset
-from digestkit import Mailbox, SmtpServer, free_port
-
-from tinbai.cli import _register, cli
+from digestkit import ROOT, InProcess, Mailbox, SmtpServer, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,8 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-gpu",
 ]
-ROOT = Path(__file__).resolve().parent.parent.parent
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots" / "digest"
 
 
 @pytest.fixture(scope="session")
@@ -74,21 +68,6 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
-
-
-@dataclass
-class InProcess:
-    """The `tinbai` command run in this process (click's runner): fast, exceptions not swallowed."""
-
-    config: Path
-
-    def __call__(self, *args: str | Path, code: int = 0) -> str:
-        _register()
-        result = CliRunner().invoke(
-            cli, ["--config", str(self.config), *map(str, args)], catch_exceptions=False
-        )
-        assert result.exit_code == code, result.output
-        return result.output
 
 
 @pytest.fixture

@@ -10,6 +10,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from click.testing import CliRunner
+
+from tinbai.cli import _register, cli
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SCREENSHOTS = ROOT / "tests" / "screenshots" / "digest"
 
 
 @dataclass
@@ -63,3 +69,18 @@ def set_key(config: Path, key: str, value: str) -> None:
     text, n = re.subn(rf"(?m)^{re.escape(key)} = .*$", f"{key} = {value}", text, count=1)
     assert n == 1
     config.write_text(text, encoding="utf-8")
+
+
+@dataclass
+class InProcess:
+    """The `tinbai` command run in this process (click's runner): fast, exceptions not swallowed."""
+
+    config: Path
+
+    def __call__(self, *args: str | Path, code: int = 0) -> str:
+        _register()
+        result = CliRunner().invoke(
+            cli, ["--config", str(self.config), *map(str, args)], catch_exceptions=False
+        )
+        assert result.exit_code == code, result.output
+        return result.output

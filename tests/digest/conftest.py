@@ -8,12 +8,16 @@ does. The browser is Debian's chromium driven by Playwright, started once.
 from __future__ import annotations
 
 import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from dataset import MAPPED_LATER, write_dataset
 from digestkit import ROOT, InProcess, Mailbox, SmtpServer, free_port
 
@@ -73,3 +77,63 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def run(config_file: Path) -> InProcess:
     return InProcess(config_file)
+
+
+@dataclass(frozen=True)
+class Certificates:
+    ca: Path
+    cert: Path
+    key: Path
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    """A private CA and a server certificate for 127.0.0.1, made by Debian's openssl."""
+    d = tmp_path_factory.mktemp("tls")
+    (d / "ext.cnf").write_text(
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+    )
+    for argv in (
+        "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca",
+        "req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1",
+        "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2"
+        " -extfile ext.cnf",
+    ):
+        subprocess.run(["openssl", *argv.split()], cwd=d, check=True, capture_output=True)
+    return Certificates(d / "ca.pem", d / "server.pem", d / "server.key")
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def _authenticate(
+    server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+) -> AuthResult:
+    ok = (
+        isinstance(data, LoginPassword)
+        and data.login == b"tinbai"
+        and data.password == PASSWORD.encode()
+    )
+    return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture
+def tls_smtp_server(certificates: Certificates) -> Iterator[SmtpServer]:
+    """SMTP that insists on STARTTLS with its certificate, then on a login."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificates.cert, certificates.key)
+    mailbox = Mailbox()
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=context,
+        require_starttls=True,
+        authenticator=_authenticate,
+        auth_require_tls=True,
+    )
+    controller.start()
+    try:
+        yield SmtpServer(controller.hostname, controller.port, mailbox)
+    finally:
+        controller.stop()

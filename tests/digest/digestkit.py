@@ -16,6 +16,7 @@ from tinbai.cli import _register, cli
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots" / "digest"
+SMTP_PASSWORD = "correct horse battery staple"  # the test server's, never a real one
 
 
 @dataclass
@@ -54,9 +55,8 @@ def free_port() -> int:
 def use_smtp(config: Path, host: str, port: int, **extra: str) -> None:
     """Point the config's [smtp] at a server on loopback (no login unless ``extra`` says so)."""
     text = config.read_text(encoding="utf-8")
-    lines = [f'host = "{host}"', f"port = {port}", 'security = "plain"']
-    lines.append('from = "tinbai@example.org"')
-    lines += [f'{k} = "{v}"' for k, v in extra.items()]
+    keys = {"host": host, "port": port, "security": "plain", "from": "tinbai@example.org", **extra}
+    lines = [f"{k} = {v}" if isinstance(v, int) else f'{k} = "{v}"' for k, v in keys.items()]
     section = "[smtp]\n" + "\n".join(lines) + "\n\n"
     text, n = re.subn(r"\[smtp\]\n(?:[^\[\n][^\n]*\n|\n)*", section, text)
     assert n == 1

@@ -7,7 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.i18n import LABELS, format_range, quantity
@@ -23,6 +23,7 @@ from digest.progress import (
 from tinbai.config import load_config
 
 SEED = Path(__file__).resolve().parents[2] / "config.toml"
+SEED_CONFIG = load_config(SEED)
 KINDS = ("news", "article", "photo")
 
 
@@ -146,9 +147,10 @@ unit_counts = st.dictionaries(
 )
 
 
+@settings(deadline=None, max_examples=60)  # no deadline: a loaded CI machine must not fail it
 @given(unit_counts, st.dates(date(2020, 3, 1), date(2020, 8, 1)))
 def test_totals_are_the_sum_of_known_units_and_percent_never_negative(per_unit, as_of):
-    config = load_config(SEED)
+    config = SEED_CONFIG
     progress = compute_progress(config.model, config.plan("2020-q2"), per_unit, as_of)
     for kind in KINDS:
         assert progress.totals[kind] == sum(u.counts[kind] for u in progress.units)

@@ -208,9 +208,7 @@ def build_view(progress: PlanProgress, *, language: str, tz: tzinfo, attachment:
             )
             for k in KINDS
         ),
-        behind=tuple(
-            _lagging(u, t, language) for u in progress.units if u.standing.status == "behind"
-        ),
+        behind=_behind(progress, t, language),
         nothing_yet=tuple(
             _name(u, language) for u in progress.units if u.standing.status == "nothing-yet"
         ),
@@ -258,6 +256,14 @@ def build_view(progress: PlanProgress, *, language: str, tz: tzinfo, attachment:
     )
 
 
+def _behind(progress: PlanProgress, t: Mapping[str, str], language: str) -> tuple[Lagging, ...]:
+    groups = [_lagging(g, "group", t, language) for g in progress.groups]
+    units = [
+        _lagging(u, "unit", t, language) for u in progress.units if u.standing.status == "behind"
+    ]
+    return tuple(lag for lag in (*groups, *units) if lag is not None)
+
+
 def _days_left(progress: PlanProgress, t: Mapping[str, str]) -> str:
     if progress.as_of < progress.start:
         return t["plan_not_started"]
@@ -266,20 +272,24 @@ def _days_left(progress: PlanProgress, t: Mapping[str, str]) -> str:
     return t["days_left"].format(left=progress.elapsed.left)
 
 
-def _lagging(unit: UnitProgress, t: Mapping[str, str], language: str) -> Lagging:
-    s = unit.standing
+def _lagging(
+    item: UnitProgress | GroupProgress, level: str, t: Mapping[str, str], language: str
+) -> Lagging | None:
+    """What ``item`` lags on; a group only on the quotas of its own (its units speak for theirs)."""
+    s = item.standing
+    own = item.quota if isinstance(item, GroupProgress) else s.target
     details = tuple(
         Figure(
-            f"unit.{unit.id}.{k}.pace",
+            f"{level}.{item.id}.{k}.pace",
             t["pace_detail"].format(
-                kind=t[k], count=unit.counts[k], target=s.target[k], due=s.due[k]
+                kind=t[k], count=item.counts[k], target=s.target[k], due=s.due[k]
             ),
             "behind",
         )
         for k in KINDS
-        if s.target[k] is not None and unit.counts[k] < (s.due[k] or 0)
+        if own[k] is not None and item.counts[k] < (s.due[k] or 0)
     )
-    return Lagging(_name(unit, language), t[f"status.{s.status}"], details)
+    return Lagging(_name(item, language), t[f"status.{s.status}"], details) if details else None
 
 
 def _week_summary(progress: PlanProgress, language: str) -> Figure | None:

@@ -110,6 +110,9 @@ def expected(key: str, report: dict[str, Any]) -> list[int] | set[int]:  # noqa:
         case ["unit", uid, kind, "pace"]:
             u = units[uid]
             return [u["counts"][kind], u["target"][kind], u["due"][kind]]
+        case ["group", gid, kind, "pace"]:
+            g = groups[gid]
+            return [g["counts"][kind], g["target"][kind], g["due"][kind]]
         case ["group", gid, "number"]:
             return [list(groups).index(gid) + 1]
         case ["group", gid, "minimum", kind]:

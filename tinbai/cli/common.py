@@ -12,7 +12,7 @@ from tinbai.app import App
 pass_app = click.make_pass_decorator(App)
 
 
-class IsoDate(click.ParamType):  # type: ignore[type-arg,unused-ignore]  # generic only since click 8.5
+class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic only in click's stubs
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:

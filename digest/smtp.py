@@ -74,7 +74,7 @@ def _explain(e: Exception, where: str, config: SmtpConfig) -> DeliveryError:  # 
         text = (error.decode(errors="replace") if isinstance(error, bytes) else str(error)).strip()
         if 400 <= e.smtp_code < 500:
             return TemporaryDeliveryError(
-                f"{where} answered {e.smtp_code} {text} — it will be retried"
+                f"{where} answered {e.smtp_code} {text} — try again later"
             )
         return DeliveryError(f"{where} answered {e.smtp_code} {text} — check the SMTP settings")
     if isinstance(e, ssl.SSLCertVerificationError):
@@ -92,7 +92,7 @@ def _explain(e: Exception, where: str, config: SmtpConfig) -> DeliveryError:  # 
         )
     if isinstance(e, TimeoutError):
         return TemporaryDeliveryError(
-            f"{where} did not answer within {config.timeout:.0f} s — it will be retried"
+            f"{where} did not answer within {config.timeout:.0f} s — try again later"
         )
     if isinstance(e, ConnectionRefusedError):
         return TemporaryDeliveryError(

@@ -121,7 +121,7 @@ def message_for(app: App, digest: Digest, message_id: str | None = None) -> Emai
     return compose(
         digest.rendered,
         sender=sender,
-        recipients=recipients(app) if app.config.model.digest.to else [],
+        recipients=list(app.config.model.digest.to),  # a preview may have none yet
         now=app.now(),
         message_id=message_id or new_message_id(sender),
     )
@@ -163,9 +163,8 @@ def send_digest(app: App, plan: PlanConfig, as_of: date, *, force: bool = False)
         sent_at=app.now(),
     )
     claim = claim_digest(app.store, sending, force=force)
-    if not claim.granted:
-        assert claim.previous is not None  # refused only because the week is taken
-        return SendOutcome(False, digest.week, claim.previous)
+    if not claim.granted:  # another tinbai took the week between our check and our claim
+        return SendOutcome(False, digest.week, claim.previous or sending)
     try:
         deliver(smtp, password, message, to)
     except BaseException:

@@ -97,7 +97,9 @@ def expected(key: str, report: dict[str, Any]) -> list[int] | set[int]:  # noqa:
         case ["as_of"]:
             return _day(date.fromisoformat(report["as_of"]))
         case ["period", "days_left"]:
-            return [report["period"]["days_left"]]
+            p = report["period"]
+            running = p["days"] > 0 and p["days_left"] > 0  # else "not started" / "has ended"
+            return [p["days_left"]] if running else []
         case ["period", "elapsed"]:
             p = report["period"]
             return [p["days"], p["days_total"], p["percent"]]

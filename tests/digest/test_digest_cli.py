@@ -194,3 +194,22 @@ def test_preview_text_and_eml_carry_the_same_facts(run, quarter, tmp_path):
     eml = (tmp_path / "d.eml").read_bytes()
     assert b"Auto-Submitted: auto-generated" in eml
     assert b"Message-ID: <" in eml
+
+
+@pytest.mark.parametrize(
+    ("as_of", "says"),
+    [
+        pytest.param("2020-03-20", "kế hoạch chưa bắt đầu", id="before-the-plan"),
+        pytest.param("2020-07-05", "kế hoạch đã kết thúc", id="after-the-plan"),
+    ],
+)
+def test_digest_outside_the_plans_period_still_matches_the_report(
+    run, quarter, tmp_path, as_of, says
+):
+    out = tmp_path / "d.html"
+    run("digest", "--preview", out, "--as-of", as_of, "--plan", "2020-q2")
+    html = out.read_text(encoding="utf-8")
+    check_figures(
+        html, json.loads(run("report", "--format", "json", "--as-of", as_of, "--plan", "2020-q2"))
+    )
+    assert says in html

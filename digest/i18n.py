@@ -41,6 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
         "pace_detail": "{kind} {count}/{target}, cần {due}",
         "unmapped_hint": "Gán người gửi cho đơn vị: tinbai senders add ĐỊA_CHỈ MÃ_ĐƠN_VỊ",
         "unmapped_line": "{n} thư",
+        "unmapped_line_one": "{n} thư",
         "review": "Thư cần xem lại",
         "review_hint": "Không đếm được gì từ các thư này: xem và phân loại lại.",
         "no_subject": "(không có tiêu đề)",
@@ -104,6 +105,7 @@ LABELS: dict[str, dict[str, str]] = {
         "pace_detail": "{kind} {count}/{target}, {due} due",
         "unmapped_hint": "Map a sender to its unit: tinbai senders add ADDRESS UNIT_ID",
         "unmapped_line": "{n} messages",
+        "unmapped_line_one": "{n} message",
         "review": "Messages to review",
         "review_hint": "Nothing could be counted from these: look at them and classify them.",
         "no_subject": "(no subject)",
@@ -151,6 +153,12 @@ def quantity(n: int, kind: str, language: str) -> str:
     if language == "en" and n == 1:
         return _SINGULAR[kind].format(n=n)
     return labels(language)[f"qty.{kind}"].format(n=n)
+
+
+def counted(n: int, key: str, language: str) -> str:
+    """``labels[key]`` filled with ``n``; its ``_one`` form when ``n`` is 1."""
+    t = labels(language)
+    return t[f"{key}_one" if n == 1 and f"{key}_one" in t else key].format(n=n)
 
 
 def format_date(day: date, language: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from digest.i18n import format_date, format_range, labels, quantity
+from digest.i18n import counted, format_date, format_range, labels, quantity
 from digest.progress import GroupProgress, PlanProgress, Standing, UnitProgress
 from tinbai.config import KINDS
 
@@ -216,7 +216,7 @@ def build_view(progress: PlanProgress, *, language: str, tz: tzinfo, attachment:
             Stranger(
                 u.address,
                 u.name,
-                Figure(f"unmapped.{u.address}", t["unmapped_line"].format(n=u.messages)),
+                Figure(f"unmapped.{u.address}", counted(u.messages, "unmapped_line", language)),
             )
             for u in progress.unmapped
         ),

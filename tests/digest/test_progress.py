@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.i18n import LABELS, format_range, quantity
+from digest.i18n import LABELS, counted, format_range, quantity
 from digest.progress import (
     compute_progress,
     due,
@@ -161,3 +161,9 @@ def test_totals_are_the_sum_of_known_units_and_percent_never_negative(per_unit, 
             d is None or 0 <= d <= (unit.standing.target[k] or 0)
             for k, d in unit.standing.due.items()
         )
+
+
+def test_english_counts_one_message_in_the_singular():
+    assert counted(1, "unmapped_line", "en") == "1 message"
+    assert counted(3, "unmapped_line", "en") == "3 messages"
+    assert counted(1, "unmapped_line", "vi") == "1 thư"

@@ -12,24 +12,30 @@ from tinbai.errors import DeliveryError
 pytestmark = pytest.mark.integration
 
 
-def starttls(config: Path, port: int, ca: Path | None) -> None:
+def starttls(config: Path, port: int, ca: Path | None, *, source: str = "env") -> None:
     extra = {"ca_file": str(ca)} if ca else {}
-    use_smtp(
-        config,
-        "127.0.0.1",
-        port,
-        security="starttls",
-        username="tinbai",
-        password_env="TINBAI_SMTP_PASSWORD",
-        **extra,
-    )
+    if source == "env":
+        extra["password_env"] = "TINBAI_SMTP_PASSWORD"
+    else:
+        (config.parent / "smtp-password").write_text(SMTP_PASSWORD + "\n", encoding="utf-8")
+        extra["password_file"] = "smtp-password"  # relative to the config's folder
+    use_smtp(config, "127.0.0.1", port, security="starttls", username="tinbai", **extra)
 
 
-def test_starttls_with_a_trusted_certificate_and_a_password_from_env(
-    run, quarter, tls_smtp_server, certificates, monkeypatch
+@pytest.fixture(params=["env", "file"])
+def source(request, monkeypatch):
+    """Where the SMTP password comes from; a file is used with the variable unset."""
+    if request.param == "env":
+        monkeypatch.setenv("TINBAI_SMTP_PASSWORD", SMTP_PASSWORD)
+    else:
+        monkeypatch.delenv("TINBAI_SMTP_PASSWORD", raising=False)
+    return request.param
+
+
+def test_starttls_with_a_trusted_certificate_and_the_password_from_env_or_file(
+    run, quarter, tls_smtp_server, certificates, source
 ):
-    monkeypatch.setenv("TINBAI_SMTP_PASSWORD", SMTP_PASSWORD)
-    starttls(quarter, tls_smtp_server.port, certificates.ca)
+    starttls(quarter, tls_smtp_server.port, certificates.ca, source=source)
     assert "sent to" in run("digest", "--send", "--as-of", "2020-05-17")
     assert len(tls_smtp_server.mailbox.envelopes) == 1
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from digest.mail import compose, new_message_id
-from digest.progress import PlanProgress, Week
+from digest.progress import PlanProgress, Week, week_ending
 from digest.render import RenderedDigest, render_digest
 from digest.smtp import deliver
 from store.digests import SentDigest, claim_digest, release_digest, sent_digest
@@ -188,6 +188,11 @@ def send_scheduled_digest(app: App) -> None:
     """
     as_of = default_week_end(app)
     plan = app.plan(on=as_of)
+    week = week_ending(as_of)
+    if week.start > plan.end or week.end < plan.start:
+        # Between quarters: no week of any plan to report, so no mail to the editor.
+        log.info("no plan runs in the week %s – %s; no digest sent", week.start, week.end)
+        return
     outcome = send_digest(app, plan, as_of)
     if not outcome.sent:
         log.info(

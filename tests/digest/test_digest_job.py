@@ -81,3 +81,21 @@ def test_permanent_refusal_is_a_delivery_error_not_retried(app, smtp_server):
 def test_the_scheduled_week_ends_on_the_last_full_day_before_the_run(schedule, now, week_end):
     moment = datetime.fromisoformat(now).replace(tzinfo=HANOI)
     assert scheduled_week_end(schedule, HANOI, moment).isoformat() == week_end
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("run_at", "sent"),
+    [
+        pytest.param(datetime(2020, 4, 6, 7, 30, tzinfo=HANOI), True, id="first-week-of-the-plan"),
+        pytest.param(
+            datetime(2020, 7, 6, 7, 30, tzinfo=HANOI), True, id="week-of-the-plans-last-day"
+        ),
+        pytest.param(datetime(2020, 7, 13, 7, 30, tzinfo=HANOI), False, id="week-after-the-plan"),
+        pytest.param(datetime(2020, 3, 30, 7, 30, tzinfo=HANOI), False, id="week-before-the-plan"),
+    ],
+)
+def test_no_digest_for_a_week_outside_every_plan(app, smtp_server, run_at, sent):
+    app.at = run_at
+    send_scheduled_digest(app)
+    assert len(smtp_server.mailbox.envelopes) == (1 if sent else 0)

@@ -47,7 +47,7 @@ def _environment(autoescape: bool) -> Environment:
 def _inliner() -> css_inline.CSSInliner:
     # Gmail and Outlook drop <style> rules but keep style attributes; the phone
     # media query stays in a <style> block for the clients that honour it.
-    return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+    return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False, minify_css=True)
 
 
 def render_html(view: DigestView) -> str:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from digest.progress import PlanProgress, Unmapped, compute_progress, week_ending
+from store import SenderMap
 from store.digests import messages_to_review
 from tinbai.app import App
 from tinbai.config import PlanConfig
@@ -28,8 +29,9 @@ def week_window(app: App, plan: PlanConfig, as_of: date) -> tuple[datetime, date
     return min(max(start, week_start), end), end
 
 
-def _counts_per_unit(app: App, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
-    mapping = app.sender_map()
+def _counts_per_unit(
+    app: App, mapping: SenderMap, start: datetime, end: datetime
+) -> dict[str, dict[str, int]]:
     known_units = app.config.model.units
     per_unit: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in app.store.counted_by_sender(start, end):
@@ -43,8 +45,8 @@ def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
     start, end = plan_window(app, plan, as_of)
     mapping = app.sender_map()
     known_units = app.config.model.units
-    per_unit = _counts_per_unit(app, start, end)
-    per_unit_week = _counts_per_unit(app, *week_window(app, plan, as_of))
+    per_unit = _counts_per_unit(app, mapping, start, end)
+    per_unit_week = _counts_per_unit(app, mapping, *week_window(app, plan, as_of))
     messages = app.store.messages_by_sender(start, end)
     strangers = [a for a in messages if mapping.unit_for(a) not in known_units]
     names = app.store.sender_names(strangers)

@@ -2,23 +2,48 @@
 
 Pure functions over plain values: no database, no clock. `None` in a quota
 means "no quota at this level", which is not the same as a quota of zero.
+
+Pace: a quota is meant to be met by the plan's last day, so by ``as_of`` the
+plan asks for ``quota × elapsed share`` of it, rounded half up ("due"). A unit
+is *done* when every target is met, *nothing yet* when it has sent nothing,
+*behind* when a count is below what is due, else *on pace*. A unit's target is
+its own quota, or else its group's per-member minimum; a group's is its own
+quota, or else the sum of its members' quotas.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
+from fractions import Fraction
 from types import MappingProxyType
+from typing import Literal
 
-from tinbai.config import KINDS, ConfigModel, PlanConfig, summed_quota
+from tinbai.config import KINDS, ConfigModel, GroupConfig, PlanConfig, UnitConfig, summed_quota
 
 Counts = Mapping[str, int]
 Quota = Mapping[str, int | None]
+Status = Literal["done", "on-pace", "behind", "nothing-yet", "no-quota"]
+STATUSES: tuple[Status, ...] = (
+    "nothing-yet",
+    "behind",
+    "on-pace",
+    "done",
+    "no-quota",
+)  # worst first
+
+_EMPTY: Mapping[str, int] = MappingProxyType(dict.fromkeys(KINDS, 0))
 
 
 def _frozen(values: Mapping[str, int | None]) -> Mapping[str, int | None]:
     return MappingProxyType({k: values.get(k) for k in KINDS})
+
+
+def _counts(values: Mapping[str, int] | None) -> Mapping[str, int]:
+    values = values or {}
+    return MappingProxyType({k: int(values.get(k, 0)) for k in KINDS})
 
 
 def percent(count: int, quota: int | None) -> float | None:
@@ -30,6 +55,122 @@ def percent(count: int, quota: int | None) -> float | None:
     return round(100.0 * count / quota, 1)
 
 
+def percent_done(count: int, quota: int | None) -> int | None:
+    """Whole percent of a quota reached, rounded down: 99 % is shown until it is done."""
+    if quota is None:
+        return None
+    if quota == 0:
+        return 100
+    return (100 * count) // quota
+
+
+# --------------------------------------------------------------------------- time
+
+
+@dataclass(frozen=True)
+class Elapsed:
+    """How much of the plan's period has passed by ``as_of`` (both ends included)."""
+
+    days: int
+    total: int
+
+    @property
+    def left(self) -> int:
+        return self.total - self.days
+
+    @property
+    def share(self) -> Fraction:
+        return Fraction(self.days, self.total)
+
+    @property
+    def percent(self) -> int:
+        return (100 * self.days) // self.total
+
+
+def elapsed(start: date, end: date, as_of: date) -> Elapsed:
+    total = (end - start).days + 1
+    return Elapsed(days=min(max((as_of - start).days + 1, 0), total), total=total)
+
+
+def due(target: int | None, share: Fraction) -> int | None:
+    """What the pace asks for by now: ``target × share``, rounded half up."""
+    if target is None:
+        return None
+    return math.floor(target * share + Fraction(1, 2))
+
+
+@dataclass(frozen=True)
+class Week:
+    """The digest's week: the seven days that end on ``end``, numbered by ISO week."""
+
+    start: date
+    end: date
+
+    @property
+    def number(self) -> int:
+        return self.end.isocalendar().week
+
+    @property
+    def year(self) -> int:
+        return self.end.isocalendar().year
+
+
+def week_ending(day: date) -> Week:
+    return Week(start=day - timedelta(days=6), end=day)
+
+
+def iso_week(year: int, week: int) -> Week:
+    """ISO week ``week`` of ``year``, Monday to Sunday; ValueError if there is none."""
+    return week_ending(date.fromisocalendar(year, week, 7))
+
+
+# --------------------------------------------------------------------------- status
+
+
+def status(counts: Counts, target: Quota, due_now: Quota) -> Status:
+    """One word for where a unit or group stands (see the module docstring)."""
+    kinds = [k for k in KINDS if target.get(k) is not None]
+    if not kinds:
+        return "no-quota"
+    if all(counts[k] >= (target[k] or 0) for k in kinds):
+        return "done"
+    if not any(counts[k] for k in KINDS):
+        return "nothing-yet"
+    if any(counts[k] < (due_now.get(k) or 0) for k in kinds):
+        return "behind"
+    return "on-pace"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Counts against a target at one level, with the pace and this week's arrivals."""
+
+    target: Mapping[str, int | None]
+    due: Mapping[str, int | None]
+    percent: Mapping[str, int | None]
+    status: Status
+    week: Mapping[str, int]
+
+
+def standing(
+    counts: Counts, target: Quota, share: Fraction, week: Counts | None = None
+) -> Standing:
+    due_now = {k: due(target.get(k), share) for k in KINDS}
+    return Standing(
+        target=_frozen(target),
+        due=_frozen(due_now),
+        percent=_frozen({k: percent_done(counts[k], target.get(k)) for k in KINDS}),
+        status=status(counts, target, due_now),
+        week=_counts(week),
+    )
+
+
+_NO_STANDING = Standing(_frozen({}), _frozen({}), _frozen({}), "no-quota", _EMPTY)
+
+
+# --------------------------------------------------------------------------- values
+
+
 @dataclass(frozen=True)
 class UnitProgress:
     id: str
@@ -38,6 +179,8 @@ class UnitProgress:
     counts: Mapping[str, int]
     quota: Mapping[str, int | None]
     minimum: Mapping[str, int | None]  # the group's per-member minimum that applies to this unit
+    standing: Standing = _NO_STANDING
+    name_en: str | None = None
 
     def meets_minimum(self, kind: str) -> bool | None:
         need = self.minimum.get(kind)
@@ -53,6 +196,8 @@ class GroupProgress:
     member_minimum: Mapping[str, int | None]
     members: tuple[str, ...]
     members_meeting_minimum: Mapping[str, int | None]  # "8 of 10 districts have their 2 news"
+    standing: Standing = _NO_STANDING
+    name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +205,18 @@ class Unmapped:
     address: str
     messages: int
     name: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """A message that needs a person: nothing could be counted, or counting failed."""
+
+    id: int
+    received_at: datetime
+    sender: str
+    subject: str
+    status: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -74,6 +231,10 @@ class PlanProgress:
     groups: tuple[GroupProgress, ...]
     units: tuple[UnitProgress, ...]
     unmapped: tuple[Unmapped, ...] = field(default=())
+    standing: Standing = _NO_STANDING
+    elapsed: Elapsed = Elapsed(0, 1)
+    week: Week = Week(date.min, date.min)
+    needs_review: tuple[Review, ...] = field(default=())
 
 
 def compute_progress(
@@ -82,12 +243,18 @@ def compute_progress(
     unit_counts: Mapping[str, Counts],
     as_of: date,
     unmapped: Sequence[Unmapped] = (),
+    *,
+    week_counts: Mapping[str, Counts] | None = None,
+    needs_review: Sequence[Review] = (),
 ) -> PlanProgress:
     """Progress of every unit and group of the config against ``plan``'s quotas.
 
-    ``unit_counts`` holds counted items per unit id; ids the config does not
-    know are ignored (the caller reports them), so totals are the sum of units.
+    ``unit_counts`` holds counted items per unit id (``week_counts`` those of
+    the seven days ending ``as_of``); ids the config does not know are ignored
+    (the caller reports them), so totals are the sum of units.
     """
+    week_counts = week_counts or {}
+    period = elapsed(plan.start, plan.end, as_of)
     unit_quota: dict[str, dict[str, int | None]] = {u: dict.fromkeys(KINDS) for u in config.units}
     group_quota: dict[str, dict[str, int | None]] = {g: dict.fromkeys(KINDS) for g in config.groups}
     group_min: dict[str, dict[str, int | None]] = {g: dict.fromkeys(KINDS) for g in config.groups}
@@ -103,18 +270,23 @@ def compute_progress(
                     group_min[row.group][kind] = row.member_minimum.get(kind)
 
     units = tuple(
-        UnitProgress(
-            id=unit_id,
-            name=unit.name,
-            group=unit.group,
-            counts=MappingProxyType({k: int(unit_counts.get(unit_id, {}).get(k, 0)) for k in KINDS}),
-            quota=_frozen(unit_quota[unit_id]),
-            minimum=_frozen(group_min[unit.group]),
+        _unit(
+            unit_id,
+            unit,
+            counts=unit_counts.get(unit_id),
+            quota=unit_quota[unit_id],
+            minimum=group_min[unit.group],
+            share=period.share,
+            week=week_counts.get(unit_id),
         )
         for unit_id, unit in config.units.items()
     )
-    groups = tuple(_group(gid, g.name, units, group_quota[gid], group_min[gid]) for gid, g in config.groups.items())
+    groups = tuple(
+        _group(gid, g, units, quota=group_quota[gid], minimum=group_min[gid], share=period.share)
+        for gid, g in config.groups.items()
+    )
     totals = {k: sum(u.counts[k] for u in units) for k in KINDS}
+    week_totals = {k: sum(u.standing.week[k] for u in units) for k in KINDS}
     stated = plan.totals
     summed = summed_quota(plan)
     totals_quota: dict[str, int | None] = {}
@@ -132,33 +304,90 @@ def compute_progress(
         groups=groups,
         units=units,
         unmapped=tuple(sorted(unmapped, key=lambda u: (-u.messages, u.address))),
+        standing=standing(totals, totals_quota, period.share, week_totals),
+        elapsed=period,
+        week=week_ending(as_of),
+        needs_review=tuple(sorted(needs_review, key=lambda r: (r.received_at, r.id))),
+    )
+
+
+def _unit(
+    unit_id: str,
+    unit: UnitConfig,
+    *,
+    counts: Counts | None,
+    quota: Mapping[str, int | None],
+    minimum: Mapping[str, int | None],
+    share: Fraction,
+    week: Counts | None,
+) -> UnitProgress:
+    frozen_counts = _counts(counts)
+    target = {k: quota[k] if quota[k] is not None else minimum[k] for k in KINDS}
+    return UnitProgress(
+        id=unit_id,
+        name=unit.name,
+        group=unit.group,
+        counts=frozen_counts,
+        quota=_frozen(quota),
+        minimum=_frozen(minimum),
+        standing=standing(frozen_counts, target, share, week),
+        name_en=unit.name_en,
     )
 
 
 def _group(
     group_id: str,
-    name: str,
+    group: GroupConfig,
     units: Sequence[UnitProgress],
+    *,
     quota: Mapping[str, int | None],
     minimum: Mapping[str, int | None],
+    share: Fraction,
 ) -> GroupProgress:
     members = [u for u in units if u.group == group_id]
     meeting = {
-        k: (None if minimum.get(k) is None else sum(1 for u in members if u.meets_minimum(k))) for k in KINDS
+        k: (None if minimum.get(k) is None else sum(1 for u in members if u.meets_minimum(k)))
+        for k in KINDS
     }
+    counts = {k: sum(u.counts[k] for u in members) for k in KINDS}
+    target: dict[str, int | None] = {}
+    for kind in KINDS:
+        member_quotas = [q for u in members if (q := u.quota[kind]) is not None]
+        target[kind] = (
+            quota[kind]
+            if quota[kind] is not None
+            else (sum(member_quotas) if member_quotas else None)
+        )
+    week = {k: sum(u.standing.week[k] for u in members) for k in KINDS}
     return GroupProgress(
         id=group_id,
-        name=name,
-        counts=MappingProxyType({k: sum(u.counts[k] for u in members) for k in KINDS}),
+        name=group.name,
+        counts=MappingProxyType(counts),
         quota=_frozen(quota),
         member_minimum=_frozen(minimum),
         members=tuple(u.id for u in members),
         members_meeting_minimum=_frozen(meeting),
+        standing=standing(counts, target, share, week),
+        name_en=group.name_en,
     )
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _standing_json(s: Standing) -> dict[str, object]:
+    return {
+        "target": dict(s.target),
+        "due": dict(s.due),
+        "percent": dict(s.percent),
+        "status": s.status,
+        "week": dict(s.week),
+    }
 
 
 def as_json(progress: PlanProgress) -> dict[str, object]:
     """The `tinbai report --format json` document (a contract: extend, never rename)."""
+    s = progress.standing
     return {
         "plan": {
             "id": progress.plan_id,
@@ -167,7 +396,29 @@ def as_json(progress: PlanProgress) -> dict[str, object]:
             "end": progress.end.isoformat(),
         },
         "as_of": progress.as_of.isoformat(),
-        "totals": {k: {"count": progress.totals[k], "quota": progress.totals_quota[k]} for k in KINDS},
+        "period": {
+            "days": progress.elapsed.days,
+            "days_total": progress.elapsed.total,
+            "days_left": progress.elapsed.left,
+            "percent": progress.elapsed.percent,
+        },
+        "week": {
+            "number": progress.week.number,
+            "year": progress.week.year,
+            "start": progress.week.start.isoformat(),
+            "end": progress.week.end.isoformat(),
+        },
+        "totals": {
+            k: {
+                "count": progress.totals[k],
+                "quota": progress.totals_quota[k],
+                "due": s.due[k],
+                "percent": s.percent[k],
+                "week": s.week[k],
+            }
+            for k in KINDS
+        },
+        "status": s.status,
         "groups": [
             {
                 "id": g.id,
@@ -177,12 +428,31 @@ def as_json(progress: PlanProgress) -> dict[str, object]:
                 "member_minimum": dict(g.member_minimum),
                 "members": list(g.members),
                 "members_meeting_minimum": dict(g.members_meeting_minimum),
+                **_standing_json(g.standing),
             }
             for g in progress.groups
         ],
         "units": [
-            {"id": u.id, "name": u.name, "group": u.group, "counts": dict(u.counts), "quota": dict(u.quota)}
+            {
+                "id": u.id,
+                "name": u.name,
+                "group": u.group,
+                "counts": dict(u.counts),
+                "quota": dict(u.quota),
+                **_standing_json(u.standing),
+            }
             for u in progress.units
         ],
         "unmapped": [{"address": u.address, "messages": u.messages} for u in progress.unmapped],
+        "needs_review": [
+            {
+                "id": r.id,
+                "received_at": r.received_at.isoformat(),
+                "sender": r.sender,
+                "subject": r.subject,
+                "status": r.status,
+                "reason": r.reason,
+            }
+            for r in progress.needs_review
+        ],
     }

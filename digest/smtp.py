@@ -23,44 +23,81 @@ def tls_context(ca_file: Path | None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
 
 
-def deliver(  # noqa: PLR0912 — one branch per failure a person must be told apart
+def deliver(
     config: SmtpConfig, password: str | None, message: EmailMessage, recipients: list[str]
 ) -> None:
     """Send ``message`` to ``recipients``; raise DeliveryError with one line on failure."""
     port = config.port or DEFAULT_PORTS[config.security]
     where = f"SMTP server {config.host}:{port}"
     try:
-        if config.security == "tls":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                config.host, port, timeout=config.timeout, context=tls_context(config.ca_file)
-            )
-        else:
-            client = smtplib.SMTP(config.host, port, timeout=config.timeout)
-        with client:
-            if config.security == "starttls":
-                client.starttls(context=tls_context(config.ca_file))
-            if config.username and password:
-                client.login(config.username, password)
-            refused = client.send_message(message, from_addr=config.from_, to_addrs=recipients)
-    except smtplib.SMTPAuthenticationError as e:
-        raise DeliveryError(f"{where} refused the login of {config.username!r} ({e.smtp_code}) — check the SMTP password") from e
-    except smtplib.SMTPRecipientsRefused as e:
-        raise DeliveryError(f"{where} refused every recipient ({', '.join(e.recipients)}) — check digest.to") from e
-    except smtplib.SMTPResponseException as e:
-        text = e.smtp_error.decode(errors="replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
-        cls = TemporaryDeliveryError if 400 <= e.smtp_code < 500 else DeliveryError
-        raise cls(f"{where} answered {e.smtp_code} {text.strip()} — {'it will be retried' if cls is TemporaryDeliveryError else 'check the SMTP settings'}") from e
-    except ssl.SSLCertVerificationError as e:
-        raise DeliveryError(f"{where}: TLS certificate not trusted ({e.verify_message}) — set smtp.ca_file to the server's CA") from e
-    except ssl.SSLError as e:
-        raise DeliveryError(f"{where}: TLS failed ({e.reason}) — check smtp.security and smtp.port") from e
-    except smtplib.SMTPNotSupportedError as e:
-        raise DeliveryError(f"{where} does not offer STARTTLS — use security = \"tls\" or another port") from e
-    except TimeoutError as e:
-        raise TemporaryDeliveryError(f"{where} did not answer within {config.timeout:.0f} s — it will be retried") from e
-    except ConnectionRefusedError as e:
-        raise TemporaryDeliveryError(f"{where} refused the connection — is it running? check smtp.host and smtp.port") from e
+        refused = _send(config, port, password, message, recipients)
     except (OSError, smtplib.SMTPException) as e:
-        raise TemporaryDeliveryError(f"{where}: {type(e).__name__}: {e} — check smtp.host and the network") from e
+        raise _explain(e, where, config) from e
     if refused:
         raise DeliveryError(f"{where} refused {', '.join(refused)} — check digest.to")
+
+
+def _send(
+    config: SmtpConfig,
+    port: int,
+    password: str | None,
+    message: EmailMessage,
+    recipients: list[str],
+) -> dict[str, tuple[int, bytes]]:
+    if config.security == "tls":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            config.host, port, timeout=config.timeout, context=tls_context(config.ca_file)
+        )
+    else:
+        client = smtplib.SMTP(config.host, port, timeout=config.timeout)
+    with client:
+        if config.security == "starttls":
+            client.starttls(context=tls_context(config.ca_file))
+        if config.username and password:
+            client.login(config.username, password)
+        return client.send_message(message, from_addr=config.from_, to_addrs=recipients)
+
+
+def _explain(e: Exception, where: str, config: SmtpConfig) -> DeliveryError:  # noqa: PLR0911 — one line per failure
+    """The one line a person reads for ``e``, temporary when trying later may work."""
+    if isinstance(e, smtplib.SMTPAuthenticationError):
+        return DeliveryError(
+            f"{where} refused the login of {config.username!r} ({e.smtp_code})"
+            " — check the SMTP password"
+        )
+    if isinstance(e, smtplib.SMTPRecipientsRefused):
+        return DeliveryError(
+            f"{where} refused every recipient ({', '.join(e.recipients)}) — check digest.to"
+        )
+    if isinstance(e, smtplib.SMTPResponseException):
+        error = e.smtp_error
+        text = (error.decode(errors="replace") if isinstance(error, bytes) else str(error)).strip()
+        if 400 <= e.smtp_code < 500:
+            return TemporaryDeliveryError(
+                f"{where} answered {e.smtp_code} {text} — try again later"
+            )
+        return DeliveryError(f"{where} answered {e.smtp_code} {text} — check the SMTP settings")
+    if isinstance(e, ssl.SSLCertVerificationError):
+        return DeliveryError(
+            f"{where}: TLS certificate not trusted ({e.verify_message})"
+            " — set smtp.ca_file to the server's CA"
+        )
+    if isinstance(e, ssl.SSLError):
+        return DeliveryError(
+            f"{where}: TLS failed ({e.reason}) — check smtp.security and smtp.port"
+        )
+    if isinstance(e, smtplib.SMTPNotSupportedError):
+        return DeliveryError(
+            f'{where} does not offer STARTTLS — use security = "tls" or another port'
+        )
+    if isinstance(e, TimeoutError):
+        return TemporaryDeliveryError(
+            f"{where} did not answer within {config.timeout:.0f} s — try again later"
+        )
+    if isinstance(e, ConnectionRefusedError):
+        return TemporaryDeliveryError(
+            f"{where} refused the connection — is it running? check smtp.host and smtp.port"
+        )
+    return TemporaryDeliveryError(
+        f"{where}: {type(e).__name__}: {e} — check smtp.host and the network"
+    )

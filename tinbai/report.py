@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from digest.progress import PlanProgress, Unmapped, compute_progress
+from digest.progress import PlanProgress, Unmapped, compute_progress, week_ending
+from store import SenderMap
+from store.digests import messages_to_review
 from tinbai.app import App
 from tinbai.config import PlanConfig
 
@@ -19,17 +21,42 @@ def plan_window(app: App, plan: PlanConfig, as_of: date) -> tuple[datetime, date
     return start, max(start, end)
 
 
-def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
+def week_window(app: App, plan: PlanConfig, as_of: date) -> tuple[datetime, datetime]:
+    """[start, end) of the seven days ending ``as_of``, inside the plan's period."""
     start, end = plan_window(app, plan, as_of)
-    mapping = app.sender_map()
+    week = week_ending(as_of)
+    week_start = datetime.combine(week.start, time(), app.config.plan_timezone(plan))
+    return min(max(start, week_start), end), end
+
+
+def _counts_per_unit(
+    app: App, mapping: SenderMap, start: datetime, end: datetime
+) -> dict[str, dict[str, int]]:
     known_units = app.config.model.units
     per_unit: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in app.store.counted_by_sender(start, end):
         unit = mapping.unit_for(row.address)
         if unit in known_units:
             per_unit[unit][row.kind] += row.count
+    return per_unit
+
+
+def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
+    start, end = plan_window(app, plan, as_of)
+    mapping = app.sender_map()
+    known_units = app.config.model.units
+    per_unit = _counts_per_unit(app, mapping, start, end)
+    per_unit_week = _counts_per_unit(app, mapping, *week_window(app, plan, as_of))
     messages = app.store.messages_by_sender(start, end)
     strangers = [a for a in messages if mapping.unit_for(a) not in known_units]
     names = app.store.sender_names(strangers)
     unmapped = [Unmapped(a or "(no sender)", messages[a], names.get(a, "")) for a in strangers]
-    return compute_progress(app.config.model, plan, per_unit, as_of, unmapped)
+    return compute_progress(
+        app.config.model,
+        plan,
+        per_unit,
+        as_of,
+        unmapped,
+        week_counts=per_unit_week,
+        needs_review=messages_to_review(app.store, start, end),
+    )

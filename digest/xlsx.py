@@ -1,0 +1,167 @@
+"""The progress table as .xlsx, laid out like the plan's table (section II.3).
+
+Rows follow the plan: one numbered row per group (a lone unit stands for its
+group, as "Lãnh đạo" does), its units beneath (outlined, so they fold away),
+then the total. Columns: news, articles, photos, each with quota, received and
+percent. Values only, no formulas: the sheet shows what the digest says.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from digest.i18n import format_date, labels, quantity
+from digest.progress import GroupProgress, PlanProgress, Standing, UnitProgress
+from tinbai.config import KINDS
+
+_THIN = Side(style="thin", color="9CA3AF")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="DBEAFE")
+_GROUP_FILL = PatternFill("solid", fgColor="F1F5F9")
+_TONE = {
+    "done": "15803D",
+    "on-pace": "1D4ED8",
+    "behind": "B45309",
+    "nothing-yet": "B91C1C",
+    "no-quota": "6B7280",
+}
+FIRST_KIND_COLUMN = 3  # A: number, B: unit, then three columns per kind
+
+
+def progress_workbook(progress: PlanProgress, *, language: str, notes: Mapping[str, str]) -> bytes:
+    t = labels(language)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has one sheet
+    sheet.title = t["sheet"]
+    status_col = FIRST_KIND_COLUMN + 3 * len(KINDS)
+    last_col = status_col + 1
+    sheet.append(
+        [t["xlsx_title"].format(title=progress.title, date=format_date(progress.as_of, language))]
+    )
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
+    sheet["A1"].font = Font(bold=True, size=13)
+    _header(sheet, t, status_col)
+    row = 4
+    for number, group in enumerate(progress.groups, start=1):
+        members = [u for u in progress.units if u.group == group.id]
+        if len(members) == 1 and all(q is None for q in group.quota.values()):
+            unit = members[0]  # a lone unit is its group's row, as "Lãnh đạo" is in the plan
+            note = notes.get(unit.id) or notes.get(group.id, "")
+            _line(
+                sheet,
+                row,
+                Row(str(number), _name(unit, language), unit.counts, unit.standing, note),
+                t,
+            )
+            row += 1
+            continue
+        note = "; ".join(n for n in (_minimum_note(group, language), notes.get(group.id, "")) if n)
+        _line(
+            sheet,
+            row,
+            Row(str(number), _name(group, language), group.counts, group.standing, note),
+            t,
+        )
+        for cell in sheet[row]:
+            cell.fill = _GROUP_FILL
+        row += 1
+        for unit in members:
+            member = Row(
+                "", "  " + _name(unit, language), unit.counts, unit.standing, notes.get(unit.id, "")
+            )
+            _line(sheet, row, member, t, bold=False)
+            sheet.row_dimensions[row].outline_level = 1
+            row += 1
+    _line(sheet, row, Row("", t["total_row"], progress.totals, progress.standing, ""), t)
+    for cell in sheet[row]:
+        cell.fill = _HEAD_FILL
+    _widths(sheet, status_col)
+    sheet.freeze_panes = "C4"
+    sheet.print_title_rows = "2:3"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _header(sheet: Worksheet, t: Mapping[str, str], status_col: int) -> None:
+    top: list[object] = [t["col.no"], t["col.unit"]]
+    sub: list[object] = ["", ""]
+    for kind in KINDS:
+        top += [t[kind], "", ""]
+        sub += [t["col.quota"], t["col.count"], t["col.percent"]]
+    top += [t["col.status"], t["col.note"]]
+    sub += ["", ""]
+    sheet.append(top)
+    sheet.append(sub)
+    for col in (1, 2, status_col, status_col + 1):
+        sheet.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+    for i in range(len(KINDS)):
+        first = FIRST_KIND_COLUMN + 3 * i
+        sheet.merge_cells(start_row=2, start_column=first, end_row=2, end_column=first + 2)
+    for r in (2, 3):
+        for cell in sheet[r]:
+            cell.font = Font(bold=True)
+            cell.fill = _HEAD_FILL
+            cell.border = _BORDER
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+@dataclass(frozen=True)
+class Row:
+    number: str
+    name: str
+    counts: Mapping[str, int]
+    standing: Standing
+    note: str
+
+
+def _line(
+    sheet: Worksheet, row: int, line: Row, t: Mapping[str, str], *, bold: bool = True
+) -> None:
+    number, counts, standing = line.number, line.counts, line.standing
+    values: list[int | float | str | None] = [int(number) if number else None, line.name]
+    for kind in KINDS:
+        pct = standing.percent[kind]
+        values += [standing.target[kind], counts[kind], None if pct is None else pct / 100]
+    values += [t[f"status.{standing.status}"], line.note or None]
+    for col, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=col, value=value)
+        cell.border = _BORDER
+        cell.font = Font(bold=bold)
+        cell.alignment = Alignment(vertical="top", wrap_text=col in (2, len(values)))
+    for i in range(len(KINDS)):
+        sheet.cell(row=row, column=FIRST_KIND_COLUMN + 3 * i + 2).number_format = "0%"
+    status_cell = sheet.cell(row=row, column=len(values) - 1)
+    status_cell.font = Font(bold=bold, color=_TONE[standing.status])
+
+
+def _widths(sheet: Worksheet, status_col: int) -> None:
+    sheet.column_dimensions["A"].width = 5
+    sheet.column_dimensions["B"].width = 44
+    for col in range(FIRST_KIND_COLUMN, status_col):
+        sheet.column_dimensions[get_column_letter(col)].width = 9
+    sheet.column_dimensions[get_column_letter(status_col)].width = 18
+    sheet.column_dimensions[get_column_letter(status_col + 1)].width = 48
+
+
+def _name(item: UnitProgress | GroupProgress, language: str) -> str:
+    return (item.name_en or item.name) if language == "en" else item.name
+
+
+def _minimum_note(group: GroupProgress, language: str) -> str:
+    wanted: Sequence[str] = [
+        quantity(need, k, language) for k in KINDS if (need := group.member_minimum[k]) is not None
+    ]
+    return labels(language)["member_minimum_note"].format(items=", ".join(wanted)) if wanted else ""

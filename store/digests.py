@@ -1,0 +1,135 @@
+"""The digest's queries: messages that need a person, and the log of digests sent.
+
+The log makes sending idempotent: a week's row is claimed *before* the mail
+goes out and released if delivery fails, so two senders racing (the scheduler
+and an editor's `--send`) cannot both send the same week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from digest.progress import Review
+from store.models import DigestSent, Message
+from store.repo import Store
+from tinbai.errors import StoreError
+
+REVIEW_STATUSES: tuple[str, ...] = ("needs-review", "failed")
+
+
+def messages_to_review(
+    store: Store, start: datetime, end: datetime, statuses: Sequence[str] = REVIEW_STATUSES
+) -> list[Review]:
+    """Messages received in [start, end) that nothing could be counted from, oldest first."""
+    stmt = (
+        select(
+            Message.id,
+            Message.received_at,
+            Message.sender,
+            Message.subject,
+            Message.status,
+            Message.reason,
+        )
+        .where(
+            Message.received_at >= start, Message.received_at < end, Message.status.in_(statuses)
+        )
+        .order_by(Message.received_at, Message.id)
+    )
+    with store.session() as s:
+        return [Review(*row) for row in s.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class SentDigest:
+    plan_id: str
+    week_start: date
+    week_end: date
+    recipients: tuple[str, ...]
+    message_id: str
+    sent_at: datetime
+
+
+def _value(row: DigestSent) -> SentDigest:
+    return SentDigest(
+        plan_id=row.plan_id,
+        week_start=date.fromisoformat(row.week_start),
+        week_end=date.fromisoformat(row.week_end),
+        recipients=tuple(r for r in row.recipients.split(", ") if r),
+        message_id=row.message_id,
+        sent_at=row.sent_at,
+    )
+
+
+def sent_digest(store: Store, plan_id: str, week_end: date) -> SentDigest | None:
+    with store.session() as s:
+        row = s.scalar(
+            select(DigestSent).where(
+                DigestSent.plan_id == plan_id, DigestSent.week_end == week_end.isoformat()
+            )
+        )
+        return None if row is None else _value(row)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of claiming a week: ``granted`` or already sent (``previous``)."""
+
+    granted: bool
+    previous: SentDigest | None
+
+
+def claim_digest(store: Store, sending: SentDigest, *, force: bool = False) -> Claim:
+    """Record ``sending`` as sent unless its week was sent already (or ``force``)."""
+    try:
+        with store.session() as s, s.begin():
+            row = s.scalar(
+                select(DigestSent).where(
+                    DigestSent.plan_id == sending.plan_id,
+                    DigestSent.week_end == sending.week_end.isoformat(),
+                )
+            )
+            previous = None if row is None else _value(row)
+            if row is not None and not force:
+                return Claim(granted=False, previous=previous)
+            if row is None:
+                row = DigestSent(plan_id=sending.plan_id, week_end=sending.week_end.isoformat())
+                s.add(row)
+            _fill(row, sending)
+            return Claim(granted=True, previous=previous)
+    except IntegrityError:
+        # Another sender claimed the week between our read and our write.
+        return Claim(granted=False, previous=sent_digest(store, sending.plan_id, sending.week_end))
+    except SQLAlchemyError as e:
+        raise StoreError(
+            f"cannot record the digest in the database: {e} — check database.url"
+        ) from e
+
+
+def release_digest(store: Store, sending: SentDigest, previous: SentDigest | None) -> None:
+    """Undo a claim whose mail did not go out: the week counts as not sent (or as before)."""
+    with store.session() as s, s.begin():
+        row = s.scalar(
+            select(DigestSent).where(
+                DigestSent.plan_id == sending.plan_id,
+                DigestSent.week_end == sending.week_end.isoformat(),
+                DigestSent.message_id == sending.message_id,
+            )
+        )
+        if row is None:
+            return
+        if previous is None:
+            s.delete(row)
+        else:
+            _fill(row, previous)
+
+
+def _fill(row: DigestSent, value: SentDigest) -> None:
+    row.week_start = value.week_start.isoformat()
+    row.recipients = ", ".join(value.recipients)
+    row.message_id = value.message_id
+    row.sent_at = value.sent_at

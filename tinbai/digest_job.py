@@ -1,0 +1,203 @@
+"""Send the editor's weekly digest: compose, claim the week, deliver, or say it was sent.
+
+`send_scheduled_digest(app)` is what `tinbai run` calls on the digest schedule;
+`tinbai digest` calls the same functions. The week a digest covers ends on the
+last full day before the scheduled run (the run's own day when the schedule
+fires in the afternoon), so a retry later keeps covering the same week.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from email.message import EmailMessage
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+
+from digest.mail import compose, new_message_id
+from digest.progress import PlanProgress, Week, week_ending
+from digest.render import RenderedDigest, render_digest
+from digest.smtp import deliver
+from store.digests import SentDigest, claim_digest, release_digest, sent_digest
+from tinbai.app import App
+from tinbai.config import PlanConfig, read_secret
+from tinbai.errors import ConfigError
+from tinbai.report import plan_progress
+
+log = logging.getLogger(__name__)
+
+AFTERNOON = 12  # a run at or after noon counts the day it runs on
+LOOKBACK = timedelta(days=400)  # far enough back to find the last run of a yearly schedule
+
+
+def digest_timezone(app: App) -> ZoneInfo:
+    return ZoneInfo(app.config.model.digest.timezone)
+
+
+def digest_language(app: App) -> str:
+    model = app.config.model
+    return model.digest.language or model.language
+
+
+def schedule_trigger(schedule: str, tz: tzinfo) -> CronTrigger:
+    try:
+        return CronTrigger.from_crontab(schedule, timezone=tz)
+    except ValueError as e:
+        raise ConfigError(
+            f"digest.schedule {schedule!r} is not a cron expression ({e})"
+            " — use five fields, e.g. '30 7 * * mon'"
+        ) from e
+
+
+def last_run(schedule: str, tz: tzinfo, now: datetime) -> datetime | None:
+    """The latest time at or before ``now`` that the schedule fires."""
+    trigger = schedule_trigger(schedule, tz)
+    # Jump close to `now` in steps, so that a schedule firing every minute stays cheap.
+    for back in (timedelta(hours=2), timedelta(days=2), timedelta(days=40), LOOKBACK):
+        latest: datetime | None = None
+        fire: datetime | None = trigger.get_next_fire_time(None, now - back)
+        while fire is not None and fire <= now:
+            latest = fire
+            fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+        if latest is not None:
+            return latest
+    return None
+
+
+def scheduled_week_end(schedule: str, tz: tzinfo, now: datetime) -> date:
+    """The last day of the week the latest scheduled digest covers."""
+    run = last_run(schedule, tz, now) or now.astimezone(tz)
+    run = run.astimezone(tz)
+    return run.date() if run.hour >= AFTERNOON else run.date() - timedelta(days=1)
+
+
+def default_week_end(app: App) -> date:
+    return scheduled_week_end(app.config.model.digest.schedule, digest_timezone(app), app.now())
+
+
+def plan_notes(plan: PlanConfig) -> dict[str, str]:
+    """The plan's "Ghi chú" (topics asked for), per unit or group id."""
+    return {(row.unit or row.group or ""): row.note for row in plan.quotas if row.note}
+
+
+@dataclass(frozen=True)
+class Digest:
+    progress: PlanProgress
+    rendered: RenderedDigest
+
+    @property
+    def week(self) -> Week:
+        return self.progress.week
+
+
+def build_digest(app: App, plan: PlanConfig, as_of: date) -> Digest:
+    progress = plan_progress(app, plan, as_of)
+    rendered = render_digest(
+        progress, language=digest_language(app), tz=digest_timezone(app), notes=plan_notes(plan)
+    )
+    return Digest(progress, rendered)
+
+
+def sender_address(app: App) -> str:
+    model = app.config.model
+    if model.smtp is not None:
+        return model.smtp.from_
+    return model.mailbox.address if model.mailbox else "tinbai@localhost"
+
+
+def recipients(app: App) -> list[str]:
+    to = list(app.config.model.digest.to)
+    if not to:
+        raise ConfigError(
+            'digest.to is empty — list the editor\'s address, e.g. to = ["bientap@example.org"]'
+        )
+    return to
+
+
+def message_for(app: App, digest: Digest, message_id: str | None = None) -> EmailMessage:
+    sender = sender_address(app)
+    return compose(
+        digest.rendered,
+        sender=sender,
+        recipients=list(app.config.model.digest.to),  # a preview may have none yet
+        now=app.now(),
+        message_id=message_id or new_message_id(sender),
+    )
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    sent: bool
+    week: Week
+    record: SentDigest  # what was sent now, or what had been sent before
+
+
+def send_digest(app: App, plan: PlanConfig, as_of: date, *, force: bool = False) -> SendOutcome:
+    """Send the digest of the week ending ``as_of`` unless that week was sent already.
+
+    Raises DeliveryError (TemporaryDeliveryError when a retry may help); the
+    week then stays unsent.
+    """
+    smtp = app.config.model.smtp
+    if smtp is None:
+        raise ConfigError(
+            "no [smtp] section — add host, port, security and from to send the digest"
+        )
+    to = recipients(app)
+    week_end = as_of
+    if not force and (previous := sent_digest(app.store, plan.id, week_end)) is not None:
+        return SendOutcome(False, Week(previous.week_start, previous.week_end), previous)
+    password = None
+    if smtp.username and (smtp.password_env or smtp.password_file):
+        password = read_secret("smtp", smtp.password_env, smtp.password_file, app.config.base_dir)
+    digest = build_digest(app, plan, as_of)
+    message = message_for(app, digest)
+    sending = SentDigest(
+        plan_id=plan.id,
+        week_start=digest.week.start,
+        week_end=digest.week.end,
+        recipients=tuple(to),
+        message_id=str(message["Message-ID"]),
+        sent_at=app.now(),
+    )
+    claim = claim_digest(app.store, sending, force=force)
+    if not claim.granted:  # another tinbai took the week between our check and our claim
+        return SendOutcome(False, digest.week, claim.previous or sending)
+    try:
+        deliver(smtp, password, message, to)
+    except BaseException:
+        release_digest(app.store, sending, claim.previous)
+        raise
+    log.info(
+        "digest for plan %s week %s sent to %s as %s",
+        plan.id,
+        week_end,
+        ", ".join(to),
+        sending.message_id,
+    )
+    return SendOutcome(True, digest.week, sending)
+
+
+def send_scheduled_digest(app: App) -> None:
+    """The scheduled job: send the week's digest once; a no-op if it went out already.
+
+    Raises TemporaryDeliveryError when the SMTP server may accept it later, so
+    the scheduler tries again; the week stays unsent until then.
+    """
+    as_of = default_week_end(app)
+    plan = app.plan(on=as_of)
+    week = week_ending(as_of)
+    if week.start > plan.end or week.end < plan.start:
+        # Between quarters: no week of any plan to report, so no mail to the editor.
+        log.info("no plan runs in the week %s – %s; no digest sent", week.start, week.end)
+        return
+    outcome = send_digest(app, plan, as_of)
+    if not outcome.sent:
+        log.info(
+            "digest for plan %s week ending %s already sent at %s; nothing to do",
+            plan.id,
+            as_of,
+            outcome.record.sent_at.isoformat(timespec="minutes"),
+        )

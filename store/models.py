@@ -150,3 +150,43 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(Text)
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
+
+
+class User(Base):
+    """Someone who may sign in to the web admin: an admin maps senders, an editor corrects counts."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, PHC string
+    role: Mapped[str] = mapped_column(String(16))  # "admin" | "editor"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Override(Base):
+    """A person's counts for one message; they replace its items and survive re-polls."""
+
+    __tablename__ = "overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    news: Mapped[int] = mapped_column(Integer)
+    article: Mapped[int] = mapped_column(Integer)
+    photo: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(320))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SenderPeriod(Base):
+    """An earlier mapping kept by `senders add --from`: mail received before `until` counts for `unit_id`."""
+
+    __tablename__ = "sender_periods"
+    __table_args__ = (UniqueConstraint("pattern", "until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pattern: Mapped[str] = mapped_column(String(320), index=True)
+    unit_id: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from classify.message import Classification, ParsedMessage
+from store.admin import counted_rows
 from store.db import make_engine, migrate
 from store.models import AuditEntry, FolderStateRow, Item, Message, MessageLocation, Sender
 from store.senders import normalize_pattern
@@ -55,6 +56,7 @@ class SenderCount:
     address: str
     kind: str
     count: int
+    unit: str | None = None  # set when a `--from` move keeps this mail with an earlier unit
 
 
 @dataclass(frozen=True)
@@ -188,15 +190,12 @@ class Store:
             s.add(MessageLocation(message_pk=message_pk, **vars(loc)))
 
     def counted_by_sender(self, start: datetime, end: datetime) -> list[SenderCount]:
-        """Counted items per sender address and kind, received in [start, end)."""
-        stmt = (
-            select(Message.sender, Item.kind, func.sum(Item.count))
-            .join(Item, Item.message_pk == Message.id)
-            .where(Message.status == "counted", Message.received_at >= start, Message.received_at < end)
-            .group_by(Message.sender, Item.kind)
-        )
+        """Counted items per sender address and kind, received in [start, end).
+
+        A manual override replaces its message's items (store.admin.counted_rows).
+        """
         with self.session() as s:
-            return [SenderCount(addr, kind, int(total or 0)) for addr, kind, total in s.execute(stmt)]
+            return [SenderCount(a, kind, n, unit) for a, unit, kind, n in counted_rows(s, start, end)]
 
     def messages_by_sender(
         self, start: datetime, end: datetime, statuses: Sequence[str] = ("counted", "needs-review")

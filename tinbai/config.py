@@ -169,6 +169,19 @@ class DigestConfig(_Strict):
     language: Literal["vi", "en"] | None = None
 
 
+class WebConfig(_Strict):
+    """The web admin: off unless enabled, on loopback unless told otherwise."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    secret_key_env: str | None = None
+    secret_key_file: Path | None = None
+    session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    login_attempts: int = Field(default=5, ge=1)
+    login_window_minutes: float = Field(default=15.0, gt=0)
+
+
 class ConfigModel(_Strict):
     language: Literal["vi", "en"] = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -176,6 +189,7 @@ class ConfigModel(_Strict):
     smtp: SmtpConfig | None = None
     database: DatabaseConfig = DatabaseConfig()
     digest: DigestConfig = DigestConfig()
+    web: WebConfig = WebConfig()
     groups: dict[Id, GroupConfig]
     units: dict[Id, UnitConfig]
     plans: list[PlanConfig]

@@ -35,7 +35,7 @@ def _counts_per_unit(
     known_units = app.config.model.units
     per_unit: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in app.store.counted_by_sender(start, end):
-        unit = mapping.unit_for(row.address)
+        unit = row.unit or mapping.unit_for(row.address)
         if unit in known_units:
             per_unit[unit][row.kind] += row.count
     return per_unit

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-from datetime import date
+from datetime import date, datetime
+from typing import TextIO
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from store import normalize_pattern
+from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
-from tinbai.cli.common import as_of_option, pass_app, plan_option
-from tinbai.config import _did_you_mean
-from tinbai.report import plan_progress
+from tinbai.cli.common import ISO_DATE, as_of_option, pass_app, plan_option
 
 
 def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
+    return admin.cli_actor()
 
 
 @cli.group()
@@ -33,22 +29,26 @@ def senders() -> None:
 @senders.command("add")
 @click.argument("address")
 @click.argument("unit_id")
+@click.option(
+    "--from",
+    "since",
+    type=ISO_DATE,
+    help="Mail received before this day stays with the unit it counted for (default: all of it moves).",
+)
 @pass_app
-def senders_add(app: App, address: str, unit_id: str) -> None:
+def senders_add(app: App, address: str, unit_id: str, since: date | None) -> None:
     """Map ADDRESS (name@host or @host) to UNIT_ID; its earlier mail counts too."""
-    units = app.config.model.units
-    if unit_id not in units:
-        raise click.UsageError(f"no unit {unit_id!r}{_did_you_mean(unit_id, units)} — `tinbai units` lists them")
     try:
-        pattern = normalize_pattern(address)
-    except ValueError as e:
+        change = admin.assign(app, address, unit_id, actor=_actor(), since=since)
+    except admin.AdminError as e:
         raise click.UsageError(str(e)) from e
-    old = app.store.add_sender(pattern, unit_id, actor=_actor(), now=app.now())
-    name = units[unit_id].name
-    if old == unit_id:
+    pattern, name = change.pattern, app.config.model.units[unit_id].name
+    if not change.changed:
         click.echo(f"{pattern} already sends for {unit_id} ({name}); nothing changed")
-    elif old:
-        click.echo(f"{pattern} moved from {old} to {unit_id} ({name}), with its earlier mail")
+    elif change.old and change.since is not None:
+        click.echo(f"{pattern} moved from {change.old} to {unit_id} ({name}); mail before {since} stays with {change.old}")
+    elif change.old:
+        click.echo(f"{pattern} moved from {change.old} to {unit_id} ({name}), with its earlier mail")
     else:
         click.echo(f"{pattern} now sends for {unit_id} ({name}); its earlier mail counts too")
 
@@ -76,21 +76,41 @@ def senders_remove(app: App, address: str) -> None:
 
 @senders.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--search", default="", metavar="TEXT", help="Only senders or units containing TEXT.")
 @pass_app
-def senders_list(app: App, fmt: str) -> None:
+def senders_list(app: App, fmt: str, search: str) -> None:
     """Every mapping, from the database and from the config's `senders`."""
-    rows = [(p, u, "database") for p, u in app.store.senders()]
-    stored = {p for p, _, _ in rows}
-    for unit_id, unit in app.config.model.units.items():
-        rows += [(s.lower(), unit_id, "config") for s in unit.senders if s.lower() not in stored]
-    rows.sort()
+    rows = admin.mappings(app, search)
     if fmt == "json":
-        click.echo(json.dumps([{"sender": p, "unit": u, "source": s} for p, u, s in rows], indent=2))
+        data = [{"sender": r.pattern, "unit": r.unit_id, "source": r.source} for r in rows]
+        click.echo(json.dumps(data, indent=2))
         return
     table = Table("sender", "unit", "source")
-    for row in rows:
-        table.add_row(*row)
+    for r in rows:
+        table.add_row(r.pattern, r.unit_id, r.source)
     Console().print(table)
+
+
+@senders.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@pass_app
+def senders_import(app: App, file: TextIO) -> None:
+    """Map every row of a CSV file (columns `sender`, `unit`): all rows, or none if one is wrong."""
+    name = getattr(file, "name", "CSV")
+    rows = admin.parse_senders_csv(file.read(), app, name=str(name))
+    if not rows:
+        click.echo(f"{name}: no rows; nothing changed")
+        return
+    done = admin.import_senders(app, rows, actor=_actor())
+    click.echo(f"{name}: {done.added} sender(s) added, {done.moved} moved, {done.unchanged} unchanged")
+
+
+@senders.command("export")
+@click.argument("file", type=click.File("w", encoding="utf-8"), default="-")
+@pass_app
+def senders_export(app: App, file: TextIO) -> None:
+    """Write every mapping as CSV (to FILE, default standard output); `senders import` reads it back."""
+    file.write(admin.export_senders_csv(app))
 
 
 @cli.command()
@@ -101,16 +121,36 @@ def senders_list(app: App, fmt: str) -> None:
 def unmapped(app: App, fmt: str, as_of: date | None, plan_id: str | None) -> None:
     """Senders of the plan's period whose mail counts for no unit yet."""
     day = as_of or app.today()
-    progress = plan_progress(app, app.plan(plan_id, day), day)
+    strangers = admin.unknown_senders(app, app.plan(plan_id, day), day)
     if fmt == "json":
-        data = [{"address": u.address, "name": u.name, "messages": u.messages} for u in progress.unmapped]
+        data = [
+            {
+                "address": u.address,
+                "name": u.name,
+                "messages": u.messages,
+                "first_seen": _iso(u.first_seen),
+                "last_seen": _iso(u.last_seen),
+                "subjects": list(u.subjects),
+            }
+            for u in strangers
+        ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    if not progress.unmapped:
+    if not strangers:
         click.echo("no unknown senders")
         return
-    table = Table("address", "name", "messages")
-    for u in progress.unmapped:
-        table.add_row(u.address, u.name, str(u.messages))
+    table = Table("address", "name", "messages", "first seen", "last seen", "latest subjects")
+    for u in strangers:
+        table.add_row(
+            u.address, u.name, str(u.messages), _day(u.first_seen), _day(u.last_seen), " | ".join(u.subjects)
+        )
     Console().print(table)
     click.echo("map one with: tinbai senders add ADDRESS UNIT_ID")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _day(moment: datetime | None) -> str:
+    return "" if moment is None else f"{moment:%Y-%m-%d %H:%M}"

@@ -1,0 +1,95 @@
+"""People who may sign in to the web admin, with argon2id-hashed passwords.
+
+A failed check costs the same time whether or not the name exists, so the
+login form does not tell an attacker which names are real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import AuditEntry, User
+
+ROLES: tuple[str, ...] = ("admin", "editor")
+MIN_PASSWORD = 8
+
+_hasher = PasswordHasher()
+# Verified against when the name is unknown, so both paths take as long.
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+Sessions = Callable[[], Session]
+
+
+@dataclass(frozen=True)
+class UserRow:
+    name: str
+    role: str
+    created_at: datetime
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def add_user(sessions: Sessions, name: str, password: str, role: str, *, actor: str, now: datetime) -> bool:
+    """Create a user, or set the password and role of an existing one; True when created."""
+    if role not in ROLES:
+        raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password is shorter than {MIN_PASSWORD} characters — choose a longer one")
+    hashed = _hasher.hash(password)
+    with sessions() as s, s.begin():
+        row = s.scalar(select(User).where(User.name == name))
+        old = None if row is None else row.role
+        if row is None:
+            s.add(User(name=name, password_hash=hashed, role=role, created_at=now))
+        else:
+            row.password_hash, row.role = hashed, role
+        what = "user-add" if row is None else "user-update"
+        s.add(AuditEntry(at=now, actor=actor, action=what, target=name, old=old, new=role))
+        return row is None
+
+
+def remove_user(sessions: Sessions, name: str, *, actor: str, now: datetime) -> bool:
+    with sessions() as s, s.begin():
+        row = s.scalar(select(User).where(User.name == name))
+        if row is None:
+            return False
+        s.delete(row)
+        s.add(AuditEntry(at=now, actor=actor, action="user-remove", target=name, old=row.role, new=None))
+        return True
+
+
+def list_users(sessions: Sessions) -> list[UserRow]:
+    with sessions() as s:
+        return [UserRow(u.name, u.role, u.created_at) for u in s.scalars(select(User).order_by(User.name))]
+
+
+def get_user(sessions: Sessions, name: str) -> UserRow | None:
+    with sessions() as s:
+        row = s.scalar(select(User).where(User.name == name))
+        return None if row is None else UserRow(row.name, row.role, row.created_at)
+
+
+def authenticate(sessions: Sessions, name: str, password: str) -> UserRow | None:
+    """The user when ``password`` is theirs, else None (same cost either way)."""
+    with sessions() as s:
+        row = s.scalar(select(User).where(User.name == name))
+        stored = row.password_hash if row is not None else _DUMMY_HASH
+        try:
+            _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if row is None:
+            return None
+        if _hasher.check_needs_rehash(stored):
+            row.password_hash = _hasher.hash(password)
+            s.commit()
+        return UserRow(row.name, row.role, row.created_at)

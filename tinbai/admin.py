@@ -1,0 +1,291 @@
+"""What the admin and the editor do, shared by the CLI and the web pages.
+
+Each function validates its input against the config (unit ids, sender
+patterns) and raises `AdminError` with one line a clerk can act on; the store
+does the writing and the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from digest.progress import PlanProgress
+from store import admin as q
+from store import normalize_pattern
+from tinbai.app import App
+from tinbai.config import PlanConfig, UnitConfig, _did_you_mean
+from tinbai.errors import TinbaiError
+from tinbai.report import plan_progress, plan_window
+
+STATUSES: tuple[str, ...] = ("counted", "ignored", "needs-review", "failed")
+MAX_COUNT = 1000  # a message with more pieces than this is a typing slip
+
+
+class AdminError(TinbaiError):
+    """A change the admin asked for cannot be made as given."""
+
+
+def cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+# --------------------------------------------------------------------------- mappings
+
+
+def check_unit(app: App, unit_id: str) -> str:
+    units = app.config.model.units
+    if unit_id not in units:
+        raise AdminError(f"no unit {unit_id!r}{_did_you_mean(unit_id, units)} — `tinbai units` lists them")
+    return unit_id
+
+
+def check_pattern(pattern: str) -> str:
+    try:
+        return normalize_pattern(pattern)
+    except ValueError as e:
+        raise AdminError(str(e)) from e
+
+
+def current_unit(app: App, pattern: str) -> str | None:
+    """The unit mail matching ``pattern`` counts for now (database, then config seed)."""
+    mapping = app.sender_map()
+    if pattern.startswith("@"):
+        return mapping.stored.get(pattern) or mapping.seeded.get(pattern)
+    return mapping.unit_for(pattern)
+
+
+def day_start(app: App, day: date) -> datetime:
+    """Midnight at the start of ``day`` in the plan's timezone."""
+    return datetime.combine(day, time(), app.config.plan_timezone(app.plan()))
+
+
+def assign(app: App, address: str, unit_id: str, *, actor: str, since: date | None = None) -> q.MappingChange:
+    """Map a sender to a unit; its earlier mail moves too unless ``since`` keeps it where it was."""
+    pattern = check_pattern(address)
+    check_unit(app, unit_id)
+    return q.map_sender(
+        app.store.session,
+        pattern,
+        unit_id,
+        current=current_unit(app, pattern),
+        since=None if since is None else day_start(app, since),
+        actor=actor,
+        now=app.now(),
+    )
+
+
+@dataclass(frozen=True)
+class MappingRow:
+    pattern: str
+    unit_id: str
+    source: str  # "database" | "config"
+
+
+def mappings(app: App, search: str = "") -> list[MappingRow]:
+    """Every mapping, from the database and from the config's `senders` (database wins)."""
+    rows = [MappingRow(p, u, "database") for p, u in app.store.senders()]
+    stored = {r.pattern for r in rows}
+    for unit_id, unit in app.config.model.units.items():
+        rows += [MappingRow(s.lower(), unit_id, "config") for s in unit.senders if s.lower() not in stored]
+    needle = search.strip().lower()
+    if needle:
+        units = app.config.model.units
+        rows = [r for r in rows if needle in f"{r.pattern} {r.unit_id} {_unit_name(units, r.unit_id)}".lower()]
+    return sorted(rows, key=lambda r: (r.pattern.lstrip("@"), r.pattern))
+
+
+def _unit_name(units: Mapping[str, UnitConfig], unit_id: str) -> str:
+    unit = units.get(unit_id)
+    return unit.name if unit else ""
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+CSV_HEADER: tuple[str, ...] = ("sender", "unit")
+
+
+def parse_senders_csv(text: str, app: App, *, name: str = "CSV") -> list[tuple[str, str]]:
+    """(pattern, unit) rows of a senders CSV, or AdminError naming every bad row.
+
+    The first line is a header with the columns `sender` and `unit` (other
+    columns are ignored, so an exported file imports again); `,`, `;` and tab
+    separate columns, as spreadsheets write them.
+    """
+    text = text.removeprefix("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in CSV_HEADER if c not in header]
+    if missing:
+        raise AdminError(
+            f"{name}: the first row must name the columns {', '.join(CSV_HEADER)}"
+            f" (missing: {', '.join(missing)}) — add the header row"
+        )
+    col_sender, col_unit = header.index("sender"), header.index("unit")
+    units = app.config.model.units
+    rows: list[tuple[str, str]] = []
+    seen: dict[str, tuple[str, int]] = {}
+    errors: list[str] = []
+    for record in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) <= max(col_sender, col_unit):
+            errors.append(f"row {line}: {len(record)} column(s), expected at least {max(col_sender, col_unit) + 1}")
+            continue
+        raw, unit_id = record[col_sender].strip(), record[col_unit].strip()
+        try:
+            pattern = normalize_pattern(raw)
+        except ValueError as e:
+            errors.append(f"row {line}: {e}")
+            continue
+        if unit_id not in units:
+            errors.append(f"row {line}: unknown unit {unit_id!r}{_did_you_mean(unit_id, units)}")
+            continue
+        if pattern in seen and seen[pattern][0] != unit_id:
+            errors.append(f"row {line}: {pattern} is mapped to {seen[pattern][0]} on row {seen[pattern][1]} already")
+            continue
+        seen[pattern] = (unit_id, line)
+        rows.append((pattern, unit_id))
+    if errors:
+        shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
+        raise AdminError(f"{name}: {shown} — nothing was imported; fix the row(s) and import the file again")
+    return rows
+
+
+def import_senders(app: App, rows: Sequence[tuple[str, str]], *, actor: str) -> q.ImportResult:
+    """Map every row in one transaction (all rows or none)."""
+    return q.import_mappings(
+        app.store.session, rows, current_of=lambda p: current_unit(app, p), actor=actor, now=app.now()
+    )
+
+
+def export_senders_csv(app: App) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*CSV_HEADER, "unit_name", "source"])
+    units = app.config.model.units
+    for row in mappings(app):
+        writer.writerow([row.pattern, row.unit_id, _unit_name(units, row.unit_id), row.source])
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- unknown senders
+
+
+@dataclass(frozen=True)
+class UnknownSender:
+    address: str
+    name: str
+    messages: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    subjects: tuple[str, ...]
+    message_ids: tuple[int, ...]
+
+
+def unknown_senders(app: App, plan: PlanConfig, as_of: date) -> list[UnknownSender]:
+    """The plan's senders whose mail counts for no unit yet, most messages first."""
+    progress = plan_progress(app, plan, as_of)
+    start, end = plan_window(app, plan, as_of)
+    activity = q.sender_activity(app.store.session, [u.address for u in progress.unmapped], start, end)
+    out = []
+    for u in progress.unmapped:
+        seen = activity.get(u.address)
+        out.append(
+            UnknownSender(
+                u.address,
+                u.name,
+                u.messages,
+                seen.first_seen if seen else None,
+                seen.last_seen if seen else None,
+                seen.subjects if seen else (),
+                seen.message_ids if seen else (),
+            )
+        )
+    return out
+
+
+def progress(app: App, as_of: date | None = None, plan_id: str | None = None) -> PlanProgress:
+    day = as_of or app.today()
+    return plan_progress(app, app.plan(plan_id, day), day)
+
+
+# --------------------------------------------------------------------------- submissions
+
+
+@dataclass(frozen=True)
+class Submission:
+    row: q.SubmissionRow
+    unit_id: str | None  # the unit it counts for, None for an unknown sender
+
+
+def submissions(
+    app: App,
+    *,
+    unit_id: str | None = None,
+    since: date | None = None,
+    status: str | None = None,
+    overridden_only: bool = False,
+    limit: int = 500,
+) -> list[Submission]:
+    """Messages newest first, each with the unit it counts for."""
+    if unit_id is not None:
+        check_unit(app, unit_id)
+    if status is not None and status not in STATUSES:
+        raise AdminError(f"no status {status!r} — use one of {', '.join(STATUSES)}")
+    rows = q.list_submissions(
+        app.store.session,
+        since=None if since is None else day_start(app, since),
+        statuses=(status,) if status else (),
+        overridden_only=overridden_only,
+        limit=limit if unit_id is None else 100_000,
+    )
+    mapping = app.sender_map()
+    with app.store.session() as s:
+        periods = q.load_periods(s)
+    out = []
+    for row in rows:
+        unit = periods.unit_at(row.sender, row.received_at) or mapping.unit_for(row.sender)
+        if unit_id is None or unit == unit_id:
+            out.append(Submission(row, unit))
+    return out[:limit]
+
+
+def submission(app: App, message_pk: int) -> tuple[q.SubmissionDetail, str | None]:
+    detail = q.get_submission(app.store.session, message_pk)
+    if detail is None:
+        raise AdminError(f"no message #{message_pk} — `tinbai submissions list` shows their numbers")
+    with app.store.session() as s:
+        periods = q.load_periods(s)
+    row = detail.row
+    return detail, periods.unit_at(row.sender, row.received_at) or app.sender_map().unit_for(row.sender)
+
+
+def reclassify(
+    app: App, message_pk: int, counts: Mapping[str, int], *, reason: str, actor: str
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Set a message's counts by hand; (old, new). They stay through every later poll."""
+    for kind, value in counts.items():
+        if not 0 <= value <= MAX_COUNT:
+            raise AdminError(f"{kind} {value}: give a count between 0 and {MAX_COUNT}")
+    done = q.set_override(app.store.session, message_pk, counts, reason=reason.strip(), actor=actor, now=app.now())
+    if done is None:
+        raise AdminError(f"no message #{message_pk} — `tinbai submissions list` shows their numbers")
+    return done
+
+
+def clear_reclassification(app: App, message_pk: int, *, actor: str) -> bool:
+    if q.get_submission(app.store.session, message_pk) is None:
+        raise AdminError(f"no message #{message_pk} — `tinbai submissions list` shows their numbers")
+    return q.clear_override(app.store.session, message_pk, actor=actor, now=app.now())

@@ -194,11 +194,13 @@ class UnknownSender:
     message_ids: tuple[int, ...]
 
 
-def unknown_senders(app: App, plan: PlanConfig, as_of: date) -> list[UnknownSender]:
+def unknown_senders(app: App, plan: PlanConfig, as_of: date, *, samples: int = 3) -> list[UnknownSender]:
     """The plan's senders whose mail counts for no unit yet, most messages first."""
     progress = plan_progress(app, plan, as_of)
     start, end = plan_window(app, plan, as_of)
-    activity = q.sender_activity(app.store.session, [u.address for u in progress.unmapped], start, end)
+    activity = q.sender_activity(
+        app.store.session, [u.address for u in progress.unmapped], start, end, samples=samples
+    )
     out = []
     for u in progress.unmapped:
         seen = activity.get(u.address)

@@ -18,4 +18,9 @@ def serve(app: App, host: str | None, port: int | None) -> None:
     from tinbai.web import serve as run_server  # noqa: PLC0415 — the web stack loads only for this command
 
     web = app.config.model.web
-    run_server(app, host or web.host, web.port if port is None else port)
+    run_server(
+        app,
+        host or web.host,
+        web.port if port is None else port,
+        on_ready=lambda url: click.echo(f"tinbai web admin on {url} — stop with Ctrl-C", err=True),
+    )

@@ -1,0 +1,458 @@
+"""The web admin's pages: a Starlette app built from an `App`, with no import-time state.
+
+Every page needs a signed-in user; every POST needs this session's CSRF
+token; changing a mapping needs the admin role. Handlers run in a worker
+thread, since the store is synchronous.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from store import admin as q
+from store import users as user_store
+from store.users import UserRow
+from tinbai import admin
+from tinbai.app import App
+from tinbai.config import KINDS
+from tinbai.errors import TinbaiError
+from tinbai.report import plan_window
+from tinbai.web.i18n import words
+from tinbai.web.security import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    LoginLimiter,
+    SecureCookieOverHttps,
+    SecurityHeaders,
+    csrf_ok,
+    csrf_token,
+    secret_key,
+)
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Request, UserRow], Response]
+
+
+class Site:
+    """The pages, bound to one `App`."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.language = app.config.model.language
+        self.t = words(self.language)
+        web = app.config.model.web
+        self.limiter = LoginLimiter(web.login_attempts, timedelta(minutes=web.login_window_minutes), app.now)
+        env = Environment(
+            loader=PackageLoader("tinbai.web", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["when"] = self._when
+        env.filters["day"] = self._day
+        env.globals["zip"] = zip
+        self.templates = Jinja2Templates(env=env)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _when(self, moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        return f"{moment.astimezone(self.app.config.plan_timezone(self.app.plan())):%d/%m/%Y %H:%M}"
+
+    def _day(self, day: date | None) -> str:
+        return "" if day is None else f"{day:%d/%m/%Y}"
+
+    def render(self, request: Request, template: str, user: UserRow | None, status: int = 200, **context: Any) -> Response:
+        flash = request.session.pop("flash", [])
+        base = {
+            "t": self.t,
+            "lang": self.language,
+            "user": user,
+            "csrf_field": CSRF_FIELD,
+            "csrf": csrf_token(request),
+            "flash": flash,
+            "kinds": KINDS,
+            "path": request.url.path,
+        }
+        return self.templates.TemplateResponse(request, template, {**base, **context}, status_code=status)
+
+    def flash(self, request: Request, text: str, kind: str = "ok") -> None:
+        request.session["flash"] = [*request.session.get("flash", []), [kind, text]]
+
+    def error(self, request: Request, status: int, text: str, user: UserRow | None) -> Response:
+        return self.render(request, "error.html", user, status=status, message=text)
+
+    def current_user(self, request: Request) -> UserRow | None:
+        name = request.session.get("user")
+        if not isinstance(name, str):
+            return None
+        # Read on every request: a removed user or a changed role takes effect at once.
+        return user_store.get_user(self.app.store.session, name)
+
+    def page(self, handler: Handler, *, admin_only: bool = False) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            form = await request.form() if request.method == "POST" else None
+            try:
+                return await run_in_threadpool(self._guarded, handler, request, form, admin_only)
+            finally:
+                if form is not None:
+                    await form.close()
+
+        return endpoint
+
+    def _guarded(self, handler: Handler, request: Request, form: FormData | None, admin_only: bool) -> Response:
+        user = self.current_user(request)
+        if user is None:
+            request.session.pop("user", None)
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        if form is not None:
+            if not csrf_ok(request, form.get(CSRF_FIELD)):
+                log.warning("web: POST %s by %s refused: missing or wrong CSRF token", request.url.path, user.name)
+                return self.error(request, 403, self.t["csrf"], user)
+            request.state.form = form
+        if admin_only and not user.is_admin:
+            log.warning("web: %s (editor) refused %s %s", user.name, request.method, request.url.path)
+            return self.error(request, 403, self.t["forbidden"], user)
+        try:
+            return handler(request, user)
+        except TinbaiError as e:
+            # A store or config problem: one line for the person, the detail in the log.
+            log.warning("web: %s %s: %s", request.method, request.url.path, e)
+            return self.error(request, 400 if isinstance(e, admin.AdminError) else 503, str(e), user)
+
+    @staticmethod
+    def form(request: Request) -> FormData:
+        form: FormData = request.state.form
+        return form
+
+    @staticmethod
+    def field(form: FormData, name: str) -> str:
+        value = form.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    @staticmethod
+    def next_url(value: str, default: str) -> str:
+        """Only a path on this site: never an open redirect."""
+        if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+            return value
+        return default
+
+    def parse_day(self, value: str) -> date | None:
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise admin.AdminError(self.t["bad_date"].format(value=value)) from None
+
+    def unit_label(self, unit_id: str | None) -> str:
+        units = self.app.config.model.units
+        if unit_id is None or unit_id not in units:
+            return unit_id or ""
+        unit = units[unit_id]
+        return (unit.name_en or unit.name) if self.language == "en" else unit.name
+
+    def unit_choices(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        model = self.app.config.model
+        out = []
+        for group_id, group in model.groups.items():
+            members = [(uid, self.unit_label(uid)) for uid, u in model.units.items() if u.group == group_id]
+            name = (group.name_en or group.name) if self.language == "en" else group.name
+            out.append((name, members))
+        return out
+
+    # ------------------------------------------------------------------ sign in / out
+
+    async def login(self, request: Request) -> Response:
+        if request.method == "GET":
+            return await run_in_threadpool(self._login_page, request, "", 200)
+        form = await request.form()
+        return await run_in_threadpool(self._login_post, request, form)
+
+    def _login_page(self, request: Request, message: str, status: int, name: str = "") -> Response:
+        nxt = self.next_url(request.query_params.get("next", ""), "/")
+        return self.render(request, "login.html", None, status=status, message=message, name=name, next=nxt)
+
+    def _login_post(self, request: Request, form: FormData) -> Response:
+        if not csrf_ok(request, form.get(CSRF_FIELD)):
+            return self._login_page(request, self.t["csrf"], 403)
+        name, password = self.field(form, "username"), form.get("password")
+        client = f"ip:{request.client.host if request.client else '?'}"
+        keys = (client, f"user:{name.lower()}")
+        wait = self.limiter.wait(*keys)
+        if wait is not None:
+            log.warning("web: sign-in for %r from %s refused: too many failures", name, client)
+            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+            return self._login_page(request, self.t["login_limited"].format(minutes=minutes), 429, name)
+        user = user_store.authenticate(self.app.store.session, name, password if isinstance(password, str) else "")
+        if user is None:
+            self.limiter.failed(*keys)
+            log.info("web: failed sign-in for %r from %s", name, client)
+            return self._login_page(request, self.t["login_failed"], 401, name)
+        self.limiter.succeeded(keys[1])
+        request.session.clear()  # a fresh session (and CSRF token) at sign-in: no fixation
+        request.session["user"] = user.name
+        csrf_token(request)
+        log.info("web: %s signed in from %s", user.name, client)
+        return RedirectResponse(self.next_url(self.field(form, "next"), "/"), status_code=303)
+
+    def logout(self, request: Request, user: UserRow) -> Response:
+        request.session.clear()
+        self.flash(request, self.t["logged_out"])
+        return RedirectResponse("/login", status_code=303)
+
+    # ------------------------------------------------------------------ dashboard
+
+    def dashboard(self, request: Request, user: UserRow) -> Response:
+        day = self.parse_day(request.query_params.get("as_of", "")) or self.app.today()
+        plan = self.app.plan(None, day)
+        progress = admin.progress(self.app, day, plan.id)
+        start, end = plan_window(self.app, plan, day)
+        manual = q.list_submissions(self.app.store.session, since=start, until=end, overridden_only=True)
+        units_by_group: dict[str, list[Any]] = {}
+        for unit in progress.units:
+            units_by_group.setdefault(unit.group, []).append(unit)
+        return self.render(
+            request,
+            "dashboard.html",
+            user,
+            progress=progress,
+            units_by_group=units_by_group,
+            manual=len(manual),
+            unit_label=self.unit_label,
+            as_of=day,
+        )
+
+    # ------------------------------------------------------------------ senders
+
+    def senders(self, request: Request, user: UserRow) -> Response:
+        search = request.query_params.get("q", "")
+        rows = admin.mappings(self.app, search)
+        return self.render(
+            request,
+            "senders.html",
+            user,
+            rows=rows,
+            search=search,
+            choices=self.unit_choices(),
+            unit_label=self.unit_label,
+        )
+
+    def senders_assign(self, request: Request, user: UserRow) -> Response:
+        form = self.form(request)
+        back = self.next_url(self.field(form, "next"), "/senders")
+        pattern, unit_id = self.field(form, "sender"), self.field(form, "unit")
+        try:
+            since = self.parse_day(self.field(form, "from"))
+            change = admin.assign(self.app, pattern, unit_id, actor=f"web:{user.name}", since=since)
+        except admin.AdminError as e:
+            self.flash(request, str(e), "error")
+            return RedirectResponse(back, status_code=303)
+        values = {
+            "pattern": change.pattern,
+            "unit": self.unit_label(change.new),
+            "old": self.unit_label(change.old),
+            "since": self._day(since),
+        }
+        if not change.changed:
+            key = "unchanged"
+        elif change.old is None:
+            key = "mapped"
+        else:
+            key = "moved_from" if change.since is not None else "moved"
+        self.flash(request, self.t[key].format(**values))
+        return RedirectResponse(back, status_code=303)
+
+    def senders_remove(self, request: Request, user: UserRow) -> Response:
+        try:
+            pattern = admin.check_pattern(self.field(self.form(request), "sender"))
+        except admin.AdminError as e:
+            self.flash(request, str(e), "error")
+            return RedirectResponse("/senders", status_code=303)
+        old = self.app.store.remove_sender(pattern, actor=f"web:{user.name}", now=self.app.now())
+        if old is not None:
+            self.flash(request, self.t["removed"].format(pattern=pattern, unit=self.unit_label(old)))
+        elif any(r.pattern == pattern and r.source == "config" for r in admin.mappings(self.app)):
+            self.flash(request, self.t["seeded"].format(pattern=pattern), "error")
+        else:
+            self.flash(request, self.t["not_mapped"].format(pattern=pattern))
+        return RedirectResponse("/senders", status_code=303)
+
+    def senders_import(self, request: Request, user: UserRow) -> Response:
+        upload = self.form(request).get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            self.flash(request, self.t["no_file"], "error")
+            return RedirectResponse("/senders", status_code=303)
+        raw = upload.file.read()
+        try:
+            text = raw.decode("utf-8-sig")
+            rows = admin.parse_senders_csv(text, self.app, name=Path(upload.filename).name)
+            done = admin.import_senders(self.app, rows, actor=f"web:{user.name}")
+        except UnicodeDecodeError:
+            self.flash(request, f"{upload.filename}: not UTF-8 text — save the CSV as UTF-8", "error")
+        except admin.AdminError as e:
+            self.flash(request, str(e), "error")
+        else:
+            self.flash(request, self.t["imported"].format(**vars(done)))
+        return RedirectResponse("/senders", status_code=303)
+
+    def senders_csv(self, request: Request, user: UserRow) -> Response:
+        return Response(
+            admin.export_senders_csv(self.app),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="senders.csv"'},
+        )
+
+    # ------------------------------------------------------------------ unknown senders
+
+    def unknown(self, request: Request, user: UserRow) -> Response:
+        day = self.app.today()
+        strangers = admin.unknown_senders(self.app, self.app.plan(None, day), day, samples=5)
+        return self.render(request, "unknown.html", user, strangers=strangers, choices=self.unit_choices())
+
+    # ------------------------------------------------------------------ submissions
+
+    def submissions(self, request: Request, user: UserRow) -> Response:
+        params = request.query_params
+        unit_id = params.get("unit") or None
+        status = params.get("status") or None
+        manual = params.get("manual") == "1"
+        since_text = params.get("since", "")
+        since = self.parse_day(since_text)
+        found = admin.submissions(
+            self.app, unit_id=unit_id, since=since, status=status, overridden_only=manual, limit=300
+        )
+        return self.render(
+            request,
+            "submissions.html",
+            user,
+            found=found,
+            unit=unit_id or "",
+            status_filter=status or "",
+            since=since_text,
+            manual=manual,
+            statuses=admin.STATUSES,
+            choices=self.unit_choices(),
+            unit_label=self.unit_label,
+        )
+
+    def submission(self, request: Request, user: UserRow) -> Response:
+        message_pk = int(request.path_params["id"])
+        try:
+            detail, unit_id = admin.submission(self.app, message_pk)
+        except admin.AdminError:
+            return self.error(request, 404, self.t["not_found"], user)
+        return self.render(
+            request, "submission.html", user, d=detail, unit_id=unit_id, unit_label=self.unit_label, max=admin.MAX_COUNT
+        )
+
+    def reclassify(self, request: Request, user: UserRow) -> Response:
+        message_pk = int(request.path_params["id"])
+        form = self.form(request)
+        back = f"/submissions/{message_pk}"
+        counts: dict[str, int] = {}
+        for kind in KINDS:
+            raw = self.field(form, kind)
+            if not raw.isdigit() or int(raw) > admin.MAX_COUNT:
+                self.flash(request, self.t["bad_count"].format(max=admin.MAX_COUNT), "error")
+                return RedirectResponse(back, status_code=303)
+            counts[kind] = int(raw)
+        old, new = admin.reclassify(
+            self.app, message_pk, counts, reason=self.field(form, "reason"), actor=f"web:{user.name}"
+        )
+        fmt = self._counts
+        self.flash(request, self.t["reclassified"].format(id=message_pk, old=fmt(old), new=fmt(new)))
+        return RedirectResponse(back, status_code=303)
+
+    def clear(self, request: Request, user: UserRow) -> Response:
+        message_pk = int(request.path_params["id"])
+        if admin.clear_reclassification(self.app, message_pk, actor=f"web:{user.name}"):
+            self.flash(request, self.t["override_cleared"].format(id=message_pk))
+        return RedirectResponse(f"/submissions/{message_pk}", status_code=303)
+
+    def _counts(self, counts: Mapping[str, int]) -> str:
+        return ", ".join(f"{self.t[k]} {counts.get(k, 0)}" for k in KINDS)
+
+    # ------------------------------------------------------------------ audit
+
+    def audit(self, request: Request, user: UserRow) -> Response:
+        action = request.query_params.get("action") or None
+        entries = q.audit_entries(self.app.store.session, limit=300, action=action)
+        return self.render(request, "audit.html", user, entries=entries, action=action or "")
+
+    # ------------------------------------------------------------------ errors
+
+    async def not_found(self, request: Request, exc: Exception) -> Response:
+        user = await run_in_threadpool(self.current_user, request)
+        if user is None:
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        status = exc.status_code if isinstance(exc, HTTPException) else 404
+        text = self.t["not_found"] if status == 404 else str(getattr(exc, "detail", ""))
+        return await run_in_threadpool(self.error, request, status, text, user)
+
+    async def crashed(self, request: Request, exc: Exception) -> Response:
+        log.error("web: %s %s failed", request.method, request.url.path, exc_info=exc)
+        body = f"<!doctype html><meta charset=utf-8><title>500</title><p>{self.t['error']}</p>"
+        return HTMLResponse(body, status_code=500)
+
+
+def create_app(app: App, *, secret: str | None = None) -> Starlette:
+    """The web admin for ``app``: routes, sessions and security headers."""
+    site = Site(app)
+    web = app.config.model.web
+    page = site.page
+    routes = [
+        Route("/login", site.login, methods=["GET", "POST"]),
+        Route("/logout", page(site.logout), methods=["POST"]),
+        Route("/", page(site.dashboard)),
+        Route("/senders", page(site.senders)),
+        Route("/senders.csv", page(site.senders_csv)),
+        Route("/senders/assign", page(site.senders_assign, admin_only=True), methods=["POST"]),
+        Route("/senders/remove", page(site.senders_remove, admin_only=True), methods=["POST"]),
+        Route("/senders/import", page(site.senders_import, admin_only=True), methods=["POST"]),
+        Route("/unknown", page(site.unknown)),
+        Route("/submissions", page(site.submissions)),
+        Route("/submissions/{id:int}", page(site.submission)),
+        Route("/submissions/{id:int}/reclassify", page(site.reclassify), methods=["POST"]),
+        Route("/submissions/{id:int}/clear", page(site.clear), methods=["POST"]),
+        Route("/audit", page(site.audit)),
+        Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
+    ]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(SecureCookieOverHttps),
+        Middleware(
+            SessionMiddleware,
+            secret_key=secret or secret_key(app.config),
+            session_cookie=SESSION_COOKIE,
+            max_age=int(web.session_hours * 3600),
+            same_site="lax",
+        ),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={404: site.not_found, 405: site.not_found, Exception: site.crashed},
+    )
+

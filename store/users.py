@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,8 +22,12 @@ ROLES: tuple[str, ...] = ("admin", "editor")
 MIN_PASSWORD = 8
 
 _hasher = PasswordHasher()
-# Verified against when the name is unknown, so both paths take as long.
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so both paths take as long (made on first use)."""
+    return _hasher.hash("not a password anyone has")
 
 Sessions = Callable[[], Session]
 
@@ -82,7 +87,7 @@ def authenticate(sessions: Sessions, name: str, password: str) -> UserRow | None
     """The user when ``password`` is theirs, else None (same cost either way)."""
     with sessions() as s:
         row = s.scalar(select(User).where(User.name == name))
-        stored = row.password_hash if row is not None else _DUMMY_HASH
+        stored = row.password_hash if row is not None else _dummy_hash()
         try:
             _hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):

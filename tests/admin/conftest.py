@@ -1,0 +1,193 @@
+"""Fixtures for the admin: the CLI, users, mail, the real web server and Chromium.
+
+`tinbai` here runs the real `main()` in this process (click's isolation for the
+streams), which is ten times faster than a subprocess per command on a busy
+machine; `test_cli_admin.py` still runs the console command once in a
+subprocess. The server is `tinbai serve --port 0` in a subprocess (the command
+a user runs) on 127.0.0.1; the browser is Debian's chromium driven by Playwright.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from mailkit import Attachment, make_jpeg
+
+from tinbai.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "screenshots" / "admin"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+]
+
+ADMIN, EDITOR = ("an", "admin-secret-1"), ("binh", "editor-secret-1")
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class InProcessTinbai:
+    """`tinbai --config CONFIG ARGS…` through the real entry point, in this process."""
+
+    config: Path
+    env: dict[str, str]
+
+    def __call__(self, *args: str | os.PathLike[str], check: bool = True, input: str | None = None) -> Ran:
+        argv = ["tinbai", "--config", str(self.config), *map(str, args)]
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level
+        with CliRunner().isolation(input=input, env=self.env) as (out, err, _):
+            saved, sys.argv = sys.argv, argv
+            try:
+                main()
+                code = 0
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else 1
+            finally:
+                sys.argv = saved
+                root.handlers[:], root.level = handlers, level  # basicConfig bound the isolated stderr
+            done = Ran(code, out.getvalue().decode(), err.getvalue().decode())
+        if check and done.returncode != 0:
+            raise AssertionError(f"tinbai {' '.join(map(str, args))} exited {done.returncode}\n{done.stdout}\n{done.stderr}")
+        return done
+
+
+@pytest.fixture
+def tinbai(config_file: Path) -> InProcessTinbai:
+    return InProcessTinbai(config_file, {"COLUMNS": "200"})
+
+
+@pytest.fixture
+def users(tinbai) -> dict[str, tuple[str, str]]:
+    """An admin and an editor, created through `tinbai users add --password-env`."""
+    for (name, password), role in ((ADMIN, "admin"), (EDITOR, "editor")):
+        tinbai.env["NEW_PASSWORD"] = password
+        tinbai("users", "add", name, "--role", role, "--password-env", "NEW_PASSWORD")
+    del tinbai.env["NEW_PASSWORD"]
+    return {"admin": ADMIN, "editor": EDITOR}
+
+
+@pytest.fixture
+def mail(tinbai, write_eml) -> Callable[..., None]:
+    """Ingest messages through `tinbai ingest-file`, as the poller would store them."""
+
+    def ingest(*messages: dict[str, object]) -> None:
+        tinbai("ingest-file", *(write_eml(**m) for m in messages))
+
+    return ingest
+
+
+def tagged(sender: str, subject: str = "[Tin] Hội nghị người lao động", photos: int = 0, seed: int = 0) -> dict[str, object]:
+    """A message the classifier counts for sure: a subject tag, and real JPEGs of 20 KB or more."""
+    attachments = [Attachment(f"anh-{i}.jpg", make_jpeg(seed=seed + i)) for i in range(photos)]
+    return {"sender": sender, "subject": subject, "attachments": attachments}
+
+
+@pytest.fixture
+def news() -> Callable[..., dict[str, object]]:
+    return tagged
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[str]
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, follow_redirects=False, timeout=30)
+
+    def login(self, name: str, password: str) -> httpx.Client:
+        client = self.client()
+        token = csrf_of(client.get("/login").text)
+        done = client.post("/login", data={"csrf_token": token, "username": name, "password": password, "next": "/"})
+        assert done.status_code == 303 and done.headers["location"] == "/", done.text
+        return client
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def server(tinbai, users) -> Iterator[Server]:
+    """`tinbai serve` on 127.0.0.1, a free port chosen by the kernel."""
+    argv = [sys.executable, "-m", "tinbai", "--config", str(tinbai.config), "serve", "--port", "0"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TINBAI_")}
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    found = re.search(r"(http://127\.0\.0\.1:\d+)/login", line)
+    if not found:
+        process.kill()
+        _, err = process.communicate(timeout=10)
+        raise AssertionError(f"tinbai serve did not start: {line}{err}")
+    try:
+        yield Server(found.group(1), process)
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=15)
+        assert "Traceback" not in out + err, err
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 — only the browser tests pay for it
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium, request) -> Iterator[object]:
+    """A fresh browser context (no cookies) and a function to keep screenshots of it."""
+    context = chromium.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    folder = SCREENSHOTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    page.shots = folder
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def shot(page) -> Callable[[str], Path]:
+    """Keep a full-page screenshot under tests/screenshots/admin/<test name>/<name>.png."""
+
+    def take(name: str) -> Path:
+        path = page.shots / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+

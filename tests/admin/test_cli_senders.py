@@ -1,0 +1,207 @@
+"""`tinbai senders …` and `tinbai unmapped` through the real CLI, on real SQLite."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+
+from mailkit import HANOI
+
+AS_OF = ("--as-of", "2020-06-30")
+
+
+def unit_counts(tinbai, unit_id: str) -> dict[str, int]:
+    data = json.loads(tinbai("report", "--format", "json", *AS_OF).stdout)
+    return next(u for u in data["units"] if u["id"] == unit_id)["counts"]
+
+
+def audit(tinbai) -> list[dict[str, str]]:
+    return json.loads(tinbai("audit", "--format", "json", "--limit", "1000").stdout)
+
+
+def test_mapping_an_unknown_sender_counts_its_earlier_mail(tinbai, mail, news):
+    mail(news("new.clerk@example.net", photos=1))
+    assert unit_counts(tinbai, "tuan-giao") == {"news": 0, "article": 0, "photo": 0}
+
+    done = tinbai("senders", "add", "New.Clerk@example.net", "tuan-giao")
+
+    assert "new.clerk@example.net now sends for tuan-giao" in done.stdout
+    assert unit_counts(tinbai, "tuan-giao") == {"news": 1, "article": 0, "photo": 1}
+    entry = audit(tinbai)[0]
+    assert (entry["action"], entry["target"], entry["old"], entry["new"]) == (
+        "sender-map", "new.clerk@example.net", None, "tuan-giao"
+    )
+    assert entry["actor"].startswith("cli")
+
+
+def test_moving_a_sender_moves_its_history(tinbai, mail, news):
+    mail(news("clerk@example.net"))
+    tinbai("senders", "add", "clerk@example.net", "tuan-giao")
+    done = tinbai("senders", "add", "clerk@example.net", "muong-lay")
+    assert "moved from tuan-giao to muong-lay" in done.stdout
+    assert unit_counts(tinbai, "tuan-giao")["news"] == 0
+    assert unit_counts(tinbai, "muong-lay")["news"] == 1
+
+
+def test_move_with_from_keeps_earlier_mail_with_the_old_unit(tinbai, mail, news):
+    april = news("clerk@example.net", subject="[Tin] Tháng Công nhân")
+    april["date"] = datetime(2020, 4, 20, 9, 0, tzinfo=HANOI)
+    may = news("clerk@example.net", subject="[Tin] Đại hội Công đoàn")
+    may["date"] = datetime(2020, 5, 20, 9, 0, tzinfo=HANOI)
+    mail(april, may)
+    tinbai("senders", "add", "clerk@example.net", "tuan-giao")
+
+    done = tinbai("senders", "add", "clerk@example.net", "muong-lay", "--from", "2020-05-01")
+
+    assert "mail before 2020-05-01 stays with tuan-giao" in done.stdout
+    assert unit_counts(tinbai, "tuan-giao")["news"] == 1
+    assert unit_counts(tinbai, "muong-lay")["news"] == 1
+    assert audit(tinbai)[0]["new"] == "muong-lay (mail from 2020-05-01 on)"
+    listed = json.loads(tinbai("submissions", "list", "--unit", "tuan-giao", "--format", "json").stdout)
+    assert [s["subject"] for s in listed] == ["[Tin] Tháng Công nhân"]
+
+    tinbai("senders", "add", "clerk@example.net", "dien-bien")  # no --from: all of it moves
+    assert unit_counts(tinbai, "tuan-giao")["news"] == 0
+    assert unit_counts(tinbai, "dien-bien")["news"] == 2
+
+
+def test_a_domain_mapping_counts_every_address_under_it(tinbai, mail, news):
+    mail(news("a@ldld-muongcha.vn"), news("b@ldld-muongcha.vn", subject="[Tin] Hội thi"))
+    tinbai("senders", "add", "@LDLD-MuongCha.vn", "muong-cha")
+    assert unit_counts(tinbai, "muong-cha")["news"] == 2
+
+
+def test_adding_twice_changes_nothing_and_says_so(tinbai):
+    tinbai("senders", "add", "a@example.net", "tuan-giao")
+    again = tinbai("senders", "add", "a@example.net", "tuan-giao")
+    assert "nothing changed" in again.stdout
+    assert len(audit(tinbai)) == 1
+
+
+def test_add_refuses_an_unknown_unit_with_a_suggestion(tinbai):
+    done = tinbai("senders", "add", "a@example.net", "tuan-gaio", check=False)
+    assert done.returncode == 2
+    assert "did you mean 'tuan-giao'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_add_refuses_a_bad_date(tinbai):
+    done = tinbai("senders", "add", "a@example.net", "tuan-giao", "--from", "1/5/2020", check=False)
+    assert done.returncode == 2
+    assert "is not a date like 2020-05-15" in done.stderr
+
+
+def test_remove_unmaps_and_is_audited(tinbai):
+    tinbai("senders", "add", "a@example.net", "tuan-giao")
+    assert "no longer sends for tuan-giao" in tinbai("senders", "remove", "a@example.net").stdout
+    entry = audit(tinbai)[0]
+    assert (entry["action"], entry["old"], entry["new"]) == ("sender-unmap", "tuan-giao", None)
+    assert "was not mapped" in tinbai("senders", "remove", "a@example.net").stdout
+
+
+def test_list_searches_database_and_config_mappings(tinbai):
+    tinbai("senders", "add", "clerk@example.net", "muong-lay")
+    rows = json.loads(tinbai("senders", "list", "--search", "muong-lay", "--format", "json").stdout)
+    assert {"sender": "clerk@example.net", "unit": "muong-lay", "source": "database"} in rows
+    assert all(r["unit"] == "muong-lay" for r in rows)
+    assert any(r["source"] == "config" for r in rows)
+
+
+def _csv(rows: list[tuple[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["sender", "unit"])
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+DISTRICTS = ["tuan-giao", "muong-lay", "dien-bien", "muong-cha", "nam-po"]
+
+
+def test_import_of_200_senders_with_one_bad_row_imports_none_and_names_the_row(tinbai, tmp_path):
+    rows = [(f"clerk{i}@example.net", DISTRICTS[i % 5]) for i in range(200)]
+    rows[136] = ("clerk136@example.net", "tuan-gaio")  # a typing slip on data row 137: line 138
+    path = tmp_path / "senders.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+
+    done = tinbai("senders", "import", path, check=False)
+
+    assert done.returncode == 1
+    assert "row 138: unknown unit 'tuan-gaio' (did you mean 'tuan-giao'?)" in done.stderr
+    assert "nothing was imported" in done.stderr
+    assert done.stderr.count("\n") == 1, "one line, no traceback"
+    assert json.loads(tinbai("senders", "list", "--search", "example.net", "--format", "json").stdout) == []
+    assert audit(tinbai) == []
+
+
+def test_import_of_200_senders_maps_them_all_and_again_changes_nothing(tinbai, tmp_path):
+    rows = [(f"clerk{i}@example.net", DISTRICTS[i % 5]) for i in range(200)]
+    path = tmp_path / "senders.csv"
+    path.write_text("\ufeff" + _csv(rows).replace(",", ";"), encoding="utf-8")  # Excel: BOM and ';'
+
+    done = tinbai("senders", "import", path)
+    assert "200 sender(s) added, 0 moved, 0 unchanged" in done.stdout
+    listed = json.loads(tinbai("senders", "list", "--search", "example.net", "--format", "json").stdout)
+    assert len(listed) == 200
+    assert {"sender": "clerk7@example.net", "unit": "dien-bien", "source": "database"} in listed
+
+    assert "0 sender(s) added, 0 moved, 200 unchanged" in tinbai("senders", "import", path).stdout
+    assert len(audit(tinbai)) == 200
+
+
+def test_import_names_every_kind_of_bad_row(tinbai, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "sender,unit\nnot-an-address,tuan-giao\na@example.net,tuan-giao\na@example.net,muong-lay\nb@example.net\n",
+        encoding="utf-8",
+    )
+    err = tinbai("senders", "import", path, check=False).stderr
+    assert "row 2: 'not-an-address' is neither an address" in err
+    assert "row 4: a@example.net is mapped to tuan-giao on row 3 already" in err
+    assert "row 5: 1 column(s)" in err
+
+
+def test_import_without_a_header_says_what_to_add(tinbai, tmp_path):
+    path = tmp_path / "noheader.csv"
+    path.write_text("a@example.net,tuan-giao\n", encoding="utf-8")
+    done = tinbai("senders", "import", path, check=False)
+    assert done.returncode == 1
+    assert "the first row must name the columns sender, unit" in done.stderr
+
+
+def test_export_then_import_round_trips(tinbai, tmp_path):
+    tinbai("senders", "add", "clerk@example.net", "muong-lay")
+    tinbai("senders", "add", "@ldld-namp.vn", "nam-po")
+    exported = tinbai("senders", "export").stdout
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert {"sender": "clerk@example.net", "unit": "muong-lay", "unit_name": "LĐLĐ thị xã Mường Lay", "source": "database"} in rows
+    assert any(r["source"] == "config" for r in rows)
+
+    path = tmp_path / "out.csv"
+    tinbai("senders", "export", path)
+    assert path.read_text(encoding="utf-8") == exported
+    assert "0 moved" in tinbai("senders", "import", path).stdout
+
+
+def test_unmapped_shows_name_count_dates_and_subjects(tinbai, mail, news):
+    first = news("Trần Văn A <stranger@example.net>", subject="[Tin] Hội nghị tháng 4")
+    first["date"] = datetime(2020, 4, 3, 8, 0, tzinfo=HANOI)
+    second = news("Trần Văn A <stranger@example.net>", subject="[Bài] Phong trào thi đua")
+    second["date"] = datetime(2020, 5, 9, 8, 0, tzinfo=HANOI)
+    mail(first, second)
+
+    data = json.loads(tinbai("unmapped", "--format", "json", *AS_OF).stdout)
+
+    assert len(data) == 1
+    row = data[0]
+    assert (row["address"], row["name"], row["messages"]) == ("stranger@example.net", "Trần Văn A", 2)
+    assert row["first_seen"].startswith("2020-04-03T01:00")  # stored in UTC
+    assert row["last_seen"].startswith("2020-05-09T01:00")
+    assert row["subjects"] == ["[Bài] Phong trào thi đua", "[Tin] Hội nghị tháng 4"]
+    table = tinbai("unmapped", *AS_OF).stdout
+    assert "stranger@example.net" in table and "Phong trào thi đua" in table
+
+    tinbai("senders", "add", "stranger@example.net", "kiem-tra")
+    assert tinbai("unmapped", *AS_OF).stdout.strip() == "no unknown senders"

@@ -9,23 +9,28 @@ a user runs) on 127.0.0.1; the browser is Debian's chromium driven by Playwright
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
-from mailkit import Attachment, make_jpeg
+from mailkit import Attachment, build_message, make_jpeg
 
 from tinbai.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
+SHIPPED_CONFIG = ROOT / "config.toml"
 SCREENSHOTS = ROOT / "tests" / "screenshots" / "admin"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -78,14 +83,18 @@ def tinbai(config_file: Path) -> InProcessTinbai:
     return InProcessTinbai(config_file, {"COLUMNS": "200"})
 
 
-@pytest.fixture
-def users(tinbai) -> dict[str, tuple[str, str]]:
+def make_users(tinbai: InProcessTinbai) -> dict[str, tuple[str, str]]:
     """An admin and an editor, created through `tinbai users add --password-env`."""
     for (name, password), role in ((ADMIN, "admin"), (EDITOR, "editor")):
         tinbai.env["NEW_PASSWORD"] = password
         tinbai("users", "add", name, "--role", role, "--password-env", "NEW_PASSWORD")
     del tinbai.env["NEW_PASSWORD"]
     return {"admin": ADMIN, "editor": EDITOR}
+
+
+@pytest.fixture
+def users(tinbai) -> dict[str, tuple[str, str]]:
+    return make_users(tinbai)
 
 
 @pytest.fixture
@@ -114,15 +123,21 @@ class Server:
     url: str
     process: subprocess.Popen[str]
 
+    @staticmethod
+    def csrf_of(html: str) -> str:
+        return csrf_of(html)
+
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, follow_redirects=False, timeout=30)
 
-    def login(self, name: str, password: str) -> httpx.Client:
-        client = self.client()
-        token = csrf_of(client.get("/login").text)
-        done = client.post("/login", data={"csrf_token": token, "username": name, "password": password, "next": "/"})
-        assert done.status_code == 303 and done.headers["location"] == "/", done.text
-        return client
+    @contextmanager
+    def login(self, name: str, password: str) -> Iterator[httpx.Client]:
+        with self.client() as client:
+            token = csrf_of(client.get("/login").text)
+            data = {"csrf_token": token, "username": name, "password": password, "next": "/"}
+            done = client.post("/login", data=data)
+            assert done.status_code == 303 and done.headers["location"] == "/", done.text
+            yield client
 
 
 def csrf_of(html: str) -> str:
@@ -131,10 +146,10 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-@pytest.fixture
-def server(tinbai, users) -> Iterator[Server]:
-    """`tinbai serve` on 127.0.0.1, a free port chosen by the kernel."""
-    argv = [sys.executable, "-m", "tinbai", "--config", str(tinbai.config), "serve", "--port", "0"]
+@contextmanager
+def running_server(config: Path) -> Iterator[Server]:
+    """`tinbai serve` on 127.0.0.1, on a free port the kernel chooses (read back from its first line)."""
+    argv = [sys.executable, "-m", "tinbai", "--config", str(config), "serve", "--port", "0"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TINBAI_")}
     process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
@@ -150,6 +165,45 @@ def server(tinbai, users) -> Iterator[Server]:
         process.terminate()
         out, err = process.communicate(timeout=15)
         assert "Traceback" not in out + err, err
+
+
+@pytest.fixture
+def server(tinbai, users) -> Iterator[Server]:
+    """A server of its own for one test, on the test's database."""
+    with running_server(tinbai.config) as started:
+        yield started
+
+
+@dataclass
+class Site:
+    """One server shared by a module's tests: each test uses its own senders and messages."""
+
+    server: Server
+    tinbai: InProcessTinbai
+    users: dict[str, tuple[str, str]]
+    folder: Path
+
+    def ingest(self, *messages: dict[str, object]) -> None:
+        paths = []
+        for message in messages:
+            path = self.folder / f"{uuid.uuid4().hex}.eml"
+            path.write_bytes(build_message(**message))  # type: ignore[arg-type]
+            paths.append(path)
+        self.tinbai("ingest-file", *paths)
+
+    def message_id(self, subject: str) -> int:
+        rows = json.loads(self.tinbai("submissions", "list", "--format", "json").stdout)
+        return next(int(r["id"]) for r in rows if r["subject"] == subject)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("site")
+    config = folder / "config.toml"
+    shutil.copy(SHIPPED_CONFIG, config)
+    tinbai = InProcessTinbai(config, {"COLUMNS": "200"})
+    with running_server(config) as started:
+        yield Site(started, tinbai, make_users(tinbai), folder)
 
 
 @pytest.fixture(scope="session")

@@ -112,7 +112,9 @@ class SenderActivity:
 class Periods:
     """Earlier mappings kept by `--from`: which unit a message counted for when it arrived."""
 
-    by_pattern: Mapping[str, tuple[tuple[datetime, str], ...]]  # pattern → ((until, unit), …) by until
+    by_pattern: Mapping[
+        str, tuple[tuple[datetime, str], ...]
+    ]  # pattern → ((until, unit), …) by until
     exact: frozenset[str]  # addresses mapped on their own in the database
 
     def unit_at(self, address: str, received_at: datetime) -> str | None:
@@ -136,14 +138,18 @@ class Periods:
 def load_periods(s: Session) -> Periods:
     table: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     for pattern, until, unit in s.execute(
-        select(SenderPeriod.pattern, SenderPeriod.until, SenderPeriod.unit_id).order_by(SenderPeriod.until)
+        select(SenderPeriod.pattern, SenderPeriod.until, SenderPeriod.unit_id).order_by(
+            SenderPeriod.until
+        )
     ):
         table[pattern].append((until, unit))
     exact = frozenset(p for p in s.scalars(select(Sender.pattern)) if not p.startswith("@"))
     return Periods({p: tuple(v) for p, v in table.items()}, exact)
 
 
-def counted_rows(s: Session, start: datetime, end: datetime) -> list[tuple[str, str | None, str, int]]:
+def counted_rows(
+    s: Session, start: datetime, end: datetime
+) -> list[tuple[str, str | None, str, int]]:
     """(address, earlier unit or None, kind, count) of what counts in [start, end).
 
     A message with an override counts its override whatever its status; any
@@ -172,7 +178,9 @@ def counted_rows(s: Session, start: datetime, end: datetime) -> list[tuple[str, 
     totals: dict[tuple[str, str | None, str], int] = defaultdict(int)
     for sender, received, kind, count in per_message:
         totals[(sender, periods.unit_at(sender, received), kind)] += count
-    return [(a, u, k, n) for (a, u, k), n in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2]))]
+    return [
+        (a, u, k, n) for (a, u, k), n in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2]))
+    ]
 
 
 # --------------------------------------------------------------------------- mappings
@@ -210,7 +218,9 @@ def _map_one(
     now: datetime,
 ) -> MappingChange:
     row = s.scalar(select(Sender).where(Sender.pattern == pattern))
-    change = MappingChange(pattern, current, unit_id, since if current and current != unit_id else None)
+    change = MappingChange(
+        pattern, current, unit_id, since if current and current != unit_id else None
+    )
     if row is None:
         s.add(Sender(pattern=pattern, unit_id=unit_id, created_at=now))
     elif row.unit_id != unit_id:
@@ -219,12 +229,18 @@ def _map_one(
         return change
     new = unit_id
     if change.since is not None and current is not None:
-        s.execute(delete(SenderPeriod).where(SenderPeriod.pattern == pattern, SenderPeriod.until >= change.since))
+        s.execute(
+            delete(SenderPeriod).where(
+                SenderPeriod.pattern == pattern, SenderPeriod.until >= change.since
+            )
+        )
         s.add(SenderPeriod(pattern=pattern, unit_id=current, until=change.since, created_at=now))
         new = f"{unit_id} (mail from {change.since.date().isoformat()} on)"
     else:
         s.execute(delete(SenderPeriod).where(SenderPeriod.pattern == pattern))
-    s.add(AuditEntry(at=now, actor=actor, action="sender-map", target=pattern, old=current, new=new))
+    s.add(
+        AuditEntry(at=now, actor=actor, action="sender-map", target=pattern, old=current, new=new)
+    )
     return change
 
 
@@ -241,7 +257,9 @@ def import_mappings(
     with sessions() as s, s.begin():
         for pattern, unit_id in rows:
             current = current_of(pattern)
-            change = _map_one(s, pattern, unit_id, current=current, since=None, actor=actor, now=now)
+            change = _map_one(
+                s, pattern, unit_id, current=current, since=None, actor=actor, now=now
+            )
             if not change.changed:
                 unchanged += 1
             elif change.old is None:
@@ -368,7 +386,9 @@ def list_submissions(
 def _overrides_of(s: Session, ids: Sequence[int]) -> dict[int, Override]:
     if not ids:
         return {}
-    return {o.message_pk: o for o in s.scalars(select(Override).where(Override.message_pk.in_(ids)))}
+    return {
+        o.message_pk: o for o in s.scalars(select(Override).where(Override.message_pk.in_(ids)))
+    }
 
 
 def _submission(m: Message, override: Override | None) -> SubmissionRow:
@@ -377,7 +397,14 @@ def _submission(m: Message, override: Override | None) -> SubmissionRow:
     else:
         counts = _classified(m)
     return SubmissionRow(
-        m.id, m.sender, m.sender_name, m.subject, m.received_at, m.status, counts, override is not None
+        m.id,
+        m.sender,
+        m.sender_name,
+        m.subject,
+        m.received_at,
+        m.status,
+        counts,
+        override is not None,
     )
 
 
@@ -413,7 +440,12 @@ def get_submission(sessions: Sessions, message_pk: int) -> SubmissionDetail | No
 
 
 def sender_activity(
-    sessions: Sessions, addresses: Iterable[str], start: datetime, end: datetime, *, samples: int = 3
+    sessions: Sessions,
+    addresses: Iterable[str],
+    start: datetime,
+    end: datetime,
+    *,
+    samples: int = 3,
 ) -> dict[str, SenderActivity]:
     """First and last mail, and the latest subjects, of each address in [start, end)."""
     wanted = list(addresses)
@@ -453,11 +485,20 @@ def audit_entries(
     if target:
         stmt = stmt.where(AuditEntry.target.contains(target))
     with sessions() as s:
-        return [AuditRow(e.id, e.at, e.actor, e.action, e.target, e.old, e.new) for e in s.scalars(stmt)]
+        return [
+            AuditRow(e.id, e.at, e.actor, e.action, e.target, e.old, e.new) for e in s.scalars(stmt)
+        ]
 
 
 def add_audit(
-    sessions: Sessions, *, actor: str, action: str, target: str, old: str | None, new: str | None, now: datetime
+    sessions: Sessions,
+    *,
+    actor: str,
+    action: str,
+    target: str,
+    old: str | None,
+    new: str | None,
+    now: datetime,
 ) -> None:
     with sessions() as s, s.begin():
         s.add(AuditEntry(at=now, actor=actor, action=action, target=target, old=old, new=new))

@@ -170,7 +170,9 @@ class Override(Base):
     __tablename__ = "overrides"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), unique=True
+    )
     news: Mapped[int] = mapped_column(Integer)
     article: Mapped[int] = mapped_column(Integer)
     photo: Mapped[int] = mapped_column(Integer)

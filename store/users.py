@@ -29,6 +29,7 @@ def _dummy_hash() -> str:
     """Verified against when the name is unknown, so both paths take as long (made on first use)."""
     return _hasher.hash("not a password anyone has")
 
+
 Sessions = Callable[[], Session]
 
 
@@ -43,12 +44,16 @@ class UserRow:
         return self.role == "admin"
 
 
-def add_user(sessions: Sessions, name: str, password: str, role: str, *, actor: str, now: datetime) -> bool:
+def add_user(
+    sessions: Sessions, name: str, password: str, role: str, *, actor: str, now: datetime
+) -> bool:
     """Create a user, or set the password and role of an existing one; True when created."""
     if role not in ROLES:
         raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password is shorter than {MIN_PASSWORD} characters — choose a longer one")
+        raise ValueError(
+            f"the password is shorter than {MIN_PASSWORD} characters — choose a longer one"
+        )
     hashed = _hasher.hash(password)
     with sessions() as s, s.begin():
         row = s.scalar(select(User).where(User.name == name))
@@ -68,13 +73,20 @@ def remove_user(sessions: Sessions, name: str, *, actor: str, now: datetime) -> 
         if row is None:
             return False
         s.delete(row)
-        s.add(AuditEntry(at=now, actor=actor, action="user-remove", target=name, old=row.role, new=None))
+        s.add(
+            AuditEntry(
+                at=now, actor=actor, action="user-remove", target=name, old=row.role, new=None
+            )
+        )
         return True
 
 
 def list_users(sessions: Sessions) -> list[UserRow]:
     with sessions() as s:
-        return [UserRow(u.name, u.role, u.created_at) for u in s.scalars(select(User).order_by(User.name))]
+        return [
+            UserRow(u.name, u.role, u.created_at)
+            for u in s.scalars(select(User).order_by(User.name))
+        ]
 
 
 def get_user(sessions: Sessions, name: str) -> UserRow | None:

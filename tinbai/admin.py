@@ -43,7 +43,9 @@ def cli_actor() -> str:
 def check_unit(app: App, unit_id: str) -> str:
     units = app.config.model.units
     if unit_id not in units:
-        raise AdminError(f"no unit {unit_id!r}{_did_you_mean(unit_id, units)} — `tinbai units` lists them")
+        raise AdminError(
+            f"no unit {unit_id!r}{_did_you_mean(unit_id, units)} — `tinbai units` lists them"
+        )
     return unit_id
 
 
@@ -67,7 +69,9 @@ def day_start(app: App, day: date) -> datetime:
     return datetime.combine(day, time(), app.config.plan_timezone(app.plan()))
 
 
-def assign(app: App, address: str, unit_id: str, *, actor: str, since: date | None = None) -> q.MappingChange:
+def assign(
+    app: App, address: str, unit_id: str, *, actor: str, since: date | None = None
+) -> q.MappingChange:
     """Map a sender to a unit; its earlier mail moves too unless ``since`` keeps it where it was."""
     pattern = check_pattern(address)
     check_unit(app, unit_id)
@@ -94,11 +98,19 @@ def mappings(app: App, search: str = "") -> list[MappingRow]:
     rows = [MappingRow(p, u, "database") for p, u in app.store.senders()]
     stored = {r.pattern for r in rows}
     for unit_id, unit in app.config.model.units.items():
-        rows += [MappingRow(s.lower(), unit_id, "config") for s in unit.senders if s.lower() not in stored]
+        rows += [
+            MappingRow(s.lower(), unit_id, "config")
+            for s in unit.senders
+            if s.lower() not in stored
+        ]
     needle = search.strip().lower()
     if needle:
         units = app.config.model.units
-        rows = [r for r in rows if needle in f"{r.pattern} {r.unit_id} {_unit_name(units, r.unit_id)}".lower()]
+        rows = [
+            r
+            for r in rows
+            if needle in f"{r.pattern} {r.unit_id} {_unit_name(units, r.unit_id)}".lower()
+        ]
     return sorted(rows, key=lambda r: (r.pattern.lstrip("@"), r.pattern))
 
 
@@ -141,7 +153,10 @@ def parse_senders_csv(text: str, app: App, *, name: str = "CSV") -> list[tuple[s
         if not any(cell.strip() for cell in record):
             continue
         if len(record) <= max(col_sender, col_unit):
-            errors.append(f"row {line}: {len(record)} column(s), expected at least {max(col_sender, col_unit) + 1}")
+            errors.append(
+                f"row {line}: {len(record)} column(s),"
+                f" expected at least {max(col_sender, col_unit) + 1}"
+            )
             continue
         raw, unit_id = record[col_sender].strip(), record[col_unit].strip()
         try:
@@ -153,20 +168,29 @@ def parse_senders_csv(text: str, app: App, *, name: str = "CSV") -> list[tuple[s
             errors.append(f"row {line}: unknown unit {unit_id!r}{_did_you_mean(unit_id, units)}")
             continue
         if pattern in seen and seen[pattern][0] != unit_id:
-            errors.append(f"row {line}: {pattern} is mapped to {seen[pattern][0]} on row {seen[pattern][1]} already")
+            errors.append(
+                f"row {line}: {pattern} is mapped to {seen[pattern][0]}"
+                f" on row {seen[pattern][1]} already"
+            )
             continue
         seen[pattern] = (unit_id, line)
         rows.append((pattern, unit_id))
     if errors:
         shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
-        raise AdminError(f"{name}: {shown} — nothing was imported; fix the row(s) and import the file again")
+        raise AdminError(
+            f"{name}: {shown} — nothing was imported; fix the row(s) and import the file again"
+        )
     return rows
 
 
 def import_senders(app: App, rows: Sequence[tuple[str, str]], *, actor: str) -> q.ImportResult:
     """Map every row in one transaction (all rows or none)."""
     return q.import_mappings(
-        app.store.session, rows, current_of=lambda p: current_unit(app, p), actor=actor, now=app.now()
+        app.store.session,
+        rows,
+        current_of=lambda p: current_unit(app, p),
+        actor=actor,
+        now=app.now(),
     )
 
 
@@ -194,7 +218,9 @@ class UnknownSender:
     message_ids: tuple[int, ...]
 
 
-def unknown_senders(app: App, plan: PlanConfig, as_of: date, *, samples: int = 3) -> list[UnknownSender]:
+def unknown_senders(
+    app: App, plan: PlanConfig, as_of: date, *, samples: int = 3
+) -> list[UnknownSender]:
     """The plan's senders whose mail counts for no unit yet, most messages first."""
     progress = plan_progress(app, plan, as_of)
     start, end = plan_window(app, plan, as_of)
@@ -267,11 +293,15 @@ def submissions(
 def submission(app: App, message_pk: int) -> tuple[q.SubmissionDetail, str | None]:
     detail = q.get_submission(app.store.session, message_pk)
     if detail is None:
-        raise AdminError(f"no message #{message_pk} — `tinbai submissions list` shows their numbers")
+        raise AdminError(
+            f"no message #{message_pk} — `tinbai submissions list` shows their numbers"
+        )
     with app.store.session() as s:
         periods = q.load_periods(s)
     row = detail.row
-    return detail, periods.unit_at(row.sender, row.received_at) or app.sender_map().unit_for(row.sender)
+    return detail, periods.unit_at(row.sender, row.received_at) or app.sender_map().unit_for(
+        row.sender
+    )
 
 
 def reclassify(
@@ -281,13 +311,19 @@ def reclassify(
     for kind, value in counts.items():
         if not 0 <= value <= MAX_COUNT:
             raise AdminError(f"{kind} {value}: give a count between 0 and {MAX_COUNT}")
-    done = q.set_override(app.store.session, message_pk, counts, reason=reason.strip(), actor=actor, now=app.now())
+    done = q.set_override(
+        app.store.session, message_pk, counts, reason=reason.strip(), actor=actor, now=app.now()
+    )
     if done is None:
-        raise AdminError(f"no message #{message_pk} — `tinbai submissions list` shows their numbers")
+        raise AdminError(
+            f"no message #{message_pk} — `tinbai submissions list` shows their numbers"
+        )
     return done
 
 
 def clear_reclassification(app: App, message_pk: int, *, actor: str) -> bool:
     if q.get_submission(app.store.session, message_pk) is None:
-        raise AdminError(f"no message #{message_pk} — `tinbai submissions list` shows their numbers")
+        raise AdminError(
+            f"no message #{message_pk} — `tinbai submissions list` shows their numbers"
+        )
     return q.clear_override(app.store.session, message_pk, actor=actor, now=app.now())

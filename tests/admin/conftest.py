@@ -58,7 +58,9 @@ class InProcessTinbai:
     config: Path
     env: dict[str, str]
 
-    def __call__(self, *args: str | os.PathLike[str], check: bool = True, input: str | None = None) -> Ran:
+    def __call__(
+        self, *args: str | os.PathLike[str], check: bool = True, input: str | None = None
+    ) -> Ran:
         argv = ["tinbai", "--config", str(self.config), *map(str, args)]
         root = logging.getLogger()
         handlers, level = list(root.handlers), root.level
@@ -71,10 +73,16 @@ class InProcessTinbai:
                 code = e.code if isinstance(e.code, int) else 1
             finally:
                 sys.argv = saved
-                root.handlers[:], root.level = handlers, level  # basicConfig bound the isolated stderr
+                root.handlers[:], root.level = (
+                    handlers,
+                    level,
+                )  # basicConfig bound the isolated stderr
             done = Ran(code, out.getvalue().decode(), err.getvalue().decode())
         if check and done.returncode != 0:
-            raise AssertionError(f"tinbai {' '.join(map(str, args))} exited {done.returncode}\n{done.stdout}\n{done.stderr}")
+            raise AssertionError(
+                f"tinbai {' '.join(map(str, args))} exited {done.returncode}\n"
+                f"{done.stdout}\n{done.stderr}"
+            )
         return done
 
 
@@ -107,7 +115,9 @@ def mail(tinbai, write_eml) -> Callable[..., None]:
     return ingest
 
 
-def tagged(sender: str, subject: str = "[Tin] Hội nghị người lao động", photos: int = 0, seed: int = 0) -> dict[str, object]:
+def tagged(
+    sender: str, subject: str = "[Tin] Hội nghị người lao động", photos: int = 0, seed: int = 0
+) -> dict[str, object]:
     """A message the classifier counts for sure: a subject tag, and real JPEGs of 20 KB or more."""
     attachments = [Attachment(f"anh-{i}.jpg", make_jpeg(seed=seed + i)) for i in range(photos)]
     return {"sender": sender, "subject": subject, "attachments": attachments}
@@ -136,7 +146,8 @@ class Server:
             token = csrf_of(client.get("/login").text)
             data = {"csrf_token": token, "username": name, "password": password, "next": "/"}
             done = client.post("/login", data=data)
-            assert done.status_code == 303 and done.headers["location"] == "/", done.text
+            assert done.status_code == 303, done.text
+            assert done.headers["location"] == "/"
             yield client
 
 
@@ -148,10 +159,12 @@ def csrf_of(html: str) -> str:
 
 @contextmanager
 def running_server(config: Path) -> Iterator[Server]:
-    """`tinbai serve` on 127.0.0.1, on a free port the kernel chooses (read back from its first line)."""
+    """`tinbai serve` on 127.0.0.1, on a free port the kernel picks (read from its first line)."""
     argv = [sys.executable, "-m", "tinbai", "--config", str(config), "serve", "--port", "0"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TINBAI_")}
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert process.stderr is not None
     line = process.stderr.readline()
     found = re.search(r"(http://127\.0\.0\.1:\d+)/login", line)
@@ -244,4 +257,3 @@ def shot(page) -> Callable[[str], Path]:
         return path
 
     return take
-

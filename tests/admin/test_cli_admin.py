@@ -1,4 +1,4 @@
-"""`tinbai submissions …`, `tinbai audit`, `tinbai users …` and `tinbai serve` through the real CLI."""
+"""`tinbai submissions …`, `audit`, `users …` and `serve` through the real CLI."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ def listed(tinbai, *args: str) -> list[dict[str, object]]:
 
 def test_list_filters_by_unit_status_and_date(tinbai, mail, news):
     tinbai("senders", "add", "tg@example.net", "tuan-giao")
-    early, late = news("tg@example.net", subject="[Tin] Sớm"), news("other@example.net", subject="[Tin] Muộn")
+    early, late = (
+        news("tg@example.net", subject="[Tin] Sớm"),
+        news("other@example.net", subject="[Tin] Muộn"),
+    )
     early["date"] = datetime(2020, 4, 2, 9, tzinfo=HANOI)
     late["date"] = datetime(2020, 5, 2, 9, tzinfo=HANOI)
     mail(early, late)
@@ -37,7 +40,8 @@ def test_list_filters_by_unit_status_and_date(tinbai, mail, news):
     assert [s["subject"] for s in listed(tinbai, "--since", "2020-05-01")] == ["[Tin] Muộn"]
     assert listed(tinbai, "--status", "failed") == []
     table = tinbai("submissions", "list").stdout
-    assert "[Tin] Sớm" in table and "tuan-giao" in table
+    assert "[Tin] Sớm" in table
+    assert "tuan-giao" in table
 
 
 def test_list_refuses_an_unknown_unit(tinbai):
@@ -52,14 +56,17 @@ def test_show_gives_parts_rules_and_reasons(tinbai, mail, news):
     shown = tinbai("submissions", "show", str(pk)).stdout
     assert f"message #{pk}" in shown
     assert "unknown sender — counts for no one" in shown
-    assert "parts:" in shown and "photo" in shown
+    assert "parts:" in shown
+    assert "photo" in shown
     assert "rules:" in shown
 
 
 def test_show_of_a_missing_message_is_one_line(tinbai):
     done = tinbai("submissions", "show", "999", check=False)
     assert done.returncode == 1
-    assert done.stderr == "tinbai: no message #999 — `tinbai submissions list` shows their numbers\n"
+    assert (
+        done.stderr == "tinbai: no message #999 — `tinbai submissions list` shows their numbers\n"
+    )
 
 
 def test_reclassify_overrides_the_report_survives_a_repoll_and_is_audited(tinbai, write_eml, news):
@@ -69,9 +76,22 @@ def test_reclassify_overrides_the_report_survives_a_repoll_and_is_audited(tinbai
     assert unit_counts(tinbai, "tuan-giao") == {"news": 1, "article": 0, "photo": 1}
     pk = str(listed(tinbai)[0]["id"])
 
-    done = tinbai("submissions", "reclassify", pk, "--news", "0", "--article", "1", "--reason", "bài dài, không phải tin")
+    done = tinbai(
+        "submissions",
+        "reclassify",
+        pk,
+        "--news",
+        "0",
+        "--article",
+        "1",
+        "--reason",
+        "bài dài, không phải tin",
+    )
 
-    assert f"message #{pk}: news 1 article 0 photo 1 → news 0 article 1 photo 1 (set by hand)" in done.stdout
+    assert (
+        f"message #{pk}: news 1 article 0 photo 1 → news 0 article 1 photo 1 (set by hand)"
+        in done.stdout
+    )
     assert unit_counts(tinbai, "tuan-giao") == {"news": 0, "article": 1, "photo": 1}
     assert "already stored" in tinbai("ingest-file", eml).stdout  # the poller sees it again
     assert unit_counts(tinbai, "tuan-giao") == {"news": 0, "article": 1, "photo": 1}
@@ -104,17 +124,29 @@ def test_audit_shows_who_when_and_old_to_new(tinbai):
     table = tinbai("audit").stdout
     assert "tuan-giao → muong-lay" in table
     assert "cli:" in table
-    only = json.loads(tinbai("audit", "--action", "sender-map", "--target", "a@example", "--format", "json").stdout)
+    only = json.loads(
+        tinbai(
+            "audit", "--action", "sender-map", "--target", "a@example", "--format", "json"
+        ).stdout
+    )
     assert [(e["old"], e["new"]) for e in only] == [("tuan-giao", "muong-lay"), (None, "tuan-giao")]
 
 
 def test_users_add_from_the_environment_or_a_prompt(tinbai):
     tinbai.env["PW"] = "long enough secret"
-    assert "user lan created as admin" in tinbai("users", "add", "lan", "--role", "admin", "--password-env", "PW").stdout
-    prompted = tinbai("users", "add", "minh", "--role", "editor", input="another secret\nanother secret\n")
+    assert (
+        "user lan created as admin"
+        in tinbai("users", "add", "lan", "--role", "admin", "--password-env", "PW").stdout
+    )
+    prompted = tinbai(
+        "users", "add", "minh", "--role", "editor", input="another secret\nanother secret\n"
+    )
     assert "user minh created as editor" in prompted.stdout
     assert "another secret" not in prompted.stdout
-    assert "user lan updated as editor" in tinbai("users", "add", "lan", "--role", "editor", "--password-env", "PW").stdout
+    assert (
+        "user lan updated as editor"
+        in tinbai("users", "add", "lan", "--role", "editor", "--password-env", "PW").stdout
+    )
     assert tinbai("users", "list").stdout.splitlines()[0].startswith("lan\teditor")
     actions = [e["action"] for e in json.loads(tinbai("audit", "--format", "json").stdout)]
     assert actions == ["user-update", "user-add", "user-add"]
@@ -123,9 +155,21 @@ def test_users_add_from_the_environment_or_a_prompt(tinbai):
 
 def test_users_add_refuses_short_passwords_bad_roles_and_missing_variables(tinbai):
     tinbai.env["PW"] = "short"
-    assert "shorter than 8" in tinbai("users", "add", "x", "--role", "admin", "--password-env", "PW", check=False).stderr
-    assert tinbai("users", "add", "x", "--role", "owner", "--password-env", "PW", check=False).returncode == 2
-    missing = tinbai("users", "add", "x", "--role", "admin", "--password-env", "UNSET_VAR", check=False)
+    assert (
+        "shorter than 8"
+        in tinbai(
+            "users", "add", "x", "--role", "admin", "--password-env", "PW", check=False
+        ).stderr
+    )
+    assert (
+        tinbai(
+            "users", "add", "x", "--role", "owner", "--password-env", "PW", check=False
+        ).returncode
+        == 2
+    )
+    missing = tinbai(
+        "users", "add", "x", "--role", "admin", "--password-env", "UNSET_VAR", check=False
+    )
     assert "UNSET_VAR is not set" in missing.stderr
     assert "no users" in tinbai("users", "list").stdout
 
@@ -136,8 +180,19 @@ def test_serve_on_a_taken_port_says_so_in_one_line(config_file):
         taken.listen()
         port = taken.getsockname()[1]
         env = {k: v for k, v in os.environ.items() if not k.startswith("TINBAI_")}
-        argv = [sys.executable, "-m", "tinbai", "--config", str(config_file), "serve", "--port", str(port)]
-        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, check=False)
+        argv = [
+            sys.executable,
+            "-m",
+            "tinbai",
+            "--config",
+            str(config_file),
+            "serve",
+            "--port",
+            str(port),
+        ]
+        done = subprocess.run(
+            argv, capture_output=True, text=True, env=env, timeout=60, check=False
+        )
     assert done.returncode == 1
     assert done.stderr.startswith(f"tinbai: web: cannot listen on 127.0.0.1:{port}")
     assert "Traceback" not in done.stderr

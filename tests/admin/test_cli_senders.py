@@ -31,7 +31,10 @@ def test_mapping_an_unknown_sender_counts_its_earlier_mail(tinbai, mail, news):
     assert unit_counts(tinbai, "tuan-giao") == {"news": 1, "article": 0, "photo": 1}
     entry = audit(tinbai)[0]
     assert (entry["action"], entry["target"], entry["old"], entry["new"]) == (
-        "sender-map", "new.clerk@example.net", None, "tuan-giao"
+        "sender-map",
+        "new.clerk@example.net",
+        None,
+        "tuan-giao",
     )
     assert entry["actor"].startswith("cli")
 
@@ -59,7 +62,9 @@ def test_move_with_from_keeps_earlier_mail_with_the_old_unit(tinbai, mail, news)
     assert unit_counts(tinbai, "tuan-giao")["news"] == 1
     assert unit_counts(tinbai, "muong-lay")["news"] == 1
     assert audit(tinbai)[0]["new"] == "muong-lay (mail from 2020-05-01 on)"
-    listed = json.loads(tinbai("submissions", "list", "--unit", "tuan-giao", "--format", "json").stdout)
+    listed = json.loads(
+        tinbai("submissions", "list", "--unit", "tuan-giao", "--format", "json").stdout
+    )
     assert [s["subject"] for s in listed] == ["[Tin] Tháng Công nhân"]
 
     tinbai("senders", "add", "clerk@example.net", "dien-bien")  # no --from: all of it moves
@@ -132,7 +137,10 @@ def test_import_of_200_senders_with_one_bad_row_imports_none_and_names_the_row(t
     assert "row 138: unknown unit 'tuan-gaio' (did you mean 'tuan-giao'?)" in done.stderr
     assert "nothing was imported" in done.stderr
     assert done.stderr.count("\n") == 1, "one line, no traceback"
-    assert json.loads(tinbai("senders", "list", "--search", "example.net", "--format", "json").stdout) == []
+    assert (
+        json.loads(tinbai("senders", "list", "--search", "example.net", "--format", "json").stdout)
+        == []
+    )
     assert audit(tinbai) == []
 
 
@@ -143,7 +151,9 @@ def test_import_of_200_senders_maps_them_all_and_again_changes_nothing(tinbai, t
 
     done = tinbai("senders", "import", path)
     assert "200 sender(s) added, 0 moved, 0 unchanged" in done.stdout
-    listed = json.loads(tinbai("senders", "list", "--search", "example.net", "--format", "json").stdout)
+    listed = json.loads(
+        tinbai("senders", "list", "--search", "example.net", "--format", "json").stdout
+    )
     assert len(listed) == 200
     assert {"sender": "clerk7@example.net", "unit": "dien-bien", "source": "database"} in listed
 
@@ -176,7 +186,12 @@ def test_export_then_import_round_trips(tinbai, tmp_path):
     tinbai("senders", "add", "@ldld-namp.vn", "nam-po")
     exported = tinbai("senders", "export").stdout
     rows = list(csv.DictReader(io.StringIO(exported)))
-    assert {"sender": "clerk@example.net", "unit": "muong-lay", "unit_name": "LĐLĐ thị xã Mường Lay", "source": "database"} in rows
+    assert {
+        "sender": "clerk@example.net",
+        "unit": "muong-lay",
+        "unit_name": "LĐLĐ thị xã Mường Lay",
+        "source": "database",
+    } in rows
     assert any(r["source"] == "config" for r in rows)
 
     path = tmp_path / "out.csv"
@@ -196,12 +211,17 @@ def test_unmapped_shows_name_count_dates_and_subjects(tinbai, mail, news):
 
     assert len(data) == 1
     row = data[0]
-    assert (row["address"], row["name"], row["messages"]) == ("stranger@example.net", "Trần Văn A", 2)
+    assert (row["address"], row["name"], row["messages"]) == (
+        "stranger@example.net",
+        "Trần Văn A",
+        2,
+    )
     assert row["first_seen"].startswith("2020-04-03T01:00")  # stored in UTC
     assert row["last_seen"].startswith("2020-05-09T01:00")
     assert row["subjects"] == ["[Bài] Phong trào thi đua", "[Tin] Hội nghị tháng 4"]
     table = tinbai("unmapped", *AS_OF).stdout
-    assert "stranger@example.net" in table and "Phong trào thi đua" in table
+    assert "stranger@example.net" in table
+    assert "Phong trào thi đua" in table
 
     tinbai("senders", "add", "stranger@example.net", "kiem-tra")
     assert tinbai("unmapped", *AS_OF).stdout.strip() == "no unknown senders"

@@ -6,8 +6,23 @@ import json
 
 import pytest
 
-PAGES = ["/", "/senders", "/unknown", "/submissions", "/submissions/1", "/audit", "/senders.csv", "/no-such-page"]
-POSTS = ["/senders/assign", "/senders/remove", "/senders/import", "/submissions/1/reclassify", "/logout"]
+PAGES = [
+    "/",
+    "/senders",
+    "/unknown",
+    "/submissions",
+    "/submissions/1",
+    "/audit",
+    "/senders.csv",
+    "/no-such-page",
+]
+POSTS = [
+    "/senders/assign",
+    "/senders/remove",
+    "/senders/import",
+    "/submissions/1/reclassify",
+    "/logout",
+]
 
 
 def mapped(site, needle: str) -> list[dict[str, str]]:
@@ -31,28 +46,39 @@ def test_session_cookie_is_httponly_and_samesite_and_secure_behind_https(site):
     name, password = site.users["admin"]
     with site.server.client() as client:
         token = site.server.csrf_of(client.get("/login").text)
-        done = client.post("/login", data={"csrf_token": token, "username": name, "password": password})
+        done = client.post(
+            "/login", data={"csrf_token": token, "username": name, "password": password}
+        )
         cookie = done.headers["set-cookie"].lower()
-        assert "httponly" in cookie and "samesite=lax" in cookie
+        assert "httponly" in cookie
+        assert "samesite=lax" in cookie
         assert "secure" not in cookie  # plain HTTP on loopback
     with site.server.client() as client:
         https = {"x-forwarded-proto": "https"}  # a TLS proxy on 127.0.0.1, trusted by default
         token = site.server.csrf_of(client.get("/login", headers=https).text)
-        done = client.post("/login", headers=https, data={"csrf_token": token, "username": name, "password": password})
+        done = client.post(
+            "/login",
+            headers=https,
+            data={"csrf_token": token, "username": name, "password": password},
+        )
         assert "; secure" in done.headers["set-cookie"].lower()
 
 
 def test_a_post_without_a_valid_csrf_token_is_refused(site):
     with site.server.login(*site.users["admin"]) as client:
         for token in (None, "forged"):
-            data = {"sender": "csrf@example.net", "unit": "tuan-giao"} | ({"csrf_token": token} if token else {})
+            data = {"sender": "csrf@example.net", "unit": "tuan-giao"} | (
+                {"csrf_token": token} if token else {}
+            )
             got = client.post("/senders/assign", data=data)
             assert got.status_code == 403
             assert "Biểu mẫu đã hết hạn" in got.text
     assert mapped(site, "csrf@") == []
     with site.server.client() as anonymous:
         anonymous.get("/login")
-        refused = anonymous.post("/login", data={"username": site.users["admin"][0], "password": site.users["admin"][1]})
+        refused = anonymous.post(
+            "/login", data={"username": site.users["admin"][0], "password": site.users["admin"][1]}
+        )
         assert refused.status_code == 403
 
 
@@ -62,20 +88,35 @@ def test_an_editor_cannot_change_a_mapping_but_can_reclassify(site, news):
     with site.server.login(*site.users["editor"]) as client:
         page = client.get("/senders").text
         token = site.server.csrf_of(page)
-        assert 'action="/senders/assign"' not in page and 'action="/senders/remove"' not in page
+        assert 'action="/senders/assign"' not in page
+        assert 'action="/senders/remove"' not in page
         for path in ("/senders/assign", "/senders/remove"):
-            got = client.post(path, data={"csrf_token": token, "sender": "editor-case@example.net", "unit": "tuan-giao"})
+            got = client.post(
+                path,
+                data={
+                    "csrf_token": token,
+                    "sender": "editor-case@example.net",
+                    "unit": "tuan-giao",
+                },
+            )
             assert got.status_code == 403, path
             assert "cần vai trò quản trị" in got.text
         files = {"file": ("s.csv", b"sender,unit\neditor-case@example.net,tuan-giao\n", "text/csv")}
-        assert client.post("/senders/import", data={"csrf_token": token}, files=files).status_code == 403
+        assert (
+            client.post("/senders/import", data={"csrf_token": token}, files=files).status_code
+            == 403
+        )
         assert mapped(site, "editor-case@") == []
 
         data = {"csrf_token": token, "news": "2", "article": "0", "photo": "0"}
         done = client.post(f"/submissions/{pk}/reclassify", data=data)
         assert (done.status_code, done.headers["location"]) == (303, f"/submissions/{pk}")
     entry = json.loads(site.tinbai("audit", "--format", "json").stdout)[0]
-    assert (entry["actor"], entry["action"], entry["new"]) == ("web:binh", "reclassify", "news 2, article 0, photo 0")
+    assert (entry["actor"], entry["action"], entry["new"]) == (
+        "web:binh",
+        "reclassify",
+        "news 2, article 0, photo 0",
+    )
 
 
 def test_a_script_in_a_subject_is_shown_as_text(site, news):
@@ -92,7 +133,12 @@ def test_a_redirect_after_sign_in_stays_on_this_site(site):
     name, password = site.users["admin"]
     with site.server.client() as client:
         token = site.server.csrf_of(client.get("/login").text)
-        data = {"csrf_token": token, "username": name, "password": password, "next": "//evil.example/"}
+        data = {
+            "csrf_token": token,
+            "username": name,
+            "password": password,
+            "next": "//evil.example/",
+        }
         assert client.post("/login", data=data).headers["location"] == "/"
 
 
@@ -114,10 +160,14 @@ def test_sign_in_is_rate_limited(server, users):
     with server.client() as client:
         token = server.csrf_of(client.get("/login").text)
         for _ in range(5):
-            got = client.post("/login", data={"csrf_token": token, "username": name, "password": "wrong"})
+            got = client.post(
+                "/login", data={"csrf_token": token, "username": name, "password": "wrong"}
+            )
             assert got.status_code == 401
             assert "Sai tên đăng nhập hoặc mật khẩu" in got.text
-        limited = client.post("/login", data={"csrf_token": token, "username": name, "password": password})
+        limited = client.post(
+            "/login", data={"csrf_token": token, "username": name, "password": password}
+        )
         assert limited.status_code == 429
         assert "Vui lòng thử lại sau" in limited.text
 

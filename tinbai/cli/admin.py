@@ -1,4 +1,4 @@
-"""`tinbai submissions …`, `tinbai audit` and `tinbai users …`: corrections and who may make them."""
+"""`tinbai submissions …`, `audit` and `users …`: corrections, and who may make them."""
 
 from __future__ import annotations
 
@@ -42,15 +42,29 @@ def submissions() -> None:
 @click.option("--status", type=click.Choice(admin.STATUSES), help="Only messages with this status.")
 @click.option("--overridden", is_flag=True, help="Only messages whose counts were set by hand.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=200, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @pass_app
 def submissions_list(
-    app: App, unit_id: str | None, since: date | None, status: str | None, overridden: bool, limit: int, fmt: str
+    app: App,
+    *,
+    unit_id: str | None,
+    since: date | None,
+    status: str | None,
+    overridden: bool,
+    limit: int,
+    fmt: str,
 ) -> None:
     """Messages, newest first; `*` marks counts set by hand."""
     try:
         found = admin.submissions(
-            app, unit_id=unit_id, since=since, status=status, overridden_only=overridden, limit=limit
+            app,
+            unit_id=unit_id,
+            since=since,
+            status=status,
+            overridden_only=overridden,
+            limit=limit,
         )
     except admin.AdminError as e:
         raise click.UsageError(str(e)) from e
@@ -98,7 +112,11 @@ def submissions_show(app: App, message_pk: int) -> None:
     detail, unit_id = admin.submission(app, message_pk)
     row = detail.row
     units = app.config.model.units
-    unit = f"{unit_id} ({units[unit_id].name})" if unit_id in units else "unknown sender — counts for no one"
+    unit = (
+        f"{unit_id} ({units[unit_id].name})"
+        if unit_id in units
+        else "unknown sender — counts for no one"
+    )
     lines = [
         f"message #{row.id}  {detail.message_id or '(no Message-ID)'}",
         f"from:      {row.sender_name + ' ' if row.sender_name else ''}<{row.sender}>",
@@ -131,10 +149,19 @@ def submissions_show(app: App, message_pk: int) -> None:
 @click.option("--article", type=click.IntRange(0, admin.MAX_COUNT), help="Articles it counts.")
 @click.option("--photo", type=click.IntRange(0, admin.MAX_COUNT), help="Photos it counts.")
 @click.option("--reason", default="", help="Why, for the audit log and the report.")
-@click.option("--clear", is_flag=True, help="Drop the correction: count what the rules found again.")
+@click.option(
+    "--clear", is_flag=True, help="Drop the correction: count what the rules found again."
+)
 @pass_app
 def submissions_reclassify(
-    app: App, message_pk: int, news: int | None, article: int | None, photo: int | None, reason: str, clear: bool
+    app: App,
+    *,
+    message_pk: int,
+    news: int | None,
+    article: int | None,
+    photo: int | None,
+    reason: str,
+    clear: bool,
 ) -> None:
     """Set what message ID counts, by hand; the correction survives every later poll.
 
@@ -143,9 +170,13 @@ def submissions_reclassify(
     given = {"news": news, "article": article, "photo": photo}
     if clear:
         if any(v is not None for v in given.values()):
-            raise click.UsageError("--clear drops the correction; give it without --news/--article/--photo")
+            raise click.UsageError(
+                "--clear drops the correction; give it without --news/--article/--photo"
+            )
         if admin.clear_reclassification(app, message_pk, actor=admin.cli_actor()):
-            click.echo(f"message #{message_pk}: correction dropped; it counts what the rules found again")
+            click.echo(
+                f"message #{message_pk}: correction dropped; it counts what the rules found again"
+            )
         else:
             click.echo(f"message #{message_pk} has no correction; nothing changed")
         return
@@ -165,16 +196,27 @@ def submissions_reclassify(
 
 @cli.command()
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
-@click.option("--action", help="Only this action (sender-map, sender-unmap, reclassify, user-add …).")
+@click.option(
+    "--action", help="Only this action (sender-map, sender-unmap, reclassify, user-add …)."
+)
 @click.option("--target", help="Only entries whose target contains this text.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @pass_app
 def audit(app: App, limit: int, action: str | None, target: str | None, fmt: str) -> None:
     """Who changed which mapping, count or user, when, and from what to what."""
     entries = audit_entries(app.store.session, limit=limit, action=action, target=target)
     if fmt == "json":
         data = [
-            {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "target": e.target, "old": e.old, "new": e.new}
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "old": e.old,
+                "new": e.new,
+            }
             for e in entries
         ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -184,7 +226,9 @@ def audit(app: App, limit: int, action: str | None, target: str | None, fmt: str
         return
     table = Table("when", "who", "action", "target", "old → new")
     for e in entries:
-        table.add_row(_when(e.at, app), e.actor, e.action, e.target, f"{e.old or '–'} → {e.new or '–'}")
+        table.add_row(
+            _when(e.at, app), e.actor, e.action, e.target, f"{e.old or '–'} → {e.new or '–'}"
+        )
     Console(highlight=False).print(table)
 
 
@@ -200,7 +244,9 @@ def users() -> None:
 @click.argument("name")
 @click.option("--role", type=click.Choice(user_store.ROLES), required=True, help="admin or editor.")
 @click.option(
-    "--password-env", metavar="VAR", help="Read the password from this environment variable (else it is asked for)."
+    "--password-env",
+    metavar="VAR",
+    help="Read the password from this environment variable (else it is asked for).",
 )
 @pass_app
 def users_add(app: App, name: str, role: str, password_env: str | None) -> None:
@@ -210,7 +256,9 @@ def users_add(app: App, name: str, role: str, password_env: str | None) -> None:
     if password_env:
         password = os.environ.get(password_env, "")
         if not password:
-            raise click.UsageError(f"the environment variable {password_env} is not set — export it first")
+            raise click.UsageError(
+                f"the environment variable {password_env} is not set — export it first"
+            )
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     try:

@@ -33,7 +33,7 @@ def senders() -> None:
     "--from",
     "since",
     type=ISO_DATE,
-    help="Mail received before this day stays with the unit it counted for (default: all of it moves).",
+    help="Mail received before this day stays with its old unit (default: all of it moves).",
 )
 @pass_app
 def senders_add(app: App, address: str, unit_id: str, since: date | None) -> None:
@@ -46,9 +46,14 @@ def senders_add(app: App, address: str, unit_id: str, since: date | None) -> Non
     if not change.changed:
         click.echo(f"{pattern} already sends for {unit_id} ({name}); nothing changed")
     elif change.old and change.since is not None:
-        click.echo(f"{pattern} moved from {change.old} to {unit_id} ({name}); mail before {since} stays with {change.old}")
+        click.echo(
+            f"{pattern} moved from {change.old} to {unit_id} ({name});"
+            f" mail before {since} stays with {change.old}"
+        )
     elif change.old:
-        click.echo(f"{pattern} moved from {change.old} to {unit_id} ({name}), with its earlier mail")
+        click.echo(
+            f"{pattern} moved from {change.old} to {unit_id} ({name}), with its earlier mail"
+        )
     else:
         click.echo(f"{pattern} now sends for {unit_id} ({name}); its earlier mail counts too")
 
@@ -66,16 +71,23 @@ def senders_remove(app: App, address: str) -> None:
     if old is not None:
         click.echo(f"{pattern} no longer sends for {old}")
         return
-    seeded = [uid for uid, u in app.config.model.units.items() if pattern in (s.lower() for s in u.senders)]
+    seeded = [
+        uid
+        for uid, u in app.config.model.units.items()
+        if pattern in (s.lower() for s in u.senders)
+    ]
     if seeded:
         raise click.ClickException(
-            f"{pattern} is mapped to {seeded[0]} in {app.config.path.name} — remove it from `senders` there"
+            f"{pattern} is mapped to {seeded[0]} in {app.config.path.name}"
+            " — remove it from `senders` there"
         )
     click.echo(f"{pattern} was not mapped; nothing changed")
 
 
 @senders.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @click.option("--search", default="", metavar="TEXT", help="Only senders or units containing TEXT.")
 @pass_app
 def senders_list(app: App, fmt: str, search: str) -> None:
@@ -102,19 +114,23 @@ def senders_import(app: App, file: TextIO) -> None:
         click.echo(f"{name}: no rows; nothing changed")
         return
     done = admin.import_senders(app, rows, actor=_actor())
-    click.echo(f"{name}: {done.added} sender(s) added, {done.moved} moved, {done.unchanged} unchanged")
+    click.echo(
+        f"{name}: {done.added} sender(s) added, {done.moved} moved, {done.unchanged} unchanged"
+    )
 
 
 @senders.command("export")
 @click.argument("file", type=click.File("w", encoding="utf-8"), default="-")
 @pass_app
 def senders_export(app: App, file: TextIO) -> None:
-    """Write every mapping as CSV (to FILE, default standard output); `senders import` reads it back."""
+    """Write every mapping as CSV to FILE (default: standard output); `import` reads it back."""
     file.write(admin.export_senders_csv(app))
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @as_of_option
 @plan_option
 @pass_app
@@ -142,7 +158,12 @@ def unmapped(app: App, fmt: str, as_of: date | None, plan_id: str | None) -> Non
     table = Table("address", "name", "messages", "first seen", "last seen", "latest subjects")
     for u in strangers:
         table.add_row(
-            u.address, u.name, str(u.messages), _day(u.first_seen), _day(u.last_seen), " | ".join(u.subjects)
+            u.address,
+            u.name,
+            str(u.messages),
+            _day(u.first_seen),
+            _day(u.last_seen),
+            " | ".join(u.subjects),
         )
     Console().print(table)
     click.echo("map one with: tinbai senders add ADDRESS UNIT_ID")

@@ -11,7 +11,11 @@ from tinbai.cli.common import pass_app
 
 @cli.command()
 @click.option("--host", help="Address to listen on (default: web.host, else 127.0.0.1).")
-@click.option("--port", type=click.IntRange(0, 65535), help="Port (default: web.port, else 8080; 0 picks a free one).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Port (default: web.port, else 8080; 0 picks a free one).",
+)
 @pass_app
 def serve(app: App, host: str | None, port: int | None) -> None:
     """Run the web admin (login at /login) until stopped."""

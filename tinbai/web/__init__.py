@@ -1,9 +1,9 @@
-"""The web admin: `create_app` builds it, `serve` runs it, `start_in_thread` runs it beside `tinbai run`.
+"""The web admin: `create_app` builds it, `serve` runs it, `start_in_thread` runs it in a thread.
 
-    from tinbai.web import start_in_thread
-    server = start_in_thread(app, "127.0.0.1", 8080)
-    ...
-    server.stop()
+from tinbai.web import start_in_thread
+server = start_in_thread(app, "127.0.0.1", 8080)
+...
+server.stop()
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as e:
         sock.close()
         raise TinbaiError(
-            f"web: cannot listen on {host}:{port} ({e.strerror}) — is another program using it? choose another --port"
+            f"web: cannot listen on {host}:{port} ({e.strerror})"
+            " — is another program using it? choose another --port"
         ) from e
     return sock
 
@@ -48,7 +49,9 @@ def _bind(host: str, port: int) -> socket.socket:
 def _server(app: App, host: str) -> uvicorn.Server:
     asgi = create_app(app)
     if not _is_loopback(host):
-        log.warning("web: listening on %s, not only on this machine — put HTTPS in front of it", host)
+        log.warning(
+            "web: listening on %s, not only on this machine — put HTTPS in front of it", host
+        )
     config = uvicorn.Config(
         asgi,
         host=host,

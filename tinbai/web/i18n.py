@@ -49,7 +49,9 @@ _VI: dict[str, str] = {
     "choose_unit": "— chọn đơn vị —",
     "mapped": "Đã gán {pattern} cho {unit}.",
     "moved": "Đã chuyển {pattern} từ {old} sang {unit}.",
-    "moved_from": "Đã chuyển {pattern} từ {old} sang {unit}; thư trước ngày {since} vẫn tính cho {old}.",
+    "moved_from": (
+        "Đã chuyển {pattern} từ {old} sang {unit}; thư trước ngày {since} vẫn tính cho {old}."
+    ),
     "unchanged": "{pattern} đã thuộc {unit}; không có gì thay đổi.",
     "removed": "Đã bỏ gán {pattern} (trước đây thuộc {unit}).",
     "not_mapped": "{pattern} chưa được gán; không có gì thay đổi.",
@@ -85,7 +87,10 @@ _VI: dict[str, str] = {
     "fired": "Khớp",
     "note": "Ghi chú",
     "reclassify": "Sửa phân loại",
-    "reclassify_help": "Số lượng nhập tay thay cho kết quả tự động và được giữ nguyên khi hệ thống đọc lại hộp thư.",
+    "reclassify_help": (
+        "Số lượng nhập tay thay cho kết quả tự động"
+        " và được giữ nguyên khi hệ thống đọc lại hộp thư."
+    ),
     "save": "Lưu",
     "clear_override": "Bỏ sửa tay",
     "override_by": "Sửa tay bởi {actor} lúc {at}",
@@ -191,7 +196,9 @@ _EN: dict[str, str] = {
     "fired": "Hit",
     "note": "Note",
     "reclassify": "Reclassify",
-    "reclassify_help": "Counts set by hand replace what the rules found and stay through every later poll.",
+    "reclassify_help": (
+        "Counts set by hand replace what the rules found and stay through every later poll."
+    ),
     "save": "Save",
     "clear_override": "Drop the correction",
     "override_by": "Set by hand by {actor} at {at}",

@@ -32,7 +32,9 @@ def secret_key(config: Config) -> str:
     if web.secret_key_env or web.secret_key_file:
         key = read_secret("web", web.secret_key_env, web.secret_key_file, config.base_dir)
         if len(key) < 32:
-            raise ConfigError("web: the secret key is shorter than 32 characters — use `openssl rand -hex 32`")
+            raise ConfigError(
+                "web: the secret key is shorter than 32 characters — use `openssl rand -hex 32`"
+            )
         return key
     log.info("web: no secret_key_env/secret_key_file set; sessions end when tinbai restarts")
     return secrets.token_hex(32)
@@ -125,7 +127,10 @@ class SecurityHeaders:
         (b"x-frame-options", b"DENY"),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"same-origin"),
-        (b"content-security-policy", b"default-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+        (
+            b"content-security-policy",
+            b"default-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ),
         (b"cache-control", b"no-store"),
     )
 
@@ -146,4 +151,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_headers)
-

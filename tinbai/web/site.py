@@ -60,7 +60,9 @@ class Site:
         self.language = app.config.model.language
         self.t = words(self.language)
         web = app.config.model.web
-        self.limiter = LoginLimiter(web.login_attempts, timedelta(minutes=web.login_window_minutes), app.now)
+        self.limiter = LoginLimiter(
+            web.login_attempts, timedelta(minutes=web.login_window_minutes), app.now
+        )
         env = Environment(
             loader=PackageLoader("tinbai.web", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -82,7 +84,14 @@ class Site:
     def _day(self, day: date | None) -> str:
         return "" if day is None else f"{day:%d/%m/%Y}"
 
-    def render(self, request: Request, template: str, user: UserRow | None, status: int = 200, **context: Any) -> Response:
+    def render(
+        self,
+        request: Request,
+        template: str,
+        user: UserRow | None,
+        status: int = 200,
+        **context: Any,
+    ) -> Response:
         flash = request.session.pop("flash", [])
         base = {
             "t": self.t,
@@ -94,7 +103,9 @@ class Site:
             "kinds": KINDS,
             "path": request.url.path,
         }
-        return self.templates.TemplateResponse(request, template, {**base, **context}, status_code=status)
+        return self.templates.TemplateResponse(
+            request, template, {**base, **context}, status_code=status
+        )
 
     def flash(self, request: Request, text: str, kind: str = "ok") -> None:
         request.session["flash"] = [*request.session.get("flash", []), [kind, text]]
@@ -109,7 +120,9 @@ class Site:
         # Read on every request: a removed user or a changed role takes effect at once.
         return user_store.get_user(self.app.store.session, name)
 
-    def page(self, handler: Handler, *, admin_only: bool = False) -> Callable[[Request], Awaitable[Response]]:
+    def page(
+        self, handler: Handler, *, admin_only: bool = False
+    ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             form = await request.form() if request.method == "POST" else None
             try:
@@ -120,7 +133,9 @@ class Site:
 
         return endpoint
 
-    def _guarded(self, handler: Handler, request: Request, form: FormData | None, admin_only: bool) -> Response:
+    def _guarded(
+        self, handler: Handler, request: Request, form: FormData | None, admin_only: bool
+    ) -> Response:
         user = self.current_user(request)
         if user is None:
             request.session.pop("user", None)
@@ -128,18 +143,26 @@ class Site:
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         if form is not None:
             if not csrf_ok(request, form.get(CSRF_FIELD)):
-                log.warning("web: POST %s by %s refused: missing or wrong CSRF token", request.url.path, user.name)
+                log.warning(
+                    "web: POST %s by %s refused: missing or wrong CSRF token",
+                    request.url.path,
+                    user.name,
+                )
                 return self.error(request, 403, self.t["csrf"], user)
             request.state.form = form
         if admin_only and not user.is_admin:
-            log.warning("web: %s (editor) refused %s %s", user.name, request.method, request.url.path)
+            log.warning(
+                "web: %s (editor) refused %s %s", user.name, request.method, request.url.path
+            )
             return self.error(request, 403, self.t["forbidden"], user)
         try:
             return handler(request, user)
         except TinbaiError as e:
             # A store or config problem: one line for the person, the detail in the log.
             log.warning("web: %s %s: %s", request.method, request.url.path, e)
-            return self.error(request, 400 if isinstance(e, admin.AdminError) else 503, str(e), user)
+            return self.error(
+                request, 400 if isinstance(e, admin.AdminError) else 503, str(e), user
+            )
 
     @staticmethod
     def form(request: Request) -> FormData:
@@ -177,7 +200,9 @@ class Site:
         model = self.app.config.model
         out = []
         for group_id, group in model.groups.items():
-            members = [(uid, self.unit_label(uid)) for uid, u in model.units.items() if u.group == group_id]
+            members = [
+                (uid, self.unit_label(uid)) for uid, u in model.units.items() if u.group == group_id
+            ]
             name = (group.name_en or group.name) if self.language == "en" else group.name
             out.append((name, members))
         return out
@@ -192,7 +217,9 @@ class Site:
 
     def _login_page(self, request: Request, message: str, status: int, name: str = "") -> Response:
         nxt = self.next_url(request.query_params.get("next", ""), "/")
-        return self.render(request, "login.html", None, status=status, message=message, name=name, next=nxt)
+        return self.render(
+            request, "login.html", None, status=status, message=message, name=name, next=nxt
+        )
 
     def _login_post(self, request: Request, form: FormData) -> Response:
         if not csrf_ok(request, form.get(CSRF_FIELD)):
@@ -204,8 +231,12 @@ class Site:
         if wait is not None:
             log.warning("web: sign-in for %r from %s refused: too many failures", name, client)
             minutes = max(1, int(wait.total_seconds() // 60) + 1)
-            return self._login_page(request, self.t["login_limited"].format(minutes=minutes), 429, name)
-        user = user_store.authenticate(self.app.store.session, name, password if isinstance(password, str) else "")
+            return self._login_page(
+                request, self.t["login_limited"].format(minutes=minutes), 429, name
+            )
+        user = user_store.authenticate(
+            self.app.store.session, name, password if isinstance(password, str) else ""
+        )
         if user is None:
             self.limiter.failed(*keys)
             log.info("web: failed sign-in for %r from %s", name, client)
@@ -225,11 +256,16 @@ class Site:
     # ------------------------------------------------------------------ dashboard
 
     def dashboard(self, request: Request, user: UserRow) -> Response:
-        day = self.parse_day(request.query_params.get("as_of", "")) or self.app.today()
+        chosen = self.parse_day(request.query_params.get("as_of", ""))
+        day = chosen or self.app.today()
         plan = self.app.plan(None, day)
+        if chosen is None and day > plan.end:
+            day = plan.end  # between quarters, the last plan as it ended
         progress = admin.progress(self.app, day, plan.id)
         start, end = plan_window(self.app, plan, day)
-        manual = q.list_submissions(self.app.store.session, since=start, until=end, overridden_only=True)
+        manual = q.list_submissions(
+            self.app.store.session, since=start, until=end, overridden_only=True
+        )
         units_by_group: dict[str, list[Any]] = {}
         for unit in progress.units:
             units_by_group.setdefault(unit.group, []).append(unit)
@@ -292,7 +328,9 @@ class Site:
             return RedirectResponse("/senders", status_code=303)
         old = self.app.store.remove_sender(pattern, actor=f"web:{user.name}", now=self.app.now())
         if old is not None:
-            self.flash(request, self.t["removed"].format(pattern=pattern, unit=self.unit_label(old)))
+            self.flash(
+                request, self.t["removed"].format(pattern=pattern, unit=self.unit_label(old))
+            )
         elif any(r.pattern == pattern and r.source == "config" for r in admin.mappings(self.app)):
             self.flash(request, self.t["seeded"].format(pattern=pattern), "error")
         else:
@@ -310,7 +348,9 @@ class Site:
             rows = admin.parse_senders_csv(text, self.app, name=Path(upload.filename).name)
             done = admin.import_senders(self.app, rows, actor=f"web:{user.name}")
         except UnicodeDecodeError:
-            self.flash(request, f"{upload.filename}: not UTF-8 text — save the CSV as UTF-8", "error")
+            self.flash(
+                request, f"{upload.filename}: not UTF-8 text — save the CSV as UTF-8", "error"
+            )
         except admin.AdminError as e:
             self.flash(request, str(e), "error")
         else:
@@ -329,7 +369,9 @@ class Site:
     def unknown(self, request: Request, user: UserRow) -> Response:
         day = self.app.today()
         strangers = admin.unknown_senders(self.app, self.app.plan(None, day), day, samples=5)
-        return self.render(request, "unknown.html", user, strangers=strangers, choices=self.unit_choices())
+        return self.render(
+            request, "unknown.html", user, strangers=strangers, choices=self.unit_choices()
+        )
 
     # ------------------------------------------------------------------ submissions
 
@@ -364,7 +406,13 @@ class Site:
         except admin.AdminError:
             return self.error(request, 404, self.t["not_found"], user)
         return self.render(
-            request, "submission.html", user, d=detail, unit_id=unit_id, unit_label=self.unit_label, max=admin.MAX_COUNT
+            request,
+            "submission.html",
+            user,
+            d=detail,
+            unit_id=unit_id,
+            unit_label=self.unit_label,
+            max=admin.MAX_COUNT,
         )
 
     def reclassify(self, request: Request, user: UserRow) -> Response:
@@ -379,10 +427,16 @@ class Site:
                 return RedirectResponse(back, status_code=303)
             counts[kind] = int(raw)
         old, new = admin.reclassify(
-            self.app, message_pk, counts, reason=self.field(form, "reason"), actor=f"web:{user.name}"
+            self.app,
+            message_pk,
+            counts,
+            reason=self.field(form, "reason"),
+            actor=f"web:{user.name}",
         )
         fmt = self._counts
-        self.flash(request, self.t["reclassified"].format(id=message_pk, old=fmt(old), new=fmt(new)))
+        self.flash(
+            request, self.t["reclassified"].format(id=message_pk, old=fmt(old), new=fmt(new))
+        )
         return RedirectResponse(back, status_code=303)
 
     def clear(self, request: Request, user: UserRow) -> Response:
@@ -455,4 +509,3 @@ def create_app(app: App, *, secret: str | None = None) -> Starlette:
         middleware=middleware,
         exception_handlers={404: site.not_found, 405: site.not_found, Exception: site.crashed},
     )
-

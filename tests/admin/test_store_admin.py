@@ -1,0 +1,68 @@
+"""The admin tables on real SQLite: migration 0004 both ways, and which unit a `--from` move keeps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect
+
+from store.admin import Periods
+from store.db import _alembic_config, current_revision, make_engine, migrate
+
+MAY = datetime(2020, 5, 1, tzinfo=UTC)
+JUNE = datetime(2020, 6, 1, tzinfo=UTC)
+PERIODS = Periods(
+    by_pattern={
+        "a@x.vn": ((MAY, "tuan-giao"), (JUNE, "muong-lay")),
+        "@x.vn": ((MAY, "dien-bien"),),
+    },
+    exact=frozenset({"a@x.vn", "b@x.vn"}),
+)
+
+
+@pytest.mark.parametrize(
+    ("address", "received", "unit"),
+    [
+        ("a@x.vn", datetime(2020, 4, 30, tzinfo=UTC), "tuan-giao"),
+        ("A@X.VN", datetime(2020, 4, 30, tzinfo=UTC), "tuan-giao"),
+        ("a@x.vn", MAY, "muong-lay"),  # `until` is exclusive: from that moment the next unit
+        ("a@x.vn", JUNE, None),  # after the last period: the current mapping
+        (
+            "b@x.vn",
+            datetime(2020, 4, 1, tzinfo=UTC),
+            None,
+        ),  # mapped on its own: the domain's past is not its
+        ("c@x.vn", datetime(2020, 4, 1, tzinfo=UTC), "dien-bien"),  # counted through the domain
+        ("c@x.vn", MAY, None),
+        ("c@other.vn", datetime(2020, 4, 1, tzinfo=UTC), None),
+    ],
+    ids=str,
+)
+def test_an_earlier_unit_holds_only_before_its_date(address, received, unit):
+    assert PERIODS.unit_at(address, received) == unit
+
+
+def test_migration_0004_adds_and_drops_the_admin_tables(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    try:
+        migrate(engine)
+        assert current_revision(engine) == "0004_admin"
+        assert {"users", "overrides", "sender_periods"} <= set(inspect(engine).get_table_names())
+        migrate_down(engine, "0001_initial")
+        assert current_revision(engine) == "0001_initial"
+        tables = set(inspect(engine).get_table_names())
+        assert not tables & {"users", "overrides", "sender_periods"}
+        assert "messages" in tables
+        migrate(engine)
+        assert current_revision(engine) == "0004_admin"
+    finally:
+        engine.dispose()
+
+
+def migrate_down(engine, revision: str) -> None:
+    cfg = _alembic_config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)

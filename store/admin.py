@@ -221,12 +221,12 @@ def _map_one(
     change = MappingChange(
         pattern, current, unit_id, since if current and current != unit_id else None
     )
+    if not change.changed:
+        return change  # it counts there already (perhaps through its domain or a seed): no write
     if row is None:
         s.add(Sender(pattern=pattern, unit_id=unit_id, created_at=now))
-    elif row.unit_id != unit_id:
+    else:
         row.unit_id = unit_id
-    if not change.changed:
-        return change
     new = unit_id
     if change.since is not None and current is not None:
         s.execute(

@@ -158,7 +158,8 @@ def parse_senders_csv(text: str, app: App, *, name: str = "CSV") -> list[tuple[s
                 f" expected at least {max(col_sender, col_unit) + 1}"
             )
             continue
-        raw, unit_id = record[col_sender].strip(), record[col_unit].strip()
+        # A leading ' is how a spreadsheet keeps "@domain" from being read as a formula.
+        raw, unit_id = record[col_sender].strip().removeprefix("'"), record[col_unit].strip()
         try:
             pattern = normalize_pattern(raw)
         except ValueError as e:
@@ -242,6 +243,13 @@ def unknown_senders(
             )
         )
     return out
+
+
+def corrected(app: App, plan: PlanConfig, as_of: date) -> list[int]:
+    """Numbers of the plan's messages whose counts were set by hand, oldest first."""
+    start, end = plan_window(app, plan, as_of)
+    rows = q.list_submissions(app.store.session, since=start, until=end, overridden_only=True)
+    return sorted(r.id for r in rows)
 
 
 def progress(app: App, as_of: date | None = None, plan_id: str | None = None) -> PlanProgress:

@@ -99,6 +99,10 @@ def test_reclassify_overrides_the_report_survives_a_repoll_and_is_audited(tinbai
     assert row["manual"] is True
     assert "*" in tinbai("submissions", "list").stdout
     assert "(set by hand)" in tinbai("submissions", "show", pk).stdout
+    report = json.loads(tinbai("report", "--format", "json", *AS_OF).stdout)
+    assert report["manual"] == {"messages": 1, "ids": [int(pk)]}
+    table = tinbai("report", *AS_OF).stdout
+    assert f"counts set by hand in 1 message(s): #{pk}" in table
     entry = json.loads(tinbai("audit", "--format", "json").stdout)[0]
     assert (entry["action"], entry["target"]) == ("reclassify", f"message #{pk}")
     assert entry["old"] == "news 1, article 0, photo 1"

@@ -85,6 +85,16 @@ def test_adding_twice_changes_nothing_and_says_so(tinbai):
     assert len(audit(tinbai)) == 1
 
 
+def test_adding_an_address_its_domain_already_maps_there_writes_nothing(tinbai):
+    tinbai("senders", "add", "@ldld-muongcha.vn", "muong-cha")
+    done = tinbai("senders", "add", "a@ldld-muongcha.vn", "muong-cha")
+    assert "already sends for muong-cha" in done.stdout
+    rows = json.loads(
+        tinbai("senders", "list", "--search", "ldld-muongcha", "--format", "json").stdout
+    )
+    assert [r["sender"] for r in rows] == ["@ldld-muongcha.vn"]
+
+
 def test_add_refuses_an_unknown_unit_with_a_suggestion(tinbai):
     done = tinbai("senders", "add", "a@example.net", "tuan-gaio", check=False)
     assert done.returncode == 2

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from digest.i18n import labels
 from digest.progress import PlanProgress, as_json, percent
+from tinbai.admin import corrected
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import as_of_option, pass_app, plan_option
@@ -30,12 +31,17 @@ def report(app: App, fmt: str, as_of: object, plan_id: str | None) -> None:
     day = as_of if as_of is not None else app.today()
     plan = app.plan(plan_id, day)  # type: ignore[arg-type]
     progress = plan_progress(app, plan, day)  # type: ignore[arg-type]
+    manual = corrected(app, plan, day)  # type: ignore[arg-type]
     if fmt == "json":
-        click.echo(json.dumps(as_json(progress), ensure_ascii=False, indent=2))
+        data = as_json(progress) | {"manual": {"messages": len(manual), "ids": manual}}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         _write_csv(progress)
     else:
         _print_table(progress, app.config.model.language)
+        if manual:
+            ids = ", ".join(f"#{i}" for i in manual)
+            click.echo(f"counts set by hand in {len(manual)} message(s): {ids} — tinbai submissions show ID")
 
 
 def _cell(count: int, quota: int | None) -> str:

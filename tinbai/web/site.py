@@ -211,6 +211,9 @@ class Site:
 
     async def login(self, request: Request) -> Response:
         if request.method == "GET":
+            if await run_in_threadpool(self.current_user, request) is not None:
+                nxt = self.next_url(request.query_params.get("next", ""), "/")
+                return RedirectResponse(nxt, status_code=303)
             return await run_in_threadpool(self._login_page, request, "", 200)
         form = await request.form()
         return await run_in_threadpool(self._login_post, request, form)
@@ -475,6 +478,7 @@ def create_app(app: App, *, secret: str | None = None) -> Starlette:
     """The web admin for ``app``: routes, sessions and security headers."""
     site = Site(app)
     web = app.config.model.web
+    app.store  # noqa: B018 — open and migrate the database now: a bad url fails at start, not at a click
     page = site.page
     routes = [
         Route("/login", site.login, methods=["GET", "POST"]),

@@ -101,11 +101,6 @@ def make_users(tinbai: InProcessTinbai) -> dict[str, tuple[str, str]]:
 
 
 @pytest.fixture
-def users(tinbai) -> dict[str, tuple[str, str]]:
-    return make_users(tinbai)
-
-
-@pytest.fixture
 def mail(tinbai, write_eml) -> Callable[..., None]:
     """Ingest messages through `tinbai ingest-file`, as the poller would store them."""
 
@@ -180,13 +175,6 @@ def running_server(config: Path) -> Iterator[Server]:
         assert "Traceback" not in out + err, err
 
 
-@pytest.fixture
-def server(tinbai, users) -> Iterator[Server]:
-    """A server of its own for one test, on the test's database."""
-    with running_server(tinbai.config) as started:
-        yield started
-
-
 @dataclass
 class Site:
     """One server shared by a module's tests: each test uses its own senders and messages."""
@@ -209,14 +197,27 @@ class Site:
         return next(int(r["id"]) for r in rows if r["subject"] == subject)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[Site]:
-    folder = tmp_path_factory.mktemp("site")
+@contextmanager
+def new_site(folder: Path) -> Iterator[Site]:
     config = folder / "config.toml"
     shutil.copy(SHIPPED_CONFIG, config)
     tinbai = InProcessTinbai(config, {"COLUMNS": "200"})
     with running_server(config) as started:
         yield Site(started, tinbai, make_users(tinbai), folder)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Iterator[Site]:
+    """One server for the HTTP tests: each uses senders and subjects of its own."""
+    with new_site(tmp_path_factory.mktemp("site")) as shared:
+        yield shared
+
+
+@pytest.fixture(scope="module")
+def fresh_site(tmp_path_factory) -> Iterator[Site]:
+    """A server on an empty database, for tests that read whole-plan figures."""
+    with new_site(tmp_path_factory.mktemp("fresh")) as fresh:
+        yield fresh
 
 
 @pytest.fixture(scope="session")

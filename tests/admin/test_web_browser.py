@@ -16,7 +16,8 @@ def cell(page, unit_id: str, kind: str) -> str:
     return page.locator(f'tr[data-id="{unit_id}"] > :nth-child({column + 1})').inner_text().strip()
 
 
-def test_admin_maps_an_unknown_sender_reclassifies_and_signs_out(site, news, page, shot):
+def test_admin_maps_an_unknown_sender_reclassifies_and_signs_out(fresh_site, news, page, shot):
+    site = fresh_site
     site.ingest(
         news(
             f"Cán bộ mới <{UNKNOWN}>",
@@ -117,9 +118,9 @@ def test_admin_maps_an_unknown_sender_reclassifies_and_signs_out(site, news, pag
     assert page.evaluate("window.__xss") is None
 
 
-def test_an_editor_sees_senders_but_no_way_to_change_them(site, page, shot):
-    name, password = site.users["editor"]
-    page.goto(site.server.url + "/login")
+def test_an_editor_sees_senders_but_no_way_to_change_them(fresh_site, page, shot):
+    name, password = fresh_site.users["editor"]
+    page.goto(fresh_site.server.url + "/login")
     page.fill("input[name=username]", name)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")

@@ -154,22 +154,27 @@ def test_missing_pages_and_bad_filters_are_pages_not_tracebacks(site):
         assert client.post("/submissions/1/reclassify", data={"csrf_token": "x"}).status_code == 403
 
 
-def test_sign_in_is_rate_limited(server, users):
-    # A server of its own: the limit also holds for 127.0.0.1, which every other test signs in from.
-    name, password = users["admin"]
-    with server.client() as client:
-        token = server.csrf_of(client.get("/login").text)
+def test_sign_in_is_rate_limited_per_client_address_and_per_name(site):
+    # The client address comes from X-Forwarded-For, trusted from a proxy on 127.0.0.1: the
+    # other tests, signing in from 127.0.0.1 itself, are not locked out by this one.
+    name, password = site.users["admin"]
+    guesser = {"x-forwarded-for": "203.0.113.9"}
+    with site.server.client() as client:
+        token = site.server.csrf_of(client.get("/login").text)
         for _ in range(5):
-            got = client.post(
-                "/login", data={"csrf_token": token, "username": name, "password": "wrong"}
-            )
+            data = {"csrf_token": token, "username": "mallory", "password": "guess"}
+            got = client.post("/login", headers=guesser, data=data)
             assert got.status_code == 401
             assert "Sai tên đăng nhập hoặc mật khẩu" in got.text
-        limited = client.post(
-            "/login", data={"csrf_token": token, "username": name, "password": password}
-        )
+        data = {"csrf_token": token, "username": name, "password": password}
+        limited = client.post("/login", headers=guesser, data=data)
         assert limited.status_code == 429
-        assert "Vui lòng thử lại sau" in limited.text
+        assert "Vui lòng thử lại sau 15 phút" in limited.text
+        elsewhere = {"x-forwarded-for": "198.51.100.7"}
+        data = {"csrf_token": token, "username": "mallory", "password": "guess"}
+        assert client.post("/login", headers=elsewhere, data=data).status_code == 429  # the name
+        data = {"csrf_token": token, "username": name, "password": password}
+        assert client.post("/login", headers=elsewhere, data=data).status_code == 303
 
 
 @pytest.mark.parametrize("role", ["admin", "editor"])

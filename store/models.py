@@ -161,6 +161,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, PHC string
     role: Mapped[str] = mapped_column(String(16))  # "admin" | "editor"
+    # Bumped at sign-out and password change: every session signed with an older epoch ends.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -38,6 +38,7 @@ class UserRow:
     name: str
     role: str
     created_at: datetime
+    session_epoch: int = 0
 
     @property
     def is_admin(self) -> bool:
@@ -62,6 +63,7 @@ def add_user(
             s.add(User(name=name, password_hash=hashed, role=role, created_at=now))
         else:
             row.password_hash, row.role = hashed, role
+            row.session_epoch += 1  # a new password ends the sessions signed in with the old one
         what = "user-add" if row is None else "user-update"
         s.add(AuditEntry(at=now, actor=actor, action=what, target=name, old=old, new=role))
         return row is None
@@ -81,18 +83,27 @@ def remove_user(sessions: Sessions, name: str, *, actor: str, now: datetime) -> 
         return True
 
 
+def _row(u: User) -> UserRow:
+    return UserRow(u.name, u.role, u.created_at, u.session_epoch)
+
+
 def list_users(sessions: Sessions) -> list[UserRow]:
     with sessions() as s:
-        return [
-            UserRow(u.name, u.role, u.created_at)
-            for u in s.scalars(select(User).order_by(User.name))
-        ]
+        return [_row(u) for u in s.scalars(select(User).order_by(User.name))]
 
 
 def get_user(sessions: Sessions, name: str) -> UserRow | None:
     with sessions() as s:
         row = s.scalar(select(User).where(User.name == name))
-        return None if row is None else UserRow(row.name, row.role, row.created_at)
+        return None if row is None else _row(row)
+
+
+def end_sessions(sessions: Sessions, name: str) -> None:
+    """Sign ``name`` out everywhere: a copied cookie stops working too."""
+    with sessions() as s, s.begin():
+        row = s.scalar(select(User).where(User.name == name))
+        if row is not None:
+            row.session_epoch += 1
 
 
 def authenticate(sessions: Sessions, name: str, password: str) -> UserRow | None:
@@ -109,4 +120,4 @@ def authenticate(sessions: Sessions, name: str, password: str) -> UserRow | None
         if _hasher.check_needs_rehash(stored):
             row.password_hash = _hasher.hash(password)
             s.commit()
-        return UserRow(row.name, row.role, row.created_at)
+        return _row(row)

@@ -178,8 +178,12 @@ def test_sign_in_is_rate_limited_per_client_address_and_per_name(site):
 
 
 @pytest.mark.parametrize("role", ["admin", "editor"])
-def test_sign_out_ends_the_session(site, role):
+def test_sign_out_ends_the_session_and_any_copy_of_its_cookie(site, role):
     with site.server.login(*site.users[role]) as client:
         token = site.server.csrf_of(client.get("/").text)
+        stolen = dict(client.cookies)
         assert client.post("/logout", data={"csrf_token": token}).headers["location"] == "/login"
         assert client.get("/").status_code == 303
+    with site.server.client() as replay:
+        replay.cookies.update(stolen)
+        assert replay.get("/").status_code == 303

@@ -117,8 +117,12 @@ class Site:
         name = request.session.get("user")
         if not isinstance(name, str):
             return None
-        # Read on every request: a removed user or a changed role takes effect at once.
-        return user_store.get_user(self.app.store.session, name)
+        # Read on every request: a removed user, a changed role or a sign-out elsewhere
+        # takes effect at once.
+        user = user_store.get_user(self.app.store.session, name)
+        if user is None or request.session.get("epoch") != user.session_epoch:
+            return None
+        return user
 
     def page(
         self, handler: Handler, *, admin_only: bool = False
@@ -247,11 +251,13 @@ class Site:
         self.limiter.succeeded(keys[1])
         request.session.clear()  # a fresh session (and CSRF token) at sign-in: no fixation
         request.session["user"] = user.name
+        request.session["epoch"] = user.session_epoch
         csrf_token(request)
         log.info("web: %s signed in from %s", user.name, client)
         return RedirectResponse(self.next_url(self.field(form, "next"), "/"), status_code=303)
 
     def logout(self, request: Request, user: UserRow) -> Response:
+        user_store.end_sessions(self.app.store.session, user.name)
         request.session.clear()
         self.flash(request, self.t["logged_out"])
         return RedirectResponse("/login", status_code=303)

@@ -217,6 +217,14 @@ class UnknownSender:
     last_seen: datetime | None
     subjects: tuple[str, ...]
     message_ids: tuple[int, ...]
+    suggested: str | None = None  # the unit other addresses of its domain send for, if only one
+
+
+def suggest_unit(rows: Sequence[MappingRow], address: str) -> str | None:
+    """The unit every mapped colleague at the same domain sends for, when they agree."""
+    domain = "@" + address.rsplit("@", 1)[-1].lower()
+    units = {r.unit_id for r in rows if r.pattern.endswith(domain)}
+    return units.pop() if len(units) == 1 else None
 
 
 def unknown_senders(
@@ -228,6 +236,7 @@ def unknown_senders(
     activity = q.sender_activity(
         app.store.session, [u.address for u in progress.unmapped], start, end, samples=samples
     )
+    known = mappings(app)
     out = []
     for u in progress.unmapped:
         seen = activity.get(u.address)
@@ -240,6 +249,7 @@ def unknown_senders(
                 seen.last_seen if seen else None,
                 seen.subjects if seen else (),
                 seen.message_ids if seen else (),
+                suggest_unit(known, u.address) if "@" in u.address else None,
             )
         )
     return out

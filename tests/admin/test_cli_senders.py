@@ -233,5 +233,15 @@ def test_unmapped_shows_name_count_dates_and_subjects(tinbai, mail, news):
     assert "stranger@example.net" in table
     assert "Phong trào thi đua" in table
 
+    assert row["suggested_unit"] is None
     tinbai("senders", "add", "stranger@example.net", "kiem-tra")
     assert tinbai("unmapped", *AS_OF).stdout.strip() == "no unknown senders"
+
+
+def test_unmapped_suggests_the_unit_colleagues_at_the_same_domain_send_for(tinbai, mail, news):
+    tinbai("senders", "add", "chutich@ldld-muongcha.vn", "muong-cha")
+    mail(news("vanphong@ldld-muongcha.vn"))
+    data = json.loads(tinbai("unmapped", "--format", "json", *AS_OF).stdout)
+    assert [(u["address"], u["suggested_unit"]) for u in data] == [
+        ("vanphong@ldld-muongcha.vn", "muong-cha")
+    ]

@@ -147,6 +147,7 @@ def unmapped(app: App, fmt: str, as_of: date | None, plan_id: str | None) -> Non
                 "first_seen": _iso(u.first_seen),
                 "last_seen": _iso(u.last_seen),
                 "subjects": list(u.subjects),
+                "suggested_unit": u.suggested,
             }
             for u in strangers
         ]

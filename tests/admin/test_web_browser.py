@@ -97,6 +97,13 @@ def test_admin_maps_an_unknown_sender_reclassifies_and_signs_out(fresh_site, new
     assert "1 thư được sửa số lượng bằng tay" in page.locator(".notes").inner_text()
     shot("08-dashboard-after-reclassify")
 
+    # The senders page: the new mapping, changeable from a list.
+    page.click("nav a[href='/senders']")
+    row = page.locator(f'#senders tr[data-sender="{UNKNOWN}"]')
+    assert row.locator("select[name=unit]").input_value() == "tuan-giao"
+    assert "đã gán" in row.inner_text()
+    shot("09-senders")
+
     # Both changes are in the audit log, with who did them.
     page.click("nav >> text=Nhật ký thay đổi")
     rows = page.locator("#audit tbody tr").all_inner_texts()
@@ -104,7 +111,7 @@ def test_admin_maps_an_unknown_sender_reclassifies_and_signs_out(fresh_site, new
         "web:an" in r and "sender-map" in r and UNKNOWN in r and "tuan-giao" in r for r in rows
     )
     assert any("web:an" in r and "reclassify" in r and "Bài viết dài" in r for r in rows)
-    shot("09-audit")
+    shot("10-audit")
 
     # Sign out: back to the login page, and the pages are closed again.
     page.click("button:has-text('Đăng xuất')")
@@ -112,7 +119,7 @@ def test_admin_maps_an_unknown_sender_reclassifies_and_signs_out(fresh_site, new
     assert page.locator(".flash").inner_text() == "Đã đăng xuất."
     page.goto(url + "/senders")
     assert "/login?next=/senders" in page.url
-    shot("10-signed-out")
+    shot("11-signed-out")
 
     assert dialogs == []
     assert page.evaluate("window.__xss") is None

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from digest.progress import Review
-from store.models import DigestSent, Message
+from store.models import DigestSent, Message, Override
 from store.repo import Store
 from tinbai.errors import StoreError
 
@@ -38,6 +38,7 @@ def messages_to_review(
         .where(
             Message.received_at >= start, Message.received_at < end, Message.status.in_(statuses)
         )
+        .where(Message.id.not_in(select(Override.message_pk)))  # a person has settled it already
         .order_by(Message.received_at, Message.id)
     )
     with store.session() as s:

@@ -11,6 +11,10 @@ from datetime import datetime
 
 from mailkit import HANOI
 
+from store.digests import messages_to_review
+from tinbai.app import App
+from tinbai.report import plan_window
+
 AS_OF = ("--as-of", "2020-06-30")
 
 
@@ -200,3 +204,24 @@ def test_serve_on_a_taken_port_says_so_in_one_line(config_file):
     assert done.returncode == 1
     assert done.stderr.startswith(f"tinbai: web: cannot listen on 127.0.0.1:{port}")
     assert "Traceback" not in done.stderr
+
+
+def test_a_message_set_aside_for_review_counts_once_reclassified_and_leaves_the_review_list(
+    tinbai, mail
+):
+    tinbai("senders", "add", "tg@example.net", "tuan-giao")
+    mail({"sender": "tg@example.net", "subject": "Gửi Ban Tuyên giáo", "body": ""})
+    row = listed(tinbai)[0]
+    assert row["status"] == "needs-review"
+    app = App(config_path=tinbai.config)
+    try:
+        plan = app.plan("2020-q2")
+        window = plan_window(app, plan, plan.end)
+        assert [r.subject for r in messages_to_review(app.store, *window)] == ["Gửi Ban Tuyên giáo"]
+
+        tinbai("submissions", "reclassify", str(row["id"]), "--news", "1", "--reason", "tin ngắn")
+
+        assert unit_counts(tinbai, "tuan-giao")["news"] == 1
+        assert messages_to_review(app.store, *window) == []
+    finally:
+        app.close()

@@ -220,8 +220,9 @@ def fresh_site(tmp_path_factory) -> Iterator[Site]:
         yield fresh
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
+    # Module-scoped: one sync Playwright may run at a time, and tests/digest starts its own.
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 — only the browser tests pay for it
 
     with sync_playwright() as p:

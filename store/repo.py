@@ -91,9 +91,13 @@ class Store:
         *,
         source: str,
         location: Location | None = None,
+        advance: FolderState | None = None,
         now: datetime,
     ) -> RecordOutcome:
         """Store a message, its items and its location in one transaction.
+
+        ``advance`` moves the folder's high-water mark in that same transaction,
+        so a crash can never leave a message counted but not marked, or the reverse.
 
         Re-recording the same message (same Message-ID and bytes, or same bytes
         without a Message-ID) changes nothing. A reused Message-ID with other
@@ -111,6 +115,8 @@ class Store:
                 if existing is not None:
                     if location is not None:
                         self._add_location(s, existing.id, location)
+                    if advance is not None:
+                        self.set_folder_state(s, advance, now)
                     return RecordOutcome(existing.id, created=False)
                 row = self._message_row(parsed, result, key=key, source=source, now=now, note=note)
                 s.add(row)
@@ -118,6 +124,8 @@ class Store:
                 counted = self._add_items(s, row, result)
                 if location is not None:
                     self._add_location(s, row.id, location)
+                if advance is not None:
+                    self.set_folder_state(s, advance, now)
                 return RecordOutcome(row.id, created=True, note=note, counted=counted)
         except (IntegrityError, OperationalError) as e:
             raise StoreError(f"cannot store message {key}: {e.orig} — is another tinbai writing the same database?") from e

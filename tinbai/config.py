@@ -147,6 +147,24 @@ class MailboxConfig(_Server):
     folder: str = "INBOX"
     folders: list[str] | None = None
     shared: bool = False
+    # XOAUTH2 instead of a password: a JSON token file that tinbai refreshes and rewrites.
+    oauth2_token_file: Path | None = None
+    # What to do with a message once its count is committed: nothing (read-only), or
+    # "mark-seen", or "move:FOLDER".
+    after_processing: str = Field(default="none", pattern=r"^(none|mark-seen|move:.+)$")
+    poll_interval: float = Field(default=300.0, ge=10)  # seconds between scheduled polls
+    batch_size: int = Field(default=100, ge=1, le=1000)  # messages per FETCH round
+    alert_after: float = Field(default=3600.0, ge=0)  # seconds of failing polls before the editor is emailed
+    max_message_bytes: int = Field(default=50_000_000, ge=1)  # larger messages are never fetched whole
+
+    @model_validator(mode="after")
+    def _one_way_to_log_in(self) -> Self:
+        if self.oauth2_token_file and (self.password_env or self.password_file):
+            raise ValueError(
+                "set either `oauth2_token_file` or `password_env`/`password_file`, not both"
+                " — OAuth2 replaces the password"
+            )
+        return self
 
     def folder_list(self) -> list[str]:
         return list(self.folders) if self.folders else [self.folder]

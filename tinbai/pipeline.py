@@ -9,7 +9,7 @@ from datetime import datetime
 from classify import Classification, ClassifyContext, ParsedMessage, classify
 from classify.message import RuleHit
 from ingest.parse import parse_message
-from store import Location, RecordOutcome, Store
+from store import FolderState, Location, RecordOutcome, Store
 from tinbai.config import Config
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ def submit(
     source: str,
     now: datetime,
     location: Location | None = None,
+    advance: FolderState | None = None,
 ) -> Submitted:
     """Classify and store one message. A rule that breaks marks it failed; nothing is lost."""
     try:
@@ -44,7 +45,7 @@ def submit(
         result = Classification(
             "failed", (), f"classification failed: {type(e).__name__}: {e}", (RuleHit("crash", True, str(e)),)
         )
-    outcome = store.record(parsed, result, source=source, location=location, now=now)
+    outcome = store.record(parsed, result, source=source, location=location, advance=advance, now=now)
     return Submitted(outcome, result, parsed)
 
 

@@ -1,0 +1,159 @@
+"""Open an IMAP session the safe way, and turn every failure into one `MailboxError` line.
+
+TLS is verified unless the config names its own CA (`ca_file`); `plain` is
+refused by the config for anything but loopback. The password or OAuth2 token
+is handed in by the caller and never logged. Every byte the server sends is
+counted, so a poll can report what it cost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import logging
+import socket
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import imapclient
+from imapclient import exceptions as imap_errors
+
+from tinbai.config import MailboxConfig
+from tinbai.errors import MailboxError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How to log in: a password, or an OAuth2 access token (XOAUTH2)."""
+
+    password: str | None = None
+    access_token: str | None = None
+
+    def __repr__(self) -> str:  # never show a secret, even in a debugger or a traceback
+        return f"Credentials(password={'***' if self.password else None}, access_token={'***' if self.access_token else None})"
+
+
+class ByteCounter:
+    """Counts the bytes the server sends, by wrapping imaplib's two read methods."""
+
+    def __init__(self) -> None:
+        self.received = 0
+
+    def attach(self, imap: Any) -> None:
+        read: Callable[[int], bytes] = imap.read
+        readline: Callable[[], bytes] = imap.readline
+
+        def counting_read(size: int) -> bytes:
+            data = read(size)
+            self.received += len(data)
+            return data
+
+        def counting_readline() -> bytes:
+            data = readline()
+            self.received += len(data)
+            return data
+
+        imap.read, imap.readline = counting_read, counting_readline
+
+
+def where(config: MailboxConfig) -> str:
+    return f"IMAP server {config.host}:{config.port or DEFAULT_PORTS[config.security]}"
+
+
+def tls_context(config: MailboxConfig) -> ssl.SSLContext:
+    """Certificate and host name verified, always; `ca_file` trusts a private CA instead."""
+    return ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
+
+
+@contextlib.contextmanager
+def mailbox_errors(config: MailboxConfig) -> Iterator[None]:
+    """Translate whatever the network, TLS or imapclient raise into a one-line MailboxError."""
+    at = where(config)
+    try:
+        yield
+    except MailboxError:
+        raise
+    except imap_errors.LoginError as e:
+        hint = (
+            "check the password (Gmail needs an app password or OAuth2; Microsoft 365 needs OAuth2)"
+            if not config.oauth2_token_file
+            else "the OAuth2 token was refused: run the OAuth2 set-up again (docs/ingest.md)"
+        )
+        raise MailboxError(f"{at} refused the login of {config.username!r} ({_reason(e)}) — {hint}") from e
+    except ssl.SSLCertVerificationError as e:
+        raise MailboxError(
+            f"{at}: TLS certificate not trusted ({e.verify_message}) — set mailbox.ca_file to the server's CA"
+        ) from e
+    except ssl.SSLError as e:
+        raise MailboxError(
+            f"{at}: TLS failed ({e.reason or e}) — check mailbox.security"
+            ' ("tls" is usually port 993, "starttls" port 143)'
+        ) from e
+    except socket.gaierror as e:
+        raise MailboxError(f"{at}: host name not found ({e.strerror}) — check mailbox.host") from e
+    except (TimeoutError, socket.timeout) as e:
+        raise MailboxError(
+            f"{at} did not answer within {config.timeout:g} s — check mailbox.host, mailbox.port and the network"
+        ) from e
+    except ConnectionRefusedError as e:
+        raise MailboxError(f"{at} refused the connection — is it running? check mailbox.host and mailbox.port") from e
+    except (imaplib.IMAP4.abort, imap_errors.IMAPClientAbortError, ConnectionError, EOFError) as e:
+        raise MailboxError(f"{at} closed the connection ({_reason(e)}) — the next poll will try again") from e
+    except imap_errors.CapabilityError as e:
+        raise MailboxError(f"{at} lacks a capability tinbai needs ({_reason(e)}) — check mailbox.security") from e
+    except (imaplib.IMAP4.error, imap_errors.IMAPClientError, imap_errors.ProtocolError) as e:
+        raise MailboxError(f"{at} answered with an error ({_reason(e)}) — check the mailbox settings") from e
+    except OSError as e:
+        raise MailboxError(f"{at}: {e.strerror or e} — check mailbox.host and the network") from e
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip()
+    for prefix in ("b'", 'b"'):
+        if text.startswith(prefix) and text.endswith(text[1]):
+            text = text[2:-1]
+    return " ".join(text.split())[:200] or type(error).__name__
+
+
+def connect(config: MailboxConfig, credentials: Credentials, counter: ByteCounter | None = None) -> imapclient.IMAPClient:
+    """A logged-in client; raise MailboxError (one line) on any failure."""
+    port = config.port or DEFAULT_PORTS[config.security]
+    with mailbox_errors(config):
+        client = imapclient.IMAPClient(
+            config.host,
+            port=port,
+            ssl=config.security == "tls",
+            ssl_context=tls_context(config) if config.security == "tls" else None,
+            timeout=config.timeout,
+        )
+        try:
+            if counter is not None:
+                counter.attach(client._imap)  # noqa: SLF001 — the one place that reaches into imaplib
+            client.normalise_times = False  # aware INTERNALDATEs, not the machine's local time
+            if config.security == "starttls":
+                client.starttls(tls_context(config))
+            if credentials.access_token:
+                client.oauth2_login(config.username, credentials.access_token)
+            else:
+                client.login(config.username, credentials.password or "")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                client.shutdown()
+            raise
+        log.debug("logged in to %s as %s", where(config), config.username)
+        return client
+
+
+def disconnect(client: imapclient.IMAPClient) -> None:
+    """Log out politely; a connection already gone is not an error here."""
+    try:
+        client.logout()
+    except Exception:  # noqa: BLE001 — the session is over either way
+        with contextlib.suppress(Exception):
+            client.shutdown()

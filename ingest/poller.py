@@ -1,0 +1,433 @@
+"""One poll of one mailbox: new UIDs only, the few bytes counting needs, one commit per message.
+
+For each folder: SELECT (read-only unless an after-processing action is
+configured), compare UIDVALIDITY and UIDNEXT with the stored high-water mark,
+and when something is new, `UID SEARCH` above the mark and work through the new
+UIDs in bounded batches:
+
+1. one FETCH per batch of RFC822.SIZE, INTERNALDATE, BODYSTRUCTURE and the
+   header fields the rules read — a message already stored (another folder, a
+   Gmail label, a UIDVALIDITY resync) stops here;
+2. one FETCH per group of messages with the same plan, of the text parts
+   whole, images' heads (`BODY.PEEK[n]<0.N>`, base64 decoded here), and
+   documents only when no subject tag decides the kind;
+3. for each message, in UID order, one transaction: the message, its items,
+   its location and the folder's new high-water mark (the `Ledger`).
+
+A structure that cannot be trusted sends the message down the old road (fetch
+whole, parse) and the poll counts it. A message that breaks is recorded as
+failed and the poll goes on; a broken connection stops the poll, and the
+next one resumes after the last committed UID.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import hashlib
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+import imapclient
+
+from classify.message import FINGERPRINT_HEAD_BYTES, Classification, ParsedMessage, Part, image_fingerprint
+from classify.tags import DEFAULT_VOCABULARY, plus_tags, subject_tags
+from ingest import parse
+from ingest.sniff import sniff_image
+from ingest.structure import (
+    TEXT_LIMIT,
+    Leaf,
+    StructureError,
+    decode_head,
+    distrust,
+    head_octets,
+    leaves,
+)
+from tinbai.config import MailboxConfig
+from tinbai.errors import MailboxError, StoreError
+
+log = logging.getLogger(__name__)
+
+# Header fields the rules read (the parser's list, whatever it grows to) plus the envelope's.
+ENVELOPE_FIELDS = ("from", "sender", "to", "cc", "subject", "date", "message-id", "in-reply-to", "references")
+HEADER_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys((*ENVELOPE_FIELDS, *getattr(parse, "KEPT_HEADERS", ()), "content-transfer-encoding"))
+)
+_MIME_LINES = re.compile(rb"(?im)^content-(?:type|transfer-encoding)[ \t]*:.*\r?\n(?:[ \t].*\r?\n)*")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where one message sits: the key of a poll's idempotency."""
+
+    account: str
+    folder: str
+    uidvalidity: int
+    uid: int
+
+
+class Ledger(Protocol):
+    """What the poller needs from the rest of tinbai: memory, and one commit per message."""
+
+    def high_water(self, account: str, folder: str) -> tuple[int, int] | None:
+        """The folder's stored (UIDVALIDITY, highest UID), or None if never polled."""
+        ...
+
+    def set_high_water(self, mark: Mark) -> None: ...
+
+    def known(self, message_id: str | None, digest: str) -> int | None:
+        """The stored message with this identity, or None."""
+        ...
+
+    def seen_again(self, message_pk: int, mark: Mark) -> None:
+        """Record one more location of a stored message and advance the mark, together."""
+        ...
+
+    def submit(self, parsed: ParsedMessage, mark: Mark, failed: str | None = None) -> tuple[bool, Classification]:
+        """Classify and store the message, its location and the mark in one transaction.
+
+        ``failed`` records it as failed with that reason instead of classifying it.
+        Returns (created, classification).
+        """
+        ...
+
+
+@dataclass
+class PollStats:
+    folders: int = 0
+    new: int = 0
+    already: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    items: Counter[str] = field(default_factory=Counter)
+    full_fetches: int = 0
+    resyncs: int = 0
+    bytes_fetched: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.new} new message(s): {self.items['news']} news, {self.items['article']} article(s),"
+            f" {self.items['photo']} photo(s); {self.statuses['ignored']} ignored,"
+            f" {self.statuses['needs-review']} to review, {self.statuses['failed']} failed;"
+            f" {self.already} already stored; {self.full_fetches} fetched whole;"
+            f" {self.bytes_fetched:,} bytes fetched from {self.folders} folder(s)"
+        )
+
+
+Progress = Callable[[int, int], None]  # (done, total) within the current folder
+
+
+@dataclass
+class _Pending:
+    uid: int
+    size: int
+    received_at: datetime | None
+    header_block: bytes
+    body: Any
+    parsed: ParsedMessage  # headers only, until the parts are in
+    structure: list[Leaf] = field(default_factory=list)
+    distrust: str | None = None
+    specs: dict[str, tuple[Leaf, int | None]] = field(default_factory=dict)  # path → (leaf, octets or None=whole)
+    fetched: dict[str, bytes] = field(default_factory=dict)
+
+
+class Poller:
+    def __init__(
+        self,
+        client: imapclient.IMAPClient,
+        config: MailboxConfig,
+        ledger: Ledger,
+        *,
+        account: str,
+        vocabulary: Any = DEFAULT_VOCABULARY,
+        progress: Progress | None = None,
+    ) -> None:
+        self.client = client
+        self.config = config
+        self.ledger = ledger
+        self.account = account
+        self.vocabulary = vocabulary
+        self.progress = progress
+        self.stats = PollStats()
+        self._gmail = False
+
+    def poll(self) -> PollStats:
+        self._gmail = b"X-GM-EXT-1" in self.client.capabilities()
+        for folder in self.config.folder_list():
+            self.poll_folder(folder)
+        return self.stats
+
+    # ------------------------------------------------------------------ folders
+
+    def poll_folder(self, folder: str) -> None:
+        acting = self.config.after_processing != "none"
+        info = self.client.select_folder(folder, readonly=not acting)
+        self.stats.folders += 1
+        uidvalidity = int(info[b"UIDVALIDITY"])
+        uidnext = info.get(b"UIDNEXT")
+        stored = self.ledger.high_water(self.account, folder)
+        highest = stored[1] if stored and stored[0] == uidvalidity else 0
+        if stored and stored[0] != uidvalidity:
+            self.stats.resyncs += 1
+            log.warning(
+                "folder %s: UIDVALIDITY changed from %s to %s — reading it again; stored messages are recognised, not counted twice",
+                folder, stored[0], uidvalidity,
+            )
+        fresh = stored is None or stored[0] != uidvalidity
+        if uidnext is not None and int(uidnext) - 1 <= highest:
+            if fresh:
+                self.ledger.set_high_water(Mark(self.account, folder, uidvalidity, highest))
+            return
+        # RFC 3501 §6.4.8: "n:*" also matches the highest UID when it is below n — filter it.
+        uids = changed_uids(self.client.search(["UID", f"{highest + 1}:*"]), highest)
+        if not uids:
+            if fresh:
+                self.ledger.set_high_water(Mark(self.account, folder, uidvalidity, highest))
+            return
+        log.info("folder %s: %d new message(s) above UID %d", folder, len(uids), highest)
+        done = 0
+        for start in range(0, len(uids), self.config.batch_size):
+            batch = uids[start : start + self.config.batch_size]
+            committed = self._batch(folder, uidvalidity, batch)
+            self._after_processing(committed)
+            done += len(batch)
+            if self.progress:
+                self.progress(done, len(uids))
+
+    def _after_processing(self, uids: list[int]) -> None:
+        action = self.config.after_processing
+        if not uids or action == "none":
+            return
+        if action == "mark-seen":
+            self.client.add_flags(uids, [imapclient.SEEN])
+            return
+        target = action.removeprefix("move:")
+        if b"MOVE" in self.client.capabilities():
+            self.client.move(uids, target)
+        else:
+            self.client.copy(uids, target)
+            self.client.delete_messages(uids)
+            self.client.uid_expunge(uids)
+
+    # ------------------------------------------------------------------ batches
+
+    def _batch(self, folder: str, uidvalidity: int, uids: list[int]) -> list[int]:
+        """Fetch and commit one batch; return the UIDs whose count is committed."""
+        wanted = ["RFC822.SIZE", "INTERNALDATE", "BODYSTRUCTURE", f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS).upper()})]"]
+        if self._gmail:
+            wanted.append("X-GM-MSGID")
+        answer = self.client.fetch(uids, wanted)
+        pending: list[_Pending | int] = []
+        committed: list[int] = []
+        for uid in uids:
+            mark = Mark(self.account, folder, uidvalidity, uid)
+            data = answer.get(uid)
+            if data is None:  # expunged since the search: nothing to count, move past it
+                self.ledger.set_high_water(mark)
+                continue
+            item = self._first_pass(uid, data)
+            known = self.ledger.known(item.parsed.message_id, item.parsed.digest)
+            if known is not None:
+                self.ledger.seen_again(known, mark)
+                self.stats.already += 1
+                committed.append(uid)
+                continue
+            pending.append(item)
+        self._fetch_parts([p for p in pending if isinstance(p, _Pending) and not p.distrust])
+        for item in pending:
+            assert isinstance(item, _Pending)
+            mark = Mark(self.account, folder, uidvalidity, item.uid)
+            self._commit(item, mark)
+            committed.append(item.uid)
+        return committed
+
+    def _first_pass(self, uid: int, data: dict[bytes, Any]) -> _Pending:
+        header_block = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"") or b""
+        size = int(data.get(b"RFC822.SIZE") or 0)
+        body = data.get(b"BODYSTRUCTURE")
+        received = data.get(b"INTERNALDATE")
+        parsed = _parse_headers(header_block, received if isinstance(received, datetime) else None)
+        gm = data.get(b"X-GM-MSGID")
+        if gm is not None:
+            parsed = replace(parsed, headers=(*parsed.headers, ("x-gm-msgid", str(gm))))
+        digest = hashlib.sha256(b"imap\0" + header_block + b"\0" + str(size).encode() + b"\0" + repr(body).encode()).hexdigest()
+        parsed = replace(parsed, size=size, digest=digest)
+        item = _Pending(uid, size, parsed.received_at, header_block, body, parsed)
+        try:
+            item.structure = leaves(body)
+        except StructureError as e:
+            item.distrust = str(e)
+            return item
+        ctype = parsed.header("content-type") or ""
+        item.distrust = distrust(
+            item.structure,
+            declared_multipart=ctype.lower().startswith("multipart/"),
+            message_size=size,
+            header_size=len(header_block),
+        )
+        if not item.distrust:
+            item.specs = self._plan(parsed, item.structure)
+        return item
+
+    def _plan(self, parsed: ParsedMessage, structure: Sequence[Leaf]) -> dict[str, tuple[Leaf, int | None]]:
+        """What to fetch of each part: whole (None) or the first N octets."""
+        plain_alternatives = {leaf.alternative_of for leaf in structure if leaf.content_type == "text/plain" and leaf.alternative_of}
+        tags = subject_tags(parsed.subject, self.vocabulary)
+        tags += plus_tags([a.address.split("@")[0] for a in (*parsed.to, *parsed.cc)], self.vocabulary)
+        word_count_needed = not any(t in ("news", "article") for t in tags)
+        specs: dict[str, tuple[Leaf, int | None]] = {}
+        for leaf in structure:
+            if leaf.is_text_body():
+                if leaf.content_type == "text/html" and leaf.alternative_of in plain_alternatives:
+                    continue  # the plain alternative says the same words
+                specs[leaf.path] = (leaf, TEXT_LIMIT if leaf.encoded_size > TEXT_LIMIT else None)
+            elif leaf.is_document():
+                if word_count_needed and leaf.encoded_size <= self.config.max_message_bytes:
+                    specs[leaf.path] = (leaf, None)
+            elif leaf.may_be_image():
+                octets = head_octets(leaf)
+                specs[leaf.path] = (leaf, octets if leaf.encoded_size > octets else None)
+        return specs
+
+    def _fetch_parts(self, pending: list[_Pending]) -> None:
+        """One FETCH per group of messages that want the same sections."""
+        groups: dict[tuple[str, ...], list[_Pending]] = defaultdict(list)
+        for item in pending:
+            sections = tuple(_section(path, octets) for path, (_, octets) in sorted(item.specs.items()))
+            if sections:
+                groups[sections].append(item)
+        for sections, items in groups.items():
+            answer = self.client.fetch([i.uid for i in items], list(sections))
+            for item in items:
+                data = answer.get(item.uid, {})
+                for path, (_, octets) in item.specs.items():
+                    key = f"BODY[{path}]<0>" if octets is not None else f"BODY[{path}]"
+                    value = data.get(key.encode())
+                    item.fetched[path] = value if isinstance(value, bytes) else b""
+
+    # ------------------------------------------------------------------ messages
+
+    def _commit(self, item: _Pending, mark: Mark) -> None:
+        failed: str | None = None
+        parsed = item.parsed
+        try:
+            if item.distrust:
+                parsed = self._whole(item, mark)
+            else:
+                parsed = self._assemble(item)
+        except (MailboxError, StoreError):
+            raise
+        except (imapclient.exceptions.IMAPClientAbortError, OSError):
+            raise  # the connection broke: stop here, the next poll resumes at this UID
+        except Exception as e:  # noqa: BLE001 — edge: one broken message never blocks the rest
+            log.exception("folder %s UID %s %s: cannot be read", mark.folder, mark.uid, parsed.message_id)
+            failed = f"cannot read the message: {type(e).__name__}: {e}"
+        created, result = self.ledger.submit(parsed, mark, failed)
+        if not created:
+            self.stats.already += 1
+            return
+        self.stats.new += 1
+        self.stats.statuses[result.status] += 1
+        for piece in result.items:
+            self.stats.items[piece.kind] += piece.count
+        log.info("folder %s UID %s %s: %s %s", mark.folder, mark.uid, parsed.message_id, result.status, result.reason)
+
+    def _whole(self, item: _Pending, mark: Mark) -> ParsedMessage:
+        """The old road: fetch the whole message and parse it, when the structure is not to be trusted."""
+        log.info("folder %s UID %s %s: fetched whole: %s", mark.folder, mark.uid, item.parsed.message_id, item.distrust)
+        if item.size > self.config.max_message_bytes:
+            raise ValueError(
+                f"{item.distrust}, and at {item.size:,} bytes it is over mailbox.max_message_bytes to fetch whole"
+            )
+        self.stats.full_fetches += 1
+        answer = self.client.fetch([item.uid], ["BODY.PEEK[]"])
+        raw = answer.get(item.uid, {}).get(b"BODY[]")
+        if not isinstance(raw, bytes):
+            raise ValueError("the server returned no body")
+        whole = parse.parse_message(raw, received_at=item.received_at)
+        return replace(whole, defects=(*whole.defects, f"imap: fetched whole: {item.distrust}"))
+
+    def _assemble(self, item: _Pending) -> ParsedMessage:
+        parts: list[Part] = []
+        texts: list[str] = []
+        defects = list(item.parsed.defects)
+        for leaf in item.structure:
+            spec = item.specs.get(leaf.path)
+            data = item.fetched.get(leaf.path, b"") if spec else b""
+            text: str | None = None
+            head = b""
+            size = leaf.size
+            if spec and (leaf.is_text_body() or leaf.is_document()):
+                if spec[1] is not None:
+                    defects.append(f"imap: part {leaf.path} cut at {spec[1]:,} bytes")
+                text, size = _decode_part(leaf, data)
+                if leaf.is_text_body() and text and text.strip():
+                    texts.append(text)
+            elif spec:
+                head = self._image_head(item.uid, leaf, data, spec[1])
+                if spec[1] is None:
+                    size = len(decode_head(leaf, data))
+            sniffed = sniff_image(head[:32]) if head else None
+            parts.append(
+                Part(
+                    path=leaf.path,
+                    content_type=leaf.content_type,
+                    filename=leaf.filename,
+                    size=size,
+                    disposition=leaf.disposition,
+                    content_id=leaf.content_id,
+                    sniffed_type=sniffed,
+                    fingerprint=image_fingerprint(head) if head and (sniffed or leaf.content_type.startswith("image/")) else None,
+                    text=text,
+                    nested_in=leaf.nested_in,
+                )
+            )
+        return replace(item.parsed, parts=tuple(parts), text="\n".join(texts), defects=tuple(defects))
+
+    def _image_head(self, uid: int, leaf: Leaf, data: bytes, octets: int | None) -> bytes:
+        """The first FINGERPRINT_HEAD_BYTES decoded bytes; ask again in the rare case lines were short."""
+        head = decode_head(leaf, data)
+        while octets is not None and len(head) < FINGERPRINT_HEAD_BYTES and len(data) >= octets:
+            octets *= 2
+            section = _section(leaf.path, octets)
+            data = self.client.fetch([uid], [section]).get(uid, {}).get(f"BODY[{leaf.path}]<0>".encode(), b"")
+            head = decode_head(leaf, data)
+            if octets >= leaf.encoded_size:
+                break
+        return head[:FINGERPRINT_HEAD_BYTES]
+
+
+def _section(path: str, octets: int | None) -> str:
+    return f"BODY.PEEK[{path}]" + (f"<0.{octets}>" if octets is not None else "")
+
+
+def _parse_headers(block: bytes, received_at: datetime | None) -> ParsedMessage:
+    """The header fields, read by the same parser as files so both agree on every value."""
+    content_type = ""
+    found = _MIME_LINES.search(block)
+    if found is not None:
+        holder = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(block)
+        content_type = " ".join(str(holder.get("content-type") or "").split())
+    parsed = parse.parse_message(_MIME_LINES.sub(b"", block).rstrip(b"\r\n") + b"\r\n\r\n", received_at=received_at)
+    headers = [(k, v) for k, v in parsed.headers if k != "content-type"]
+    if content_type:
+        headers.insert(0, ("content-type", content_type))
+    return replace(parsed, headers=tuple(headers), parts=(), text="")
+
+
+def _decode_part(leaf: Leaf, data: bytes) -> tuple[str | None, int]:
+    """A text or document part decoded by the file parser, given the part's own MIME header."""
+    single = parse.parse_message(leaf.mime_header() + data)
+    first = single.parts[0] if single.parts else None
+    if first is None:
+        return None, leaf.size
+    return first.text, first.size or leaf.size
+
+
+def changed_uids(uids: Iterable[int], above: int) -> list[int]:
+    """UIDs strictly above a mark, ascending (the server may answer "n:*" with one below n)."""
+    return sorted(u for u in uids if u > above)

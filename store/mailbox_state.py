@@ -1,0 +1,37 @@
+"""Queries of the IMAP poller: is a message already stored, and where a folder stands.
+
+Kept apart from `repo.py` so the poller's needs stay in one small module; every
+write here shares one transaction with the folder's high-water mark.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from store.models import Message
+from store.repo import FolderState, Location, Store
+
+
+def known_message(store: Store, message_id: str | None, digest: str) -> int | None:
+    """The stored message with this Message-ID (or none) and this content digest, if any."""
+    keys = [f"{message_id}#{digest[:16]}", message_id] if message_id else [f"sha256:{digest}"]
+    with store.session() as s:
+        found = s.scalar(
+            select(Message.id).where(Message.dedup_key.in_(keys), Message.digest == digest).limit(1)
+        )
+        return None if found is None else int(found)
+
+
+def record_seen_again(store: Store, message_pk: int, location: Location, advance: FolderState, now: datetime) -> None:
+    """Note one more place a stored message sits, and move the high-water mark past it."""
+    with store.session() as s, s.begin():
+        store._add_location(s, message_pk, location)  # noqa: SLF001 — same package, same transaction
+        store.set_folder_state(s, advance, now)
+
+
+def save_folder_state(store: Store, state: FolderState, now: datetime) -> None:
+    """Set a folder's mark on its own: a new UIDVALIDITY seen on an empty folder."""
+    with store.session() as s, s.begin():
+        store.set_folder_state(s, state, now)

@@ -1,0 +1,246 @@
+"""A private Dovecot on 127.0.0.1, started from a temporary folder with its own config.
+
+No system service and no mock: the Debian `dovecot` binary, a passwd-file user,
+IMAP on a plain port (loopback only) and IMAPS with a self-signed certificate.
+See shared/IMAP-NOTES.md for why each line of the config is there.
+"""
+
+from __future__ import annotations
+
+import email
+import email.utils
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import imapclient
+
+USER = "tinbai@example.org"
+PASSWORD = "collect-2020"
+MAIL_UID = 65534  # nobody: Dovecot never serves mail as root
+
+CONFIG = """\
+base_dir = {dir}/run
+state_dir = {dir}/state
+log_path = {dir}/dovecot.log
+info_log_path = {dir}/dovecot.log
+listen = 127.0.0.1
+protocols = imap
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+ssl = yes
+ssl_cert = <{dir}/cert.pem
+ssl_key = <{dir}/key.pem
+mail_plugins =
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {dir}/passwd
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {dir}/passwd
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
+  }}
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Dovecot:
+    dir: Path
+    imap_port: int = field(default_factory=_free_port)
+    imaps_port: int = field(default_factory=_free_port)
+
+    @classmethod
+    def create(cls) -> Dovecot:
+        # Short path: Unix socket paths are limited to 108 bytes.
+        folder = Path(tempfile.mkdtemp(prefix="tbdc", dir="/tmp"))
+        folder.chmod(0o755)
+        server = cls(folder)
+        server._write_config()
+        return server
+
+    @property
+    def cert(self) -> Path:
+        return self.dir / "cert.pem"
+
+    @property
+    def log(self) -> Path:
+        return self.dir / "dovecot.log"
+
+    @property
+    def conf(self) -> Path:
+        return self.dir / "dovecot.conf"
+
+    def _write_config(self) -> None:
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "30",
+             "-keyout", str(self.dir / "key.pem"), "-out", str(self.cert)],
+            check=True, capture_output=True,
+        )
+        passwd = self.dir / "passwd"
+        passwd.write_text("")
+        shutil.chown(passwd, "root", "dovecot")
+        passwd.chmod(0o640)
+        self.conf.write_text(CONFIG.format(dir=self.dir, imap_port=self.imap_port, imaps_port=self.imaps_port))
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log, open(os.devnull, "rb") as null:
+            subprocess.run(["dovecot", "-c", str(self.conf)], stdin=null, stdout=log, stderr=log, check=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.imap_port), timeout=1) as s:
+                    if s.recv(100).startswith(b"* OK"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"dovecot did not start; see {self.log}")
+
+    def stop(self) -> None:
+        pid_file = self.dir / "run" / "master.pid"
+        if not pid_file.exists():
+            return
+        pid = int(pid_file.read_text().strip())
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        # Wait until the port is free for the next start.
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.imap_port), timeout=0.2).close()
+                time.sleep(0.05)
+            except OSError:
+                return
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # ------------------------------------------------------------------ mail
+
+    def add_user(self, user: str) -> None:
+        """A fresh mailbox per test: Dovecot rereads the passwd-file when it changes."""
+        home = self.dir / "home" / user
+        home.mkdir(parents=True)
+        os.chown(home, MAIL_UID, MAIL_UID)
+        with open(self.dir / "passwd", "a") as f:
+            f.write(f"{user}:{{PLAIN}}{PASSWORD}:{MAIL_UID}:{MAIL_UID}::{home}::\n")
+
+    def client(self, user: str = USER) -> imapclient.IMAPClient:
+        """Another mail client on the same mailbox (the editor's Thunderbird, say)."""
+        client = imapclient.IMAPClient("127.0.0.1", port=self.imap_port, ssl=False, timeout=10)
+        client.login(user, PASSWORD)
+        return client
+
+    def deliver(self, *messages: bytes, folder: str = "INBOX", user: str = USER) -> list[int]:
+        """APPEND messages; return their UIDs."""
+        uids: list[int] = []
+        with self.client(user) as c:
+            if not c.folder_exists(folder):
+                c.create_folder(folder)
+            for raw in messages:
+                # INTERNALDATE = the Date header, as if the mail had arrived when it was sent.
+                sent = email.message_from_bytes(raw)["Date"]
+                when = email.utils.parsedate_to_datetime(sent) if sent else None
+                answer = c.append(folder, raw, msg_time=when)
+                found = re.search(rb"APPENDUID \d+ (\d+)", answer)
+                assert found, answer
+                uids.append(int(found.group(1)))
+        return uids
+
+    def logged_out_bytes(self, user: str) -> list[tuple[int, int]]:
+        """(in, out) bytes of every finished IMAP session of ``user``, from Dovecot's log."""
+        pattern = rf"imap\({re.escape(user)}\).*?Logged out in=(\d+) out=(\d+)"
+        return [(int(a), int(b)) for a, b in re.findall(pattern, self.log.read_text())]
+
+
+def set_mailbox(config: Path, **keys: Any) -> None:
+    """Replace the [mailbox] table of a config file."""
+    lines = ["[mailbox]"] + [f"{k} = {json.dumps(v)}" for k, v in keys.items() if v is not None]
+    text = config.read_text(encoding="utf-8")
+    text = re.sub(r"(?ms)^\[mailbox\]\n.*?(?=^\[)", "\n".join(lines) + "\n\n", text, count=1)
+    config.write_text(text, encoding="utf-8")
+
+
+@dataclass
+class Mailbox:
+    """A fresh collection mailbox on the test Dovecot, and a config that points tinbai at it."""
+
+    server: Dovecot
+    user: str
+    config: Path
+    tinbai: Any  # the `tinbai` fixture: the real CLI in a subprocess
+
+    def configure(self, **overrides: Any) -> None:
+        keys: dict[str, Any] = {
+            "host": "127.0.0.1",
+            "port": self.server.imap_port,
+            "security": "plain",
+            "username": self.user,
+            "password_env": "TINBAI_TEST_IMAP_PASSWORD",
+            "address": "tinbai@example.org",
+            "timeout": 10,
+        }
+        keys.update(overrides)
+        set_mailbox(self.config, **keys)
+
+    def deliver(self, *messages: bytes, folder: str = "INBOX") -> list[int]:
+        return self.server.deliver(*messages, folder=folder, user=self.user)
+
+    def report(self) -> dict[str, Any]:
+        done = self.tinbai("report", "--format", "json", "--as-of", "2020-06-30")
+        data: dict[str, Any] = json.loads(done.stdout)
+        return data
+
+    def totals(self) -> dict[str, int]:
+        return {k: v["count"] for k, v in self.report()["totals"].items()}
+
+    def sessions(self) -> list[tuple[int, int]]:
+        return self.server.logged_out_bytes(self.user)
+
+

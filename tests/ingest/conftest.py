@@ -1,0 +1,31 @@
+"""Fixtures of the IMAP tests: one private Dovecot for the session, a fresh mailbox per test."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dovecot import PASSWORD, Dovecot, Mailbox
+
+_users = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    server = Dovecot.create()
+    server.start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def mailbox(dovecot: Dovecot, config_file: Path, tinbai: Any) -> Mailbox:
+    user = f"box{next(_users)}@example.org"
+    dovecot.add_user(user)
+    tinbai.env["TINBAI_TEST_IMAP_PASSWORD"] = PASSWORD
+    box = Mailbox(dovecot, user, config_file, tinbai)
+    box.configure()
+    return box

@@ -1,0 +1,56 @@
+"""`tinbai poll` (one poll now) and `tinbai run` (the long-running service)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from tinbai.app import App
+from tinbai.cli import cli
+from tinbai.cli.common import pass_app
+from tinbai.polling import poll_once
+
+log = logging.getLogger(__name__)
+
+BAR_FROM = 500  # a bar is worth showing only on a big first sync
+
+
+@cli.command()
+@click.option("--wait", type=float, default=0, show_default=True, help="Seconds to wait for another poll of the same mailbox to finish.")
+@pass_app
+def poll(app: App, wait: float) -> None:
+    """Poll the mailbox once: count what is new, then exit."""
+    bar: Progress | None = None
+    task = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar, task
+        if total < BAR_FROM or not sys.stderr.isatty():
+            return
+        if bar is None:
+            bar = Progress(
+                TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+            )
+            bar.start()
+            task = bar.add_task("poll", total=total)
+        assert task is not None
+        bar.update(task, completed=done, total=total)
+
+    try:
+        stats = poll_once(app, progress, wait=wait)
+    finally:
+        if bar is not None:
+            bar.stop()
+    click.echo(stats.summary())
+
+
+@cli.command()
+@pass_app
+def run(app: App) -> None:
+    """Run the service: poll on schedule, send the weekly digest; stop on SIGTERM/SIGINT."""
+    from tinbai.service import Service  # noqa: PLC0415 — APScheduler is imported only by `run`
+
+    Service(app).run_forever()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email
 import email.utils
 import json
+from datetime import date
 import os
 import re
 import shutil
@@ -23,6 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import imapclient
+
+from digest.progress import as_json
+from ingest.poller import PollStats
+from tinbai.app import App
+from tinbai.polling import poll_once
+from tinbai.report import plan_progress
 
 USER = "tinbai@example.org"
 PASSWORD = "collect-2020"
@@ -44,12 +51,12 @@ ssl_cert = <{dir}/cert.pem
 ssl_key = <{dir}/key.pem
 mail_plugins =
 passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {dir}/passwd
+  driver = static
+  args = password={password}
 }}
 userdb {{
-  driver = passwd-file
-  args = username_format=%u {dir}/passwd
+  driver = static
+  args = uid={uid} gid={uid} home={dir}/home/%u
 }}
 service imap-login {{
   inet_listener imap {{
@@ -110,11 +117,10 @@ class Dovecot:
              "-keyout", str(self.dir / "key.pem"), "-out", str(self.cert)],
             check=True, capture_output=True,
         )
-        passwd = self.dir / "passwd"
-        passwd.write_text("")
-        shutil.chown(passwd, "root", "dovecot")
-        passwd.chmod(0o640)
-        self.conf.write_text(CONFIG.format(dir=self.dir, imap_port=self.imap_port, imaps_port=self.imaps_port))
+        home = self.dir / "home"
+        home.mkdir()
+        os.chown(home, MAIL_UID, MAIL_UID)
+        self.conf.write_text(CONFIG.format(dir=self.dir, imap_port=self.imap_port, imaps_port=self.imaps_port, password=PASSWORD, uid=MAIL_UID))
 
     def start(self) -> None:
         with open(self.log, "ab") as log, open(os.devnull, "rb") as null:
@@ -153,6 +159,10 @@ class Dovecot:
             except OSError:
                 return
 
+    def kick(self, user: str) -> None:
+        """Disconnect the user's sessions, as a server going down mid-fetch does (BYE)."""
+        subprocess.run(["doveadm", "-c", str(self.conf), "kick", user], check=True, capture_output=True)
+
     def restart(self) -> None:
         self.stop()
         self.start()
@@ -162,14 +172,6 @@ class Dovecot:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # ------------------------------------------------------------------ mail
-
-    def add_user(self, user: str) -> None:
-        """A fresh mailbox per test: Dovecot rereads the passwd-file when it changes."""
-        home = self.dir / "home" / user
-        home.mkdir(parents=True)
-        os.chown(home, MAIL_UID, MAIL_UID)
-        with open(self.dir / "passwd", "a") as f:
-            f.write(f"{user}:{{PLAIN}}{PASSWORD}:{MAIL_UID}:{MAIL_UID}::{home}::\n")
 
     def client(self, user: str = USER) -> imapclient.IMAPClient:
         """Another mail client on the same mailbox (the editor's Thunderbird, say)."""
@@ -232,13 +234,28 @@ class Mailbox:
     def deliver(self, *messages: bytes, folder: str = "INBOX") -> list[int]:
         return self.server.deliver(*messages, folder=folder, user=self.user)
 
+    def app(self) -> App:
+        """tinbai in this process, on the same config and database as the CLI."""
+        return App(config_path=self.config)
+
+    def poll(self, **kwargs: Any) -> PollStats:
+        app = self.app()
+        try:
+            return poll_once(app, **kwargs)
+        finally:
+            app.close()
+
     def report(self) -> dict[str, Any]:
-        done = self.tinbai("report", "--format", "json", "--as-of", "2020-06-30")
-        data: dict[str, Any] = json.loads(done.stdout)
-        return data
+        app = self.app()
+        try:
+            day = date(2020, 6, 30)
+            return as_json(plan_progress(app, app.plan(None, day), day))
+        finally:
+            app.close()
 
     def totals(self) -> dict[str, int]:
-        return {k: v["count"] for k, v in self.report()["totals"].items()}
+        totals: dict[str, dict[str, int]] = self.report()["totals"]  # type: ignore[assignment]
+        return {k: v["count"] for k, v in totals.items()}
 
     def sessions(self) -> list[tuple[int, int]]:
         return self.server.logged_out_bytes(self.user)

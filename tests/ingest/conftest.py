@@ -22,10 +22,10 @@ def dovecot() -> Iterator[Dovecot]:
 
 
 @pytest.fixture
-def mailbox(dovecot: Dovecot, config_file: Path, tinbai: Any) -> Mailbox:
+def mailbox(dovecot: Dovecot, config_file: Path, tinbai: Any, monkeypatch: pytest.MonkeyPatch) -> Mailbox:
     user = f"box{next(_users)}@example.org"
-    dovecot.add_user(user)
     tinbai.env["TINBAI_TEST_IMAP_PASSWORD"] = PASSWORD
+    monkeypatch.setenv("TINBAI_TEST_IMAP_PASSWORD", PASSWORD)
     box = Mailbox(dovecot, user, config_file, tinbai)
     box.configure()
     return box

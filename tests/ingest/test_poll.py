@@ -1,20 +1,45 @@
-"""`tinbai poll` against a real Dovecot: what a user of the mailbox would check."""
+"""Polling a real Dovecot: what a user of the mailbox would check.
+
+Most tests call the library in this process (`Mailbox.poll`) to stay fast;
+the CLI's own contract (summary line, exit code, one-line errors) is checked
+through a real `tinbai poll` subprocess.
+"""
 
 from __future__ import annotations
 
+import functools
+import time
+
 import pytest
-from dovecot import Mailbox
+from dovecot import Dovecot, Mailbox
 from mailkit import Attachment, build_message, make_jpeg
+from sqlalchemy import func, select
 
 from classify.message import image_fingerprint
+from store.models import FolderStateRow, Item, Message, MessageLocation
+from tinbai.errors import MailboxError
 
 pytestmark = pytest.mark.integration
 
 
+@functools.cache
+def photo(seed: int, width: int = 900, height: int = 600) -> bytes:
+    return make_jpeg(width, height, seed)
+
+
+def count_rows(box: Mailbox, model: type) -> int:
+    app = box.app()
+    try:
+        with app.store.session() as s:
+            return int(s.scalar(select(func.count()).select_from(model)) or 0)
+    finally:
+        app.close()
+
+
 def test_new_mail_is_counted_and_a_second_poll_fetches_nothing(mailbox: Mailbox) -> None:
     mailbox.deliver(
-        build_message(subject="[Tin] Hội nghị công nhân", attachments=[Attachment("a.jpg", make_jpeg(900, 600, 1))]),
-        build_message(subject="[Bài] Tháng Công nhân", sender="tuangiao@example.org"),
+        build_message(subject="[Tin] Hội nghị công nhân", attachments=[Attachment("a.jpg", photo(1))]),
+        build_message(subject="[Bài] Tháng Công nhân"),
     )
     first = mailbox.tinbai("poll")
     assert "2 new message(s): 1 news, 1 article(s), 1 photo(s)" in first.stdout
@@ -27,13 +52,25 @@ def test_new_mail_is_counted_and_a_second_poll_fetches_nothing(mailbox: Mailbox)
     assert mailbox.sessions()[-1][1] < 2_000
 
 
+def test_wrong_password_gives_one_line_and_a_non_zero_exit(mailbox: Mailbox) -> None:
+    mailbox.tinbai.env["TINBAI_TEST_IMAP_PASSWORD"] = "not-the-password"
+
+    done = mailbox.tinbai("poll", check=False)
+
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "refused the login" in lines[0] and "check the password" in lines[0]
+    assert "not-the-password" not in done.stderr + done.stdout
+
+
 def test_mail_another_client_has_read_is_still_counted_and_we_never_set_seen(mailbox: Mailbox) -> None:
     uids = mailbox.deliver(build_message(subject="[Tin] một"), build_message(subject="[Tin] hai"))
     with mailbox.server.client(mailbox.user) as editor:
         editor.select_folder("INBOX")
         editor.add_flags([uids[0]], [b"\\Seen"])
 
-    mailbox.tinbai("poll")
+    mailbox.poll()
 
     assert mailbox.totals()["news"] == 2
     with mailbox.server.client(mailbox.user) as editor:
@@ -43,33 +80,136 @@ def test_mail_another_client_has_read_is_still_counted_and_we_never_set_seen(mai
 
 
 def test_a_photo_is_never_fetched_whole(mailbox: Mailbox) -> None:
-    photo = make_jpeg(2400, 1800, 7)
-    assert len(photo) > 1_500_000
-    mailbox.deliver(build_message(subject="[Ảnh] Lễ mít tinh", attachments=[Attachment("le.jpg", photo)]))
+    big = photo(7, 1600, 1200)
+    assert len(big) > 500_000
+    mailbox.deliver(build_message(subject="[Ảnh] Lễ mít tinh", attachments=[Attachment("le.jpg", big)]))
 
-    done = mailbox.tinbai("poll")
+    stats = mailbox.poll()
 
-    assert "1 photo(s)" in done.stdout
-    fetched = int(done.stdout.rsplit(";", 1)[-1].split()[0].replace(",", ""))
-    assert fetched < 40_000, done.stdout
-    assert mailbox.sessions()[-1][1] < 40_000  # Dovecot's own count of what it sent
-    # The fingerprint from the partial fetch is the one a file of the same photo gets.
-    from store import open_store  # noqa: PLC0415
-    from store.models import Item  # noqa: PLC0415
-
-    store = open_store(f"sqlite:///{mailbox.config.parent / 'tinbai.db'}")
-    with store.session() as s:
-        item = s.query(Item).filter(Item.kind == "photo").one()
-    assert item.fingerprint == image_fingerprint(photo)
+    assert stats.items["photo"] == 1
+    assert stats.bytes_fetched < 30_000
+    assert mailbox.sessions()[-1][1] < 30_000  # Dovecot's own count of what it sent
+    app = mailbox.app()
+    with app.store.session() as s:
+        fingerprint = s.scalar(select(Item.fingerprint).where(Item.kind == "photo"))
+    app.close()
+    # The head fetched over IMAP fingerprints the photo exactly as the whole file does.
+    assert fingerprint == image_fingerprint(big)
 
 
-def test_wrong_password_gives_one_line_and_a_non_zero_exit(mailbox: Mailbox) -> None:
-    mailbox.tinbai.env["TINBAI_TEST_IMAP_PASSWORD"] = "not-the-password"
+def test_uidvalidity_reset_reads_the_folder_again_without_counting_twice(mailbox: Mailbox) -> None:
+    mailbox.configure(folders=["Submissions"])
+    messages = [
+        build_message(subject="[Tin] một", attachments=[Attachment("a.jpg", photo(2))]),
+        build_message(subject="[Bài] hai"),
+    ]
+    mailbox.deliver(*messages, folder="Submissions")
+    mailbox.poll()
+    before = mailbox.totals()
+    with mailbox.server.client(mailbox.user) as other:
+        old = other.folder_status("Submissions", ["UIDVALIDITY"])[b"UIDVALIDITY"]
+        other.delete_folder("Submissions")
+    time.sleep(1.1)  # Dovecot derives a new UIDVALIDITY from the clock
+    mailbox.deliver(*messages, folder="Submissions")
+    with mailbox.server.client(mailbox.user) as other:
+        assert other.folder_status("Submissions", ["UIDVALIDITY"])[b"UIDVALIDITY"] != old
 
-    done = mailbox.tinbai("poll", check=False)
+    stats = mailbox.poll()
 
-    assert done.returncode != 0
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert "refused the login" in lines[0] and "check the password" in lines[0]
-    assert "not-the-password" not in done.stderr + done.stdout
+    assert (stats.resyncs, stats.new, stats.already) == (1, 0, 2)
+    assert mailbox.totals() == before == {"news": 1, "article": 1, "photo": 1}
+    assert stats.bytes_fetched < 20_000  # recognised from structure and headers alone
+
+
+def test_server_restarted_between_polls(mailbox: Mailbox) -> None:
+    mailbox.deliver(build_message(subject="[Tin] trước"))
+    mailbox.poll()
+    mailbox.server.restart()
+    mailbox.deliver(build_message(subject="[Tin] sau"))
+
+    stats = mailbox.poll()
+
+    assert stats.new == 1
+    assert mailbox.totals()["news"] == 2
+
+
+def test_server_gone_during_a_poll_resumes_after_the_last_committed_message(mailbox: Mailbox) -> None:
+    mailbox.configure(batch_size=1)
+    mailbox.deliver(*(build_message(subject=f"[Tin] số {i}") for i in range(3)))
+
+    def kick_after_first(done: int, total: int) -> None:
+        if done == 1:
+            mailbox.server.kick(mailbox.user)
+
+    with pytest.raises(MailboxError, match=r"closed the connection") as failed:
+        mailbox.poll(progress=kick_after_first)
+    assert "\n" not in str(failed.value)
+    assert mailbox.totals()["news"] == 1
+
+    stats = mailbox.poll()
+
+    assert stats.new == 2
+    assert mailbox.totals()["news"] == 3
+    assert count_rows(mailbox, Message) == 3
+
+
+def test_tls_with_a_self_signed_certificate_needs_ca_file(mailbox: Mailbox, dovecot: Dovecot) -> None:
+    mailbox.deliver(build_message(subject="[Tin] bảo mật"))
+    mailbox.configure(security="tls", port=dovecot.imaps_port)
+    with pytest.raises(MailboxError, match=r"TLS certificate not trusted .* set mailbox.ca_file"):
+        mailbox.poll()
+
+    mailbox.configure(security="tls", port=dovecot.imaps_port, ca_file=str(dovecot.cert))
+    assert mailbox.poll().new == 1
+
+
+def test_the_same_message_in_two_folders_counts_once(mailbox: Mailbox) -> None:
+    mailbox.configure(folders=["INBOX", "Archive"])
+    raw = build_message(subject="[Tin] nhãn", attachments=[Attachment("a.jpg", photo(3))])
+    mailbox.deliver(raw)
+    mailbox.deliver(raw, folder="Archive")
+
+    stats = mailbox.poll()
+
+    assert (stats.new, stats.already) == (1, 1)
+    assert mailbox.totals() == {"news": 1, "article": 0, "photo": 1}
+    assert count_rows(mailbox, MessageLocation) == 2
+
+
+def test_a_reused_message_id_with_other_content_is_kept(mailbox: Mailbox) -> None:
+    mailbox.deliver(
+        build_message(subject="[Tin] một", message_id="<same@example.org>"),
+        build_message(subject="[Tin] khác hẳn", message_id="<same@example.org>"),
+    )
+
+    assert mailbox.poll().new == 2
+    assert mailbox.totals()["news"] == 2
+
+
+def test_an_untrustworthy_structure_is_fetched_whole_and_a_broken_message_never_blocks(mailbox: Mailbox) -> None:
+    tnef = build_message(
+        subject="[Tin] từ Outlook", attachments=[Attachment("winmail.dat", b"\x78\x9f\x3e\x22" * 300, "application", "ms-tnef")]
+    )
+    mailbox.deliver(tnef, build_message(subject="[Tin] bình thường"))
+
+    stats = mailbox.poll()
+
+    assert (stats.new, stats.full_fetches) == (2, 1)
+    assert mailbox.totals()["news"] == 2
+
+    # Too big to fetch whole: recorded as failed, with the reason, and the next one still counts.
+    mailbox.configure(max_message_bytes=500)
+    mailbox.deliver(build_message(subject="[Tin] lại từ Outlook", attachments=[Attachment("winmail.dat", b"\x78" * 900, "application", "ms-tnef")]))
+    mailbox.deliver(build_message(subject="[Tin] sau đó"))
+
+    stats = mailbox.poll()
+
+    assert stats.statuses["failed"] == 1 and stats.new == 2
+    assert mailbox.totals()["news"] == 3
+    app = mailbox.app()
+    with app.store.session() as s:
+        reason = s.scalar(select(Message.reason).where(Message.status == "failed"))
+        highest = s.scalar(select(FolderStateRow.highest_uid))
+    app.close()
+    assert reason is not None and "max_message_bytes" in reason
+    assert highest == 4

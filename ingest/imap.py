@@ -36,7 +36,8 @@ class Credentials:
     access_token: str | None = None
 
     def __repr__(self) -> str:  # never show a secret, even in a debugger or a traceback
-        return f"Credentials(password={'***' if self.password else None}, access_token={'***' if self.access_token else None})"
+        shown = ("***" if self.password else None, "***" if self.access_token else None)
+        return f"Credentials(password={shown[0]}, access_token={shown[1]})"
 
 
 class ByteCounter:
@@ -85,10 +86,13 @@ def mailbox_errors(config: MailboxConfig) -> Iterator[None]:
             if not config.oauth2_token_file
             else "the OAuth2 token was refused: run the OAuth2 set-up again (docs/ingest.md)"
         )
-        raise MailboxError(f"{at} refused the login of {config.username!r} ({_reason(e)}) — {hint}") from e
+        raise MailboxError(
+            f"{at} refused the login of {config.username!r} ({_reason(e)}) — {hint}"
+        ) from e
     except ssl.SSLCertVerificationError as e:
         raise MailboxError(
-            f"{at}: TLS certificate not trusted ({e.verify_message}) — set mailbox.ca_file to the server's CA"
+            f"{at}: TLS certificate not trusted ({e.verify_message})"
+            " — set mailbox.ca_file to the server's CA"
         ) from e
     except ssl.SSLError as e:
         raise MailboxError(
@@ -97,18 +101,27 @@ def mailbox_errors(config: MailboxConfig) -> Iterator[None]:
         ) from e
     except socket.gaierror as e:
         raise MailboxError(f"{at}: host name not found ({e.strerror}) — check mailbox.host") from e
-    except (TimeoutError, socket.timeout) as e:
+    except TimeoutError as e:
         raise MailboxError(
-            f"{at} did not answer within {config.timeout:g} s — check mailbox.host, mailbox.port and the network"
+            f"{at} did not answer within {config.timeout:g} s"
+            " — check mailbox.host, mailbox.port and the network"
         ) from e
     except ConnectionRefusedError as e:
-        raise MailboxError(f"{at} refused the connection — is it running? check mailbox.host and mailbox.port") from e
+        raise MailboxError(
+            f"{at} refused the connection — is it running? check mailbox.host and mailbox.port"
+        ) from e
     except (imaplib.IMAP4.abort, imap_errors.IMAPClientAbortError, ConnectionError, EOFError) as e:
-        raise MailboxError(f"{at} closed the connection ({_reason(e)}) — the next poll will try again") from e
+        raise MailboxError(
+            f"{at} closed the connection ({_reason(e)}) — the next poll will try again"
+        ) from e
     except imap_errors.CapabilityError as e:
-        raise MailboxError(f"{at} lacks a capability tinbai needs ({_reason(e)}) — check mailbox.security") from e
+        raise MailboxError(
+            f"{at} lacks a capability tinbai needs ({_reason(e)}) — check mailbox.security"
+        ) from e
     except (imaplib.IMAP4.error, imap_errors.IMAPClientError, imap_errors.ProtocolError) as e:
-        raise MailboxError(f"{at} answered with an error ({_reason(e)}) — check the mailbox settings") from e
+        raise MailboxError(
+            f"{at} answered with an error ({_reason(e)}) — check the mailbox settings"
+        ) from e
     except OSError as e:
         raise MailboxError(f"{at}: {e.strerror or e} — check mailbox.host and the network") from e
 
@@ -121,7 +134,9 @@ def _reason(error: BaseException) -> str:
     return " ".join(text.split())[:200] or type(error).__name__
 
 
-def connect(config: MailboxConfig, credentials: Credentials, counter: ByteCounter | None = None) -> imapclient.IMAPClient:
+def connect(
+    config: MailboxConfig, credentials: Credentials, counter: ByteCounter | None = None
+) -> imapclient.IMAPClient:
     """A logged-in client; raise MailboxError (one line) on any failure."""
     port = config.port or DEFAULT_PORTS[config.security]
     with mailbox_errors(config):
@@ -134,7 +149,7 @@ def connect(config: MailboxConfig, credentials: Credentials, counter: ByteCounte
         )
         try:
             if counter is not None:
-                counter.attach(client._imap)  # noqa: SLF001 — the one place that reaches into imaplib
+                counter.attach(client._imap)
             client.normalise_times = False  # aware INTERNALDATEs, not the machine's local time
             if config.security == "starttls":
                 client.starttls(tls_context(config))
@@ -154,6 +169,6 @@ def disconnect(client: imapclient.IMAPClient) -> None:
     """Log out politely; a connection already gone is not an error here."""
     try:
         client.logout()
-    except Exception:  # noqa: BLE001 — the session is over either way
+    except Exception:
         with contextlib.suppress(Exception):
             client.shutdown()

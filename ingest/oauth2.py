@@ -62,9 +62,13 @@ def _load(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
-        raise MailboxError(f"oauth2_token_file {path} does not exist — create it as docs/ingest.md explains") from e
+        raise MailboxError(
+            f"oauth2_token_file {path} does not exist — create it as docs/ingest.md explains"
+        ) from e
     except (OSError, ValueError) as e:
-        raise MailboxError(f"oauth2_token_file {path} cannot be read as JSON ({type(e).__name__}) — recreate it") from e
+        raise MailboxError(
+            f"oauth2_token_file {path} cannot be read as JSON ({type(e).__name__}) — recreate it"
+        ) from e
     if not isinstance(data, dict):
         raise MailboxError(f"oauth2_token_file {path} is not a JSON object — recreate it")
     return data
@@ -72,19 +76,31 @@ def _load(path: Path) -> dict[str, Any]:
 
 def _refresh(data: dict[str, Any], path: Path, timeout: float, post: Post) -> dict[str, Any]:
     provider = str(data.get("provider") or "google")
-    uri = str(data.get("token_uri") or TOKEN_URIS.get(provider, "")).format(tenant=data.get("tenant") or "common")
+    uri = str(data.get("token_uri") or TOKEN_URIS.get(provider, "")).format(
+        tenant=data.get("tenant") or "common"
+    )
     missing = [k for k in ("client_id", "refresh_token") if not data.get(k)]
     if not uri or missing:
         what = ", ".join(missing) or "token_uri (unknown provider)"
-        raise MailboxError(f"oauth2_token_file {path} lacks {what} — redo the OAuth2 set-up (docs/ingest.md)")
-    form = {"grant_type": "refresh_token", "client_id": str(data["client_id"]), "refresh_token": str(data["refresh_token"])}
+        raise MailboxError(
+            f"oauth2_token_file {path} lacks {what} — redo the OAuth2 set-up (docs/ingest.md)"
+        )
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": str(data["client_id"]),
+        "refresh_token": str(data["refresh_token"]),
+    }
     if data.get("client_secret"):
         form["client_secret"] = str(data["client_secret"])
     if provider == "microsoft":
         form["scope"] = str(data.get("scope") or SCOPES["microsoft"])
     answer = post(uri, form, timeout)
     if not isinstance(answer.get("access_token"), str):
-        error = answer.get("error_description") or answer.get("error") or "no access_token in the answer"
+        error = (
+            answer.get("error_description")
+            or answer.get("error")
+            or "no access_token in the answer"
+        )
         raise MailboxError(
             f"the OAuth2 token refresh at {uri} failed ({str(error).splitlines()[0][:200]})"
             " — the refresh token may be revoked: redo the OAuth2 set-up (docs/ingest.md)"
@@ -101,9 +117,13 @@ def _post_form(uri: str, form: dict[str, str], timeout: float) -> dict[str, Any]
         try:
             answer = json.loads(e.read())
         except ValueError:
-            raise MailboxError(f"the OAuth2 token endpoint {uri} answered HTTP {e.code} — try again later") from e
+            raise MailboxError(
+                f"the OAuth2 token endpoint {uri} answered HTTP {e.code} — try again later"
+            ) from e
     except (urllib.error.URLError, TimeoutError, ValueError) as e:
-        raise MailboxError(f"cannot reach the OAuth2 token endpoint {uri} ({e}) — check the network") from e
+        raise MailboxError(
+            f"cannot reach the OAuth2 token endpoint {uri} ({e}) — check the network"
+        ) from e
     return answer if isinstance(answer, dict) else {}
 
 
@@ -119,4 +139,7 @@ def save(path: Path, data: dict[str, Any]) -> None:
         os.replace(tmp, path)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
-        raise MailboxError(f"cannot save the refreshed OAuth2 token to {path} ({e.strerror}) — check its folder's permissions") from e
+        raise MailboxError(
+            f"cannot save the refreshed OAuth2 token to {path} ({e.strerror})"
+            " — check its folder's permissions"
+        ) from e

@@ -35,7 +35,13 @@ from typing import Any, Protocol
 
 import imapclient
 
-from classify.message import FINGERPRINT_HEAD_BYTES, Classification, ParsedMessage, Part, image_fingerprint
+from classify.message import (
+    FINGERPRINT_HEAD_BYTES,
+    Classification,
+    ParsedMessage,
+    Part,
+    image_fingerprint,
+)
 from classify.tags import DEFAULT_VOCABULARY, plus_tags, subject_tags
 from ingest import parse
 from ingest.sniff import sniff_image
@@ -54,11 +60,25 @@ from tinbai.errors import MailboxError, StoreError
 log = logging.getLogger(__name__)
 
 # Header fields the rules read (the parser's list, whatever it grows to) plus the envelope's.
-ENVELOPE_FIELDS = ("from", "sender", "to", "cc", "subject", "date", "message-id", "in-reply-to", "references")
-HEADER_FIELDS: tuple[str, ...] = tuple(
-    dict.fromkeys((*ENVELOPE_FIELDS, *getattr(parse, "KEPT_HEADERS", ()), "content-transfer-encoding"))
+ENVELOPE_FIELDS = (
+    "from",
+    "sender",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "message-id",
+    "in-reply-to",
+    "references",
 )
-_MIME_LINES = re.compile(rb"(?im)^content-(?:type|transfer-encoding)[ \t]*:.*\r?\n(?:[ \t].*\r?\n)*")
+HEADER_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        (*ENVELOPE_FIELDS, *getattr(parse, "KEPT_HEADERS", ()), "content-transfer-encoding")
+    )
+)
+_MIME_LINES = re.compile(
+    rb"(?im)^content-(?:type|transfer-encoding)[ \t]*:.*\r?\n(?:[ \t].*\r?\n)*"
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +108,9 @@ class Ledger(Protocol):
         """Record one more location of a stored message and advance the mark, together."""
         ...
 
-    def submit(self, parsed: ParsedMessage, mark: Mark, failed: str | None = None) -> tuple[bool, Classification]:
+    def submit(
+        self, parsed: ParsedMessage, mark: Mark, failed: str | None = None
+    ) -> tuple[bool, Classification]:
         """Classify and store the message, its location and the mark in one transaction.
 
         ``failed`` records it as failed with that reason instead of classifying it.
@@ -110,7 +132,8 @@ class PollStats:
 
     def summary(self) -> str:
         return (
-            f"{self.new} new message(s): {self.items['news']} news, {self.items['article']} article(s),"
+            f"{self.new} new message(s): {self.items['news']} news,"
+            f" {self.items['article']} article(s),"
             f" {self.items['photo']} photo(s); {self.statuses['ignored']} ignored,"
             f" {self.statuses['needs-review']} to review, {self.statuses['failed']} failed;"
             f" {self.already} already stored; {self.full_fetches} fetched whole;"
@@ -131,7 +154,9 @@ class _Pending:
     parsed: ParsedMessage  # headers only, until the parts are in
     structure: list[Leaf] = field(default_factory=list)
     distrust: str | None = None
-    specs: dict[str, tuple[Leaf, int | None]] = field(default_factory=dict)  # path → (leaf, octets or None=whole)
+    specs: dict[str, tuple[Leaf, int | None]] = field(
+        default_factory=dict
+    )  # path → (leaf, octets or None=whole)
     fetched: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -174,8 +199,11 @@ class Poller:
         if stored and stored[0] != uidvalidity:
             self.stats.resyncs += 1
             log.warning(
-                "folder %s: UIDVALIDITY changed from %s to %s — reading it again; stored messages are recognised, not counted twice",
-                folder, stored[0], uidvalidity,
+                "folder %s: UIDVALIDITY changed from %s to %s — reading it again;"
+                " stored messages are recognised, not counted twice",
+                folder,
+                stored[0],
+                uidvalidity,
             )
         fresh = stored is None or stored[0] != uidvalidity
         if uidnext is not None and int(uidnext) - 1 <= highest:
@@ -217,11 +245,16 @@ class Poller:
 
     def _batch(self, folder: str, uidvalidity: int, uids: list[int]) -> list[int]:
         """Fetch and commit one batch; return the UIDs whose count is committed."""
-        wanted = ["RFC822.SIZE", "INTERNALDATE", "BODYSTRUCTURE", f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS).upper()})]"]
+        wanted = [
+            "RFC822.SIZE",
+            "INTERNALDATE",
+            "BODYSTRUCTURE",
+            f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS).upper()})]",
+        ]
         if self._gmail:
             wanted.append("X-GM-MSGID")
         answer = self.client.fetch(uids, wanted)
-        pending: list[_Pending | int] = []
+        pending: list[_Pending] = []
         committed: list[int] = []
         for uid in uids:
             mark = Mark(self.account, folder, uidvalidity, uid)
@@ -237,16 +270,17 @@ class Poller:
                 committed.append(uid)
                 continue
             pending.append(item)
-        self._fetch_parts([p for p in pending if isinstance(p, _Pending) and not p.distrust])
+        self._fetch_parts([p for p in pending if not p.distrust])
         for item in pending:
-            assert isinstance(item, _Pending)
             mark = Mark(self.account, folder, uidvalidity, item.uid)
             self._commit(item, mark)
             committed.append(item.uid)
         return committed
 
     def _first_pass(self, uid: int, data: dict[bytes, Any]) -> _Pending:
-        header_block = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"") or b""
+        header_block = (
+            next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"") or b""
+        )
         size = int(data.get(b"RFC822.SIZE") or 0)
         body = data.get(b"BODYSTRUCTURE")
         received = data.get(b"INTERNALDATE")
@@ -254,7 +288,9 @@ class Poller:
         gm = data.get(b"X-GM-MSGID")
         if gm is not None:
             parsed = replace(parsed, headers=(*parsed.headers, ("x-gm-msgid", str(gm))))
-        digest = hashlib.sha256(b"imap\0" + header_block + b"\0" + str(size).encode() + b"\0" + repr(body).encode()).hexdigest()
+        digest = hashlib.sha256(
+            b"imap\0" + header_block + b"\0" + str(size).encode() + b"\0" + repr(body).encode()
+        ).hexdigest()
         parsed = replace(parsed, size=size, digest=digest)
         item = _Pending(uid, size, parsed.received_at, header_block, body, parsed)
         try:
@@ -273,11 +309,19 @@ class Poller:
             item.specs = self._plan(parsed, item.structure)
         return item
 
-    def _plan(self, parsed: ParsedMessage, structure: Sequence[Leaf]) -> dict[str, tuple[Leaf, int | None]]:
+    def _plan(
+        self, parsed: ParsedMessage, structure: Sequence[Leaf]
+    ) -> dict[str, tuple[Leaf, int | None]]:
         """What to fetch of each part: whole (None) or the first N octets."""
-        plain_alternatives = {leaf.alternative_of for leaf in structure if leaf.content_type == "text/plain" and leaf.alternative_of}
+        plain_alternatives = {
+            leaf.alternative_of
+            for leaf in structure
+            if leaf.content_type == "text/plain" and leaf.alternative_of
+        }
         tags = subject_tags(parsed.subject, self.vocabulary)
-        tags += plus_tags([a.address.split("@")[0] for a in (*parsed.to, *parsed.cc)], self.vocabulary)
+        tags += plus_tags(
+            [a.address.split("@")[0] for a in (*parsed.to, *parsed.cc)], self.vocabulary
+        )
         word_count_needed = not any(t in ("news", "article") for t in tags)
         specs: dict[str, tuple[Leaf, int | None]] = {}
         for leaf in structure:
@@ -297,7 +341,9 @@ class Poller:
         """One FETCH per group of messages that want the same sections."""
         groups: dict[tuple[str, ...], list[_Pending]] = defaultdict(list)
         for item in pending:
-            sections = tuple(_section(path, octets) for path, (_, octets) in sorted(item.specs.items()))
+            sections = tuple(
+                _section(path, octets) for path, (_, octets) in sorted(item.specs.items())
+            )
             if sections:
                 groups[sections].append(item)
         for sections, items in groups.items():
@@ -323,8 +369,10 @@ class Poller:
             raise
         except (imapclient.exceptions.IMAPClientAbortError, OSError):
             raise  # the connection broke: stop here, the next poll resumes at this UID
-        except Exception as e:  # noqa: BLE001 — edge: one broken message never blocks the rest
-            log.exception("folder %s UID %s %s: cannot be read", mark.folder, mark.uid, parsed.message_id)
+        except Exception as e:
+            log.exception(
+                "folder %s UID %s %s: cannot be read", mark.folder, mark.uid, parsed.message_id
+            )
             failed = f"cannot read the message: {type(e).__name__}: {e}"
         created, result = self.ledger.submit(parsed, mark, failed)
         if not created:
@@ -334,14 +382,28 @@ class Poller:
         self.stats.statuses[result.status] += 1
         for piece in result.items:
             self.stats.items[piece.kind] += piece.count
-        log.info("folder %s UID %s %s: %s %s", mark.folder, mark.uid, parsed.message_id, result.status, result.reason)
+        log.info(
+            "folder %s UID %s %s: %s %s",
+            mark.folder,
+            mark.uid,
+            parsed.message_id,
+            result.status,
+            result.reason,
+        )
 
     def _whole(self, item: _Pending, mark: Mark) -> ParsedMessage:
-        """The old road: fetch the whole message and parse it, when the structure is not to be trusted."""
-        log.info("folder %s UID %s %s: fetched whole: %s", mark.folder, mark.uid, item.parsed.message_id, item.distrust)
+        """The old road: fetch the whole message and parse it; the structure is not to be trusted."""
+        log.info(
+            "folder %s UID %s %s: fetched whole: %s",
+            mark.folder,
+            mark.uid,
+            item.parsed.message_id,
+            item.distrust,
+        )
         if item.size > self.config.max_message_bytes:
             raise ValueError(
-                f"{item.distrust}, and at {item.size:,} bytes it is over mailbox.max_message_bytes to fetch whole"
+                f"{item.distrust}, and at {item.size:,} bytes it is over"
+                " mailbox.max_message_bytes to fetch whole"
             )
         self.stats.full_fetches += 1
         answer = self.client.fetch([item.uid], ["BODY.PEEK[]"])
@@ -381,20 +443,28 @@ class Poller:
                     disposition=leaf.disposition,
                     content_id=leaf.content_id,
                     sniffed_type=sniffed,
-                    fingerprint=image_fingerprint(head) if head and (sniffed or leaf.content_type.startswith("image/")) else None,
+                    fingerprint=image_fingerprint(head)
+                    if head and (sniffed or leaf.content_type.startswith("image/"))
+                    else None,
                     text=text,
                     nested_in=leaf.nested_in,
                 )
             )
-        return replace(item.parsed, parts=tuple(parts), text="\n".join(texts), defects=tuple(defects))
+        return replace(
+            item.parsed, parts=tuple(parts), text="\n".join(texts), defects=tuple(defects)
+        )
 
     def _image_head(self, uid: int, leaf: Leaf, data: bytes, octets: int | None) -> bytes:
-        """The first FINGERPRINT_HEAD_BYTES decoded bytes; ask again in the rare case lines were short."""
+        """The first FINGERPRINT_HEAD_BYTES decoded bytes; asks again if lines were short."""
         head = decode_head(leaf, data)
         while octets is not None and len(head) < FINGERPRINT_HEAD_BYTES and len(data) >= octets:
             octets *= 2
             section = _section(leaf.path, octets)
-            data = self.client.fetch([uid], [section]).get(uid, {}).get(f"BODY[{leaf.path}]<0>".encode(), b"")
+            data = (
+                self.client.fetch([uid], [section])
+                .get(uid, {})
+                .get(f"BODY[{leaf.path}]<0>".encode(), b"")
+            )
             head = decode_head(leaf, data)
             if octets >= leaf.encoded_size:
                 break
@@ -412,7 +482,9 @@ def _parse_headers(block: bytes, received_at: datetime | None) -> ParsedMessage:
     if found is not None:
         holder = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(block)
         content_type = " ".join(str(holder.get("content-type") or "").split())
-    parsed = parse.parse_message(_MIME_LINES.sub(b"", block).rstrip(b"\r\n") + b"\r\n\r\n", received_at=received_at)
+    parsed = parse.parse_message(
+        _MIME_LINES.sub(b"", block).rstrip(b"\r\n") + b"\r\n\r\n", received_at=received_at
+    )
     headers = [(k, v) for k, v in parsed.headers if k != "content-type"]
     if content_type:
         headers.insert(0, ("content-type", content_type))

@@ -35,7 +35,18 @@ DOCUMENT_TYPES = frozenset(
     }
 )
 DOCUMENT_EXTENSIONS = (".doc", ".docx", ".odt", ".rtf", ".pdf", ".txt")
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp", ".tif", ".tiff", ".bmp", ".gif")
+IMAGE_EXTENSIONS = (
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".heic",
+    ".heif",
+    ".webp",
+    ".tif",
+    ".tiff",
+    ".bmp",
+    ".gif",
+)
 # Containers whose content the server does not describe: only a full parse sees inside.
 OPAQUE_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
 TEXT_LIMIT = 2_000_000  # bytes of one text part worth fetching; a longer body is cut
@@ -58,7 +69,9 @@ class Leaf:
 
     @property
     def filename(self) -> str | None:
-        return decode_filename(self.disposition_params, "filename") or decode_filename(self.params, "name")
+        return decode_filename(self.disposition_params, "filename") or decode_filename(
+            self.params, "name"
+        )
 
     @property
     def size(self) -> int:
@@ -108,7 +121,9 @@ def leaves(body: Any) -> list[Leaf]:
         raise StructureError(f"unreadable BODYSTRUCTURE: {type(e).__name__}: {e}") from e
 
 
-def _walk(node: Any, prefix: str, nested_in: str | None, alternative_of: str | None) -> Iterator[Leaf]:
+def _walk(
+    node: Any, prefix: str, nested_in: str | None, alternative_of: str | None
+) -> Iterator[Leaf]:
     children, rest = _split_multipart(node)
     if children is not None:
         subtype = _text(rest[0]).lower() if rest else "mixed"
@@ -122,13 +137,20 @@ def _walk(node: Any, prefix: str, nested_in: str | None, alternative_of: str | N
     index = 7
     if ctype.startswith("text/"):
         index = 8  # + number of lines
-    elif ctype in ("message/rfc822", "message/global") and len(node) > 9 and isinstance(node[8], tuple | list):
+    elif (
+        ctype in ("message/rfc822", "message/global")
+        and len(node) > 9
+        and isinstance(node[8], tuple | list)
+    ):
         inner = node[8]
         inner_children, _ = _split_multipart(inner)
-        yield from _walk(inner, path if inner_children is not None else f"{path}.1", "message/rfc822", None)
+        yield from _walk(
+            inner, path if inner_children is not None else f"{path}.1", "message/rfc822", None
+        )
         return
     disposition = node[index + 1] if len(node) > index + 1 else None
-    disp_name, disp_params = None, ()
+    disp_name: str | None = None
+    disp_params: tuple[tuple[str, str], ...] = ()
     if isinstance(disposition, tuple | list) and disposition:
         disp_name = _text(disposition[0]).lower() or None
         disp_params = _pairs(disposition[1] if len(disposition) > 1 else None)
@@ -184,10 +206,12 @@ def decode_filename(params: Sequence[tuple[str, str]], name: str) -> str | None:
     if not relevant:
         return None
     holder = email.message.Message()
-    holder["Content-Disposition"] = "attachment" + "".join(f"; {k}={_quote(v)}" for k, v in relevant)
+    holder["Content-Disposition"] = "attachment" + "".join(
+        f"; {k}={_quote(v)}" for k, v in relevant
+    )
     try:
         value = holder.get_param(name, header="content-disposition")
-        text = email.utils.collapse_rfc2231_value(value) if value else ""  # type: ignore[arg-type]
+        text = email.utils.collapse_rfc2231_value(value) if value else ""
         if "=?" in text:
             text = str(email.header.make_header(email.header.decode_header(text)))
     except (ValueError, LookupError, TypeError, UnicodeError, email.errors.HeaderParseError):
@@ -199,14 +223,20 @@ def decode_filename(params: Sequence[tuple[str, str]], name: str) -> str | None:
 # ----------------------------------------------------------------------- trust
 
 
-def distrust(structure: Sequence[Leaf], *, declared_multipart: bool, message_size: int, header_size: int) -> str | None:
+def distrust(
+    structure: Sequence[Leaf], *, declared_multipart: bool, message_size: int, header_size: int
+) -> str | None:
     """Why the server's structure cannot be relied on for counting, or None."""
     for leaf in structure:
         if leaf.encoding not in KNOWN_ENCODINGS:
             return f"part {leaf.path} has the encoding {leaf.encoding!r}"
         if leaf.content_type in OPAQUE_TYPES or (leaf.filename or "").lower() == "winmail.dat":
             return f"part {leaf.path} is a {leaf.content_type} container"
-    if declared_multipart and len(structure) == 1 and not structure[0].content_type.startswith("multipart/"):
+    if (
+        declared_multipart
+        and len(structure) == 1
+        and not structure[0].content_type.startswith("multipart/")
+    ):
         return "the header says multipart but the server found one part: broken MIME boundaries"
     accounted = sum(leaf.encoded_size for leaf in structure)
     unaccounted = message_size - header_size - accounted

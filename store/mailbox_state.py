@@ -24,10 +24,12 @@ def known_message(store: Store, message_id: str | None, digest: str) -> int | No
         return None if found is None else int(found)
 
 
-def record_seen_again(store: Store, message_pk: int, location: Location, advance: FolderState, now: datetime) -> None:
+def record_seen_again(
+    store: Store, message_pk: int, location: Location, advance: FolderState, now: datetime
+) -> None:
     """Note one more place a stored message sits, and move the high-water mark past it."""
     with store.session() as s, s.begin():
-        store._add_location(s, message_pk, location)  # noqa: SLF001 — same package, same transaction
+        store._add_location(s, message_pk, location)
         store.set_folder_state(s, advance, now)
 
 

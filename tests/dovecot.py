@@ -10,7 +10,6 @@ from __future__ import annotations
 import email
 import email.utils
 import json
-from datetime import date
 import os
 import re
 import shutil
@@ -20,6 +19,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -112,19 +112,47 @@ class Dovecot:
 
     def _write_config(self) -> None:
         subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "30",
-             "-keyout", str(self.dir / "key.pem"), "-out", str(self.cert)],
-            check=True, capture_output=True,
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-days",
+                "30",
+                "-keyout",
+                str(self.dir / "key.pem"),
+                "-out",
+                str(self.cert),
+            ],
+            check=True,
+            capture_output=True,
         )
         home = self.dir / "home"
         home.mkdir()
         os.chown(home, MAIL_UID, MAIL_UID)
-        self.conf.write_text(CONFIG.format(dir=self.dir, imap_port=self.imap_port, imaps_port=self.imaps_port, password=PASSWORD, uid=MAIL_UID))
+        self.conf.write_text(
+            CONFIG.format(
+                dir=self.dir,
+                imap_port=self.imap_port,
+                imaps_port=self.imaps_port,
+                password=PASSWORD,
+                uid=MAIL_UID,
+            )
+        )
 
     def start(self) -> None:
         with open(self.log, "ab") as log, open(os.devnull, "rb") as null:
-            subprocess.run(["dovecot", "-c", str(self.conf)], stdin=null, stdout=log, stderr=log, check=True)
+            subprocess.run(
+                ["dovecot", "-c", str(self.conf)], stdin=null, stdout=log, stderr=log, check=True
+            )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -161,7 +189,9 @@ class Dovecot:
 
     def kick(self, user: str) -> None:
         """Disconnect the user's sessions, as a server going down mid-fetch does (BYE)."""
-        subprocess.run(["doveadm", "-c", str(self.conf), "kick", user], check=True, capture_output=True)
+        subprocess.run(
+            ["doveadm", "-c", str(self.conf), "kick", user], check=True, capture_output=True
+        )
 
     def restart(self) -> None:
         self.stop()
@@ -201,11 +231,11 @@ class Dovecot:
         return [(int(a), int(b)) for a, b in re.findall(pattern, self.log.read_text())]
 
 
-def set_mailbox(config: Path, **keys: Any) -> None:
-    """Replace the [mailbox] table of a config file."""
-    lines = ["[mailbox]"] + [f"{k} = {json.dumps(v)}" for k, v in keys.items() if v is not None]
+def set_table(config: Path, table: str, **keys: Any) -> None:
+    """Replace a top-level table of a config file (e.g. [mailbox], [smtp])."""
+    lines = [f"[{table}]"] + [f"{k} = {json.dumps(v)}" for k, v in keys.items() if v is not None]
     text = config.read_text(encoding="utf-8")
-    text = re.sub(r"(?ms)^\[mailbox\]\n.*?(?=^\[)", "\n".join(lines) + "\n\n", text, count=1)
+    text = re.sub(rf"(?ms)^\[{table}\]\n.*?(?=^\[)", "\n".join(lines) + "\n\n", text, count=1)
     config.write_text(text, encoding="utf-8")
 
 
@@ -229,7 +259,7 @@ class Mailbox:
             "timeout": 10,
         }
         keys.update(overrides)
-        set_mailbox(self.config, **keys)
+        set_table(self.config, "mailbox", **keys)
 
     def deliver(self, *messages: bytes, folder: str = "INBOX") -> list[int]:
         return self.server.deliver(*messages, folder=folder, user=self.user)
@@ -259,5 +289,3 @@ class Mailbox:
 
     def sessions(self) -> list[tuple[int, int]]:
         return self.server.logged_out_bytes(self.user)
-
-

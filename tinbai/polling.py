@@ -17,7 +17,7 @@ from filelock import FileLock, Timeout
 from classify import Classification, ClassifyContext, ParsedMessage
 from ingest import oauth2
 from ingest.imap import ByteCounter, Credentials, connect, disconnect, mailbox_errors
-from ingest.poller import Mark, PollStats, Poller, Progress
+from ingest.poller import Mark, Poller, PollStats, Progress
 from store import FolderState, Location, Store
 from store.mailbox_state import known_message, record_seen_again, save_folder_state
 from tinbai.app import App
@@ -26,6 +26,10 @@ from tinbai.errors import ConfigError, MailboxError
 from tinbai.pipeline import classify_context, submit
 
 log = logging.getLogger(__name__)
+
+
+class PollBusy(MailboxError):
+    """Another tinbai process holds the mailbox's poll lock: not a failure of the mailbox."""
 
 
 @dataclass
@@ -49,16 +53,28 @@ class StoreLedger:
     def seen_again(self, message_pk: int, mark: Mark) -> None:
         record_seen_again(self.store, message_pk, _location(mark), _state(mark), self.app.now())
 
-    def submit(self, parsed: ParsedMessage, mark: Mark, failed: str | None = None) -> tuple[bool, Classification]:
+    def submit(
+        self, parsed: ParsedMessage, mark: Mark, failed: str | None = None
+    ) -> tuple[bool, Classification]:
         if failed is not None:
             result = Classification("failed", (), failed)
             outcome = self.store.record(
-                parsed, result, source="imap", location=_location(mark), advance=_state(mark), now=self.app.now()
+                parsed,
+                result,
+                source="imap",
+                location=_location(mark),
+                advance=_state(mark),
+                now=self.app.now(),
             )
             return outcome.created, result
         done = submit(
-            parsed, store=self.store, ctx=self.ctx, source="imap", now=self.app.now(),
-            location=_location(mark), advance=_state(mark),
+            parsed,
+            store=self.store,
+            ctx=self.ctx,
+            source="imap",
+            now=self.app.now(),
+            location=_location(mark),
+            advance=_state(mark),
         )
         return done.outcome.created, done.classification
 
@@ -74,7 +90,9 @@ def _state(mark: Mark) -> FolderState:
 def mailbox_config(app: App) -> MailboxConfig:
     mailbox = app.config.model.mailbox
     if mailbox is None:
-        raise ConfigError(f"{app.config.path}: no [mailbox] section — add one to poll IMAP (docs/ingest.md)")
+        raise ConfigError(
+            f"{app.config.path}: no [mailbox] section — add one to poll IMAP (docs/ingest.md)"
+        )
     return mailbox
 
 
@@ -87,8 +105,14 @@ def credentials(app: App, mailbox: MailboxConfig) -> Credentials:
     if mailbox.oauth2_token_file:
         path = mailbox.oauth2_token_file
         path = path if path.is_absolute() else app.config.base_dir / path
-        return Credentials(access_token=oauth2.access_token(path, now=time.time(), timeout=mailbox.timeout))
-    return Credentials(password=read_secret("mailbox", mailbox.password_env, mailbox.password_file, app.config.base_dir))
+        return Credentials(
+            access_token=oauth2.access_token(path, now=time.time(), timeout=mailbox.timeout)
+        )
+    return Credentials(
+        password=read_secret(
+            "mailbox", mailbox.password_env, mailbox.password_file, app.config.base_dir
+        )
+    )
 
 
 def lock_path(app: App, mailbox: MailboxConfig) -> Path:
@@ -103,8 +127,9 @@ def poll_once(app: App, progress: Progress | None = None, *, wait: float = 0) ->
     try:
         lock.acquire(timeout=wait)
     except Timeout as e:
-        raise MailboxError(
-            f"another tinbai process is polling {account_of(mailbox)} right now — let it finish, then try again"
+        raise PollBusy(
+            f"another tinbai process is polling {account_of(mailbox)} right now"
+            " — let it finish, then try again"
         ) from e
     try:
         return _poll_locked(app, mailbox, progress)

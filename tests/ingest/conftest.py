@@ -22,7 +22,9 @@ def dovecot() -> Iterator[Dovecot]:
 
 
 @pytest.fixture
-def mailbox(dovecot: Dovecot, config_file: Path, tinbai: Any, monkeypatch: pytest.MonkeyPatch) -> Mailbox:
+def mailbox(
+    dovecot: Dovecot, config_file: Path, tinbai: Any, monkeypatch: pytest.MonkeyPatch
+) -> Mailbox:
     user = f"box{next(_users)}@example.org"
     tinbai.env["TINBAI_TEST_IMAP_PASSWORD"] = PASSWORD
     monkeypatch.setenv("TINBAI_TEST_IMAP_PASSWORD", PASSWORD)

@@ -19,7 +19,13 @@ BAR_FROM = 500  # a bar is worth showing only on a big first sync
 
 
 @cli.command()
-@click.option("--wait", type=float, default=0, show_default=True, help="Seconds to wait for another poll of the same mailbox to finish.")
+@click.option(
+    "--wait",
+    type=float,
+    default=0,
+    show_default=True,
+    help="Seconds to wait for another poll of the same mailbox to finish.",
+)
 @pass_app
 def poll(app: App, wait: float) -> None:
     """Poll the mailbox once: count what is new, then exit."""
@@ -32,7 +38,11 @@ def poll(app: App, wait: float) -> None:
             return
         if bar is None:
             bar = Progress(
-                TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+                TextColumn("fetching"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                transient=True,
             )
             bar.start()
             task = bar.add_task("poll", total=total)

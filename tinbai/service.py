@@ -1,0 +1,226 @@
+"""`tinbai run`: the scheduler that polls the mailbox and sends the weekly digest.
+
+APScheduler 3 runs two jobs, each with `max_instances=1` and `coalesce=True`:
+the poll every `mailbox.poll_interval` seconds (and at start), and the digest
+on `digest.schedule` (cron, in `digest.timezone`). A failed poll is logged and
+tried again sooner, with a doubling back-off up to the poll interval; after
+`mailbox.alert_after` seconds of failure the editor gets one email, and one
+more when polling recovers. Extra components (the admin web server) are started
+with the service and stopped with it. SIGTERM and SIGINT stop it cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from digest.smtp import deliver
+from tinbai.app import App
+from tinbai.config import read_secret
+from tinbai.errors import ConfigError, TinbaiError
+from tinbai.polling import PollBusy, mailbox_config, poll_once
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY = 30.0  # seconds after a failed poll; doubles up to the poll interval
+
+
+@dataclass(frozen=True)
+class Component:
+    """Something that runs beside the scheduler, e.g. the admin web server."""
+
+    name: str
+    start: Callable[[], None]
+    stop: Callable[[], None]
+
+
+@dataclass
+class PollHealth:
+    """How long polling has been failing, and whether the editor has been told."""
+
+    failing_since: datetime | None = None
+    failures: int = 0
+    last_error: str = ""
+    alerted: bool = False
+
+
+class Service:
+    def __init__(self, app: App, components: Sequence[Component] = ()) -> None:
+        self.app = app
+        self.components = list(components)
+        self.health = PollHealth()
+        self.scheduler: BlockingScheduler | None = None
+
+    # ------------------------------------------------------------------ jobs
+
+    def poll_job(self) -> None:
+        """One scheduled poll; never raises, so the scheduler lives on."""
+        try:
+            stats = poll_once(self.app)
+        except PollBusy as e:
+            log.info("poll skipped: %s", e)
+            return
+        except TinbaiError as e:
+            self._failed(str(e))
+            return
+        except Exception as e:  # noqa: BLE001 — edge: the scheduler must keep running
+            log.exception("poll crashed")
+            self._failed(f"internal error: {type(e).__name__}: {e}")
+            return
+        log.info("poll: %s", stats.summary())
+        self._recovered()
+
+    def digest_job(self) -> None:
+        from tinbai.digest_job import send_scheduled_digest  # noqa: PLC0415 — the digest's own module
+
+        try:
+            send_scheduled_digest(self.app)
+        except TinbaiError as e:
+            log.error("weekly digest not sent: %s", e)
+        except Exception:  # noqa: BLE001 — edge: the scheduler must keep running
+            log.exception("weekly digest crashed")
+
+    # ------------------------------------------------------------------ health
+
+    def _failed(self, reason: str) -> None:
+        now = self.app.now()
+        health = self.health
+        health.failures += 1
+        health.last_error = reason
+        if health.failing_since is None:
+            health.failing_since = now
+        log.error("poll failed (%d in a row): %s", health.failures, reason)
+        mailbox = self._mailbox_settings()
+        if mailbox is None:
+            return
+        interval, alert_after = mailbox
+        delay = min(FIRST_RETRY * 2 ** (health.failures - 1), interval)
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.add_job(
+                self.poll_job, DateTrigger(now + timedelta(seconds=delay)), id="poll-retry", replace_existing=True
+            )
+        if not health.alerted and now - health.failing_since >= timedelta(seconds=alert_after):
+            since = health.failing_since
+            sent = self._alert(
+                f"tinbai: polling the mailbox has failed since {since:%Y-%m-%d %H:%M} UTC",
+                f"tinbai could not poll the collection mailbox since {since:%Y-%m-%d %H:%M} UTC"
+                f" ({health.failures} attempts).\n\nLast error:\n{reason}\n\n"
+                "Submissions are not being counted until this is fixed. You will get one more email"
+                " when polling works again.\n",
+            )
+            health.alerted = sent
+
+    def _recovered(self) -> None:
+        health = self.health
+        if health.alerted and health.failing_since is not None:
+            self._alert(
+                "tinbai: polling the mailbox works again",
+                f"Polling the collection mailbox works again, after failing since"
+                f" {health.failing_since:%Y-%m-%d %H:%M} UTC. Nothing was missed: the poll"
+                " resumed where it had stopped.\n",
+            )
+        self.health = PollHealth()
+
+    def _mailbox_settings(self) -> tuple[float, float] | None:
+        try:
+            mailbox = mailbox_config(self.app)
+        except ConfigError:
+            return None
+        return mailbox.poll_interval, mailbox.alert_after
+
+    def _alert(self, subject: str, body: str) -> bool:
+        """Email the editor; True if it went out. A failure here is only logged."""
+        model = self.app.config.model
+        if model.smtp is None or not model.digest.to:
+            log.error("cannot email the editor (%s): no [smtp] or digest.to in the config", subject)
+            return False
+        smtp = model.smtp
+        message = EmailMessage()
+        message["From"] = smtp.from_
+        message["To"] = ", ".join(model.digest.to)
+        message["Subject"] = subject
+        message["Date"] = format_datetime(self.app.now())
+        message["Message-ID"] = make_msgid(domain=smtp.from_.rpartition("@")[2] or "tinbai")
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(body)
+        try:
+            password = (
+                read_secret("smtp", smtp.password_env, smtp.password_file, self.app.config.base_dir)
+                if smtp.username
+                else None
+            )
+            deliver(smtp, password, message, list(model.digest.to))
+        except TinbaiError as e:
+            log.error("cannot email the editor (%s): %s", subject, e)
+            return False
+        log.warning("emailed the editor: %s", subject)
+        return True
+
+    # ------------------------------------------------------------------ running
+
+    def build_scheduler(self) -> BlockingScheduler:
+        config = self.app.config
+        tz = ZoneInfo(config.model.digest.timezone)
+        scheduler = BlockingScheduler(timezone=tz)
+        defaults = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
+        if config.model.mailbox is not None:
+            scheduler.add_job(
+                self.poll_job,
+                IntervalTrigger(seconds=config.model.mailbox.poll_interval, timezone=tz),
+                id="poll",
+                next_run_time=datetime.now(tz),
+                **defaults,
+            )
+        else:
+            log.warning("no [mailbox] in the config: the service will not poll")
+        try:
+            trigger = CronTrigger.from_crontab(config.model.digest.schedule, timezone=tz)
+        except ValueError as e:
+            raise ConfigError(
+                f"digest.schedule {config.model.digest.schedule!r} is not a cron line ({e})"
+                ' — write it like "30 7 * * mon"'
+            ) from e
+        scheduler.add_job(self.digest_job, trigger, id="digest", **defaults)
+        return scheduler
+
+    def run_forever(self) -> None:
+        """Run until SIGTERM or SIGINT; start and stop the extra components around it."""
+        self.scheduler = self.build_scheduler()
+        scheduler = self.scheduler
+
+        def stop(signum: int, _frame: FrameType | None) -> None:
+            log.info("received %s: stopping", signal.Signals(signum).name)
+            # shutdown() waits for a running job; do it off the signal handler's frame.
+            threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True).start()
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        started: list[Component] = []
+        try:
+            for component in self.components:
+                component.start()
+                started.append(component)
+                log.info("started %s", component.name)
+            log.info("tinbai service running")
+            scheduler.start()
+        finally:
+            for component in reversed(started):
+                try:
+                    component.stop()
+                except Exception:  # noqa: BLE001 — stop the others anyway
+                    log.exception("stopping %s failed", component.name)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        log.info("tinbai service stopped")

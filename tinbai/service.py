@@ -76,7 +76,7 @@ class Service:
         except TinbaiError as e:
             self._failed(str(e))
             return
-        except Exception as e:  # noqa: BLE001 — edge: the scheduler must keep running
+        except Exception as e:
             log.exception("poll crashed")
             self._failed(f"internal error: {type(e).__name__}: {e}")
             return
@@ -90,7 +90,7 @@ class Service:
             send_scheduled_digest(self.app)
         except TinbaiError as e:
             log.error("weekly digest not sent: %s", e)
-        except Exception:  # noqa: BLE001 — edge: the scheduler must keep running
+        except Exception:
             log.exception("weekly digest crashed")
 
     # ------------------------------------------------------------------ health
@@ -110,7 +110,10 @@ class Service:
         delay = min(FIRST_RETRY * 2 ** (health.failures - 1), interval)
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.add_job(
-                self.poll_job, DateTrigger(now + timedelta(seconds=delay)), id="poll-retry", replace_existing=True
+                self.poll_job,
+                DateTrigger(now + timedelta(seconds=delay)),
+                id="poll-retry",
+                replace_existing=True,
             )
         if not health.alerted and now - health.failing_since >= timedelta(seconds=alert_after):
             since = health.failing_since
@@ -219,7 +222,7 @@ class Service:
             for component in reversed(started):
                 try:
                     component.stop()
-                except Exception:  # noqa: BLE001 — stop the others anyway
+                except Exception:
                     log.exception("stopping %s failed", component.name)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -56,7 +56,9 @@ def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
 def test_run_polls_at_start_and_stops_cleanly_on_sigterm(mailbox: Mailbox) -> None:
     mailbox.deliver(build_message(subject="[Tin] dịch vụ"))
     argv = [sys.executable, "-m", "tinbai", "--config", str(mailbox.config), "-v", "run"]
-    process = subprocess.Popen(argv, env=mailbox.tinbai.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        argv, env=mailbox.tinbai.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 30
         while mailbox.totals()["news"] == 0:
@@ -77,7 +79,14 @@ def test_the_editor_is_emailed_once_when_polling_fails_and_once_when_it_recovers
     mailbox: Mailbox, smtp_inbox: tuple[Inbox, int]
 ) -> None:
     inbox, smtp_port = smtp_inbox
-    set_table(mailbox.config, "smtp", host="127.0.0.1", port=smtp_port, security="plain", **{"from": "tinbai@example.org"})
+    set_table(
+        mailbox.config,
+        "smtp",
+        host="127.0.0.1",
+        port=smtp_port,
+        security="plain",
+        **{"from": "tinbai@example.org"},
+    )
     mailbox.configure(port=free_port(), alert_after=0)  # nobody listens there
     service = Service(App(config_path=mailbox.config))
 

@@ -83,7 +83,7 @@ def mailbox_errors(config: MailboxConfig) -> Iterator[None]:
     except imap_errors.LoginError as e:
         hint = (
             "check the password (Gmail needs an app password or OAuth2; Microsoft 365 needs OAuth2)"
-            if not config.oauth2_token_file
+            if not config.oauth_token_file
             else "the OAuth2 token was refused: run the OAuth2 set-up again (docs/ingest.md)"
         )
         raise MailboxError(
@@ -169,6 +169,6 @@ def disconnect(client: imapclient.IMAPClient) -> None:
     """Log out politely; a connection already gone is not an error here."""
     try:
         client.logout()
-    except Exception:
+    except Exception:  # noqa: BLE001 — the session is over either way
         with contextlib.suppress(Exception):
             client.shutdown()

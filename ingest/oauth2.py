@@ -63,14 +63,14 @@ def _load(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
         raise MailboxError(
-            f"oauth2_token_file {path} does not exist — create it as docs/ingest.md explains"
+            f"oauth_token_file {path} does not exist — create it as docs/ingest.md explains"
         ) from e
     except (OSError, ValueError) as e:
         raise MailboxError(
-            f"oauth2_token_file {path} cannot be read as JSON ({type(e).__name__}) — recreate it"
+            f"oauth_token_file {path} cannot be read as JSON ({type(e).__name__}) — recreate it"
         ) from e
     if not isinstance(data, dict):
-        raise MailboxError(f"oauth2_token_file {path} is not a JSON object — recreate it")
+        raise MailboxError(f"oauth_token_file {path} is not a JSON object — recreate it")
     return data
 
 
@@ -83,7 +83,7 @@ def _refresh(data: dict[str, Any], path: Path, timeout: float, post: Post) -> di
     if not uri or missing:
         what = ", ".join(missing) or "token_uri (unknown provider)"
         raise MailboxError(
-            f"oauth2_token_file {path} lacks {what} — redo the OAuth2 set-up (docs/ingest.md)"
+            f"oauth_token_file {path} lacks {what} — redo the OAuth2 set-up (docs/ingest.md)"
         )
     form = {
         "grant_type": "refresh_token",

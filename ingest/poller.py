@@ -361,15 +361,12 @@ class Poller:
         failed: str | None = None
         parsed = item.parsed
         try:
-            if item.distrust:
-                parsed = self._whole(item, mark)
-            else:
-                parsed = self._assemble(item)
+            parsed = self._whole(item, mark) if item.distrust else self._assemble(item)
         except (MailboxError, StoreError):
             raise
         except (imapclient.exceptions.IMAPClientAbortError, OSError):
             raise  # the connection broke: stop here, the next poll resumes at this UID
-        except Exception as e:
+        except Exception as e:  # edge: one broken message never blocks the rest
             log.exception(
                 "folder %s UID %s %s: cannot be read", mark.folder, mark.uid, parsed.message_id
             )

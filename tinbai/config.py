@@ -148,7 +148,7 @@ class MailboxConfig(_Server):
     folders: list[str] | None = None
     shared: bool = False
     # XOAUTH2 instead of a password: a JSON token file that tinbai refreshes and rewrites.
-    oauth2_token_file: Path | None = None
+    oauth_token_file: Path | None = None
     # What to do with a message once its count is committed: nothing (read-only), or
     # "mark-seen", or "move:FOLDER".
     after_processing: str = Field(default="none", pattern=r"^(none|mark-seen|move:.+)$")
@@ -159,9 +159,9 @@ class MailboxConfig(_Server):
 
     @model_validator(mode="after")
     def _one_way_to_log_in(self) -> Self:
-        if self.oauth2_token_file and (self.password_env or self.password_file):
+        if self.oauth_token_file and (self.password_env or self.password_file):
             raise ValueError(
-                "set either `oauth2_token_file` or `password_env`/`password_file`, not both"
+                "set either `oauth_token_file` or `password_env`/`password_file`, not both"
                 " — OAuth2 replaces the password"
             )
         return self

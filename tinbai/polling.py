@@ -102,8 +102,8 @@ def account_of(mailbox: MailboxConfig) -> str:
 
 def credentials(app: App, mailbox: MailboxConfig) -> Credentials:
     """Read the secret only now, when the mailbox is about to be used."""
-    if mailbox.oauth2_token_file:
-        path = mailbox.oauth2_token_file
+    if mailbox.oauth_token_file:
+        path = mailbox.oauth_token_file
         path = path if path.is_absolute() else app.config.base_dir / path
         return Credentials(
             access_token=oauth2.access_token(path, now=time.time(), timeout=mailbox.timeout)

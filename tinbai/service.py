@@ -76,7 +76,7 @@ class Service:
         except TinbaiError as e:
             self._failed(str(e))
             return
-        except Exception as e:
+        except Exception as e:  # edge: the scheduler must keep running
             log.exception("poll crashed")
             self._failed(f"internal error: {type(e).__name__}: {e}")
             return
@@ -90,7 +90,7 @@ class Service:
             send_scheduled_digest(self.app)
         except TinbaiError as e:
             log.error("weekly digest not sent: %s", e)
-        except Exception:
+        except Exception:  # edge: the scheduler must keep running
             log.exception("weekly digest crashed")
 
     # ------------------------------------------------------------------ health
@@ -222,7 +222,7 @@ class Service:
             for component in reversed(started):
                 try:
                     component.stop()
-                except Exception:
+                except Exception:  # stop the other components anyway
                     log.exception("stopping %s failed", component.name)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -1,0 +1,146 @@
+"""Reading a BODYSTRUCTURE and decoding part heads: pure functions, table-driven."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from classify.message import FINGERPRINT_HEAD_BYTES
+from ingest import oauth2
+from ingest.structure import Leaf, decode_filename, decode_head, head_octets, leaves
+from tinbai.errors import MailboxError
+
+# What Dovecot answered (via imapclient) for a text body, a photo and a forwarded message.
+STRUCTURE = (
+    [
+        (
+            b"text",
+            b"plain",
+            (b"charset", b"utf-8"),
+            None,
+            None,
+            b"8bit",
+            53,
+            1,
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            b"image",
+            b"jpeg",
+            None,
+            None,
+            None,
+            b"base64",
+            410482,
+            None,
+            (b"attachment", (b"filename", b"a.jpg")),
+            None,
+            None,
+        ),
+        (
+            b"message",
+            b"rfc822",
+            None,
+            None,
+            None,
+            b"7bit",
+            900,
+            (b"env",),
+            (
+                (b"text", b"plain", None, None, None, b"7bit", 10, 1),
+                (b"image", b"png", None, None, None, b"base64", 400),
+                b"mixed",
+            ),
+            20,
+        ),
+    ],
+    b"mixed",
+    (b"boundary", b"xyz"),
+    None,
+)
+
+
+def test_leaves_carry_imap_part_numbers_into_attached_messages() -> None:
+    found = leaves(STRUCTURE)
+    assert [(leaf.path, leaf.content_type, leaf.nested_in) for leaf in found] == [
+        ("1", "text/plain", None),
+        ("2", "image/jpeg", None),
+        ("3.1", "text/plain", "message/rfc822"),
+        ("3.2", "image/png", "message/rfc822"),
+    ]
+    assert found[1].filename == "a.jpg"
+    assert 295_000 < found[1].size < 305_000  # decoded size estimated from base64
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        pytest.param([("filename", "ảnh.jpg")], "ảnh.jpg", id="plain"),
+        pytest.param([("filename", "=?UTF-8?B?4bqjbmguanBn?=")], "ảnh.jpg", id="rfc2047"),
+        pytest.param([("filename*", "utf-8''%E1%BA%A3nh.jpg")], "ảnh.jpg", id="rfc2231"),
+        pytest.param(
+            [("filename*0*", "utf-8''%E1%BA%A3"), ("filename*1*", "nh.jpg")],
+            "ảnh.jpg",
+            id="rfc2231-continued",
+        ),
+        pytest.param([("size", "12")], None, id="absent"),
+    ],
+)
+def test_file_names_are_decoded(params: list[tuple[str, str]], expected: str | None) -> None:
+    assert decode_filename(params, "filename") == expected
+
+
+@pytest.mark.parametrize("line", [76, 64, 57, 10_000])
+def test_a_base64_head_decodes_to_the_fingerprint_length_whatever_the_line_length(
+    line: int,
+) -> None:
+    data = bytes(range(256)) * 100
+    encoded = base64.b64encode(data)
+    wrapped = b"\r\n".join(encoded[i : i + line] for i in range(0, len(encoded), line))
+    leaf = Leaf("2", "image/jpeg", (), "base64", len(wrapped), "attachment", (), None, None, None)
+    head = decode_head(leaf, wrapped[: head_octets(leaf)])
+    assert head[:FINGERPRINT_HEAD_BYTES] == data[:FINGERPRINT_HEAD_BYTES]
+
+
+def test_an_expired_oauth_token_is_refreshed_and_the_rotated_refresh_token_saved(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "token.json"
+    path.write_text(
+        json.dumps(
+            {"provider": "microsoft", "client_id": "app", "refresh_token": "old", "expires_at": 0}
+        )
+    )
+    calls: list[dict[str, str]] = []
+
+    def post(uri: str, form: dict[str, str], timeout: float) -> dict[str, object]:
+        calls.append(form)
+        assert uri == "https://login.microsoftonline.com/common/oauth2/v2.0/token"
+        return {"access_token": "fresh", "expires_in": 3600, "refresh_token": "rotated"}
+
+    assert oauth2.access_token(path, now=1000.0, post=post) == "fresh"
+    saved = json.loads(path.read_text())
+    assert (saved["refresh_token"], saved["expires_at"]) == ("rotated", 4600)
+    assert path.stat().st_mode & 0o777 == 0o600
+    # Still valid: no second refresh.
+    assert oauth2.access_token(path, now=2000.0, post=post) == "fresh"
+    assert len(calls) == 1
+
+
+def test_a_refused_oauth_refresh_says_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "token.json"
+    path.write_text(
+        json.dumps({"provider": "google", "client_id": "app", "refresh_token": "revoked"})
+    )
+
+    def post(uri: str, form: dict[str, str], timeout: float) -> dict[str, object]:
+        return {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+
+    with pytest.raises(MailboxError, match=r"revoked.* — .*redo the OAuth2 set-up"):
+        oauth2.access_token(path, now=0.0, post=post)

@@ -489,7 +489,17 @@ def _parse_headers(block: bytes, received_at: datetime | None) -> ParsedMessage:
 
 
 def _decode_part(leaf: Leaf, data: bytes) -> tuple[str | None, int]:
-    """A text or document part decoded by the file parser, given the part's own MIME header."""
+    """A text body decoded here (as the file parser does it); a document by the file parser."""
+    if leaf.is_text_body():
+        decoded = decode_head(leaf, data)
+        charset = dict(leaf.params).get("charset", "utf-8").strip().lower() or "utf-8"
+        try:
+            text = decoded.decode(charset, errors="replace")
+        except LookupError:
+            text = decoded.decode("utf-8", errors="replace")
+        if leaf.content_type == "text/html":
+            text = parse.html_to_text(text)
+        return text, len(decoded)
     single = parse.parse_message(leaf.mime_header() + data)
     first = single.parts[0] if single.parts else None
     if first is None:

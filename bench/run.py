@@ -1,0 +1,281 @@
+"""Benchmarks of the IMAP poller against mbsync, on a private Dovecot (not run by the tests).
+
+    .venv/bin/python bench/run.py [--messages 1000] [--small 100000] [--runs 3] [--idle-runs 30]
+
+1. generate a photo-heavy mailbox (`bench/generate.py`) and a large text-only one;
+2. one untimed pass of each tool, so both meet the same warm server;
+3. first sync: `mbsync` full mirror vs `tinbai poll` on an empty database, each a whole
+   process (wall time, peak RSS from wait4, bytes on the wire from Dovecot's log);
+4. idle poll in-process (`poll_once` on an up-to-date database) vs the raw IMAP floor
+   (connect, login, SELECT, UID SEARCH, logout with imapclient), at both sizes;
+5. `tinbai poll` with nothing new, as a whole process, and what its imports cost.
+
+Results go to bench/out/results.json and a Markdown summary to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import imapclient  # noqa: E402
+from dovecot import PASSWORD, Dovecot, set_table  # noqa: E402
+from generate import fill, resync  # noqa: E402
+
+from tinbai.app import App  # noqa: E402
+from tinbai.polling import poll_once  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+PHOTO_USER = "photos@example.org"
+SMALL_USER = "small@example.org"
+
+
+def timed_process(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS in MB, stdout) of one whole process.
+
+    GNU time reports the peak RSS: it forks from a small process, so the figure is
+    the command's own (a fork of this big benchmark process would inherit its size).
+    """
+    rss_file = Path(tempfile.mktemp(prefix="rss", dir="/var/tmp"))  # noqa: S306 — written by /usr/bin/time
+    start = time.perf_counter()
+    done = subprocess.run(
+        ["/usr/bin/time", "-o", str(rss_file), "-f", "%M", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv[0]} exited {done.returncode}: {done.stdout}\n{done.stderr}")
+    rss_kb = int(rss_file.read_text().split()[-1])
+    rss_file.unlink()
+    return wall, rss_kb // 1024, done.stdout
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def mbsync_config(server: Dovecot, user: str, mirror: Path) -> Path:
+    path = mirror.parent / "mbsyncrc"
+    path.write_text(
+        f"IMAPAccount bench\nHost localhost\nPort {server.imaps_port}\nUser {user}\nPass {PASSWORD}\n"
+        f"SSLType IMAPS\nCertificateFile {server.cert}\n\n"
+        "IMAPStore remote\nAccount bench\n\n"
+        f"MaildirStore local\nPath {mirror}/\nInbox {mirror}/INBOX\n\n"
+        "Channel mirror\nFar :remote:\nNear :local:\nPatterns INBOX\nCreate Near\nSync Pull\nSyncState *\n"
+    )
+    return path
+
+
+def tinbai_config(folder: Path, server: Dovecot, user: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "config.toml"
+    shutil.copy(ROOT / "config.toml", config)
+    set_table(
+        config,
+        "mailbox",
+        host="127.0.0.1",
+        port=server.imaps_port,
+        security="tls",
+        ca_file=str(server.cert),
+        username=user,
+        password_env="BENCH_IMAP_PASSWORD",
+        address="tinbai@example.org",
+        timeout=60,
+    )
+    return config
+
+
+def logged_out(server: Dovecot, user: str) -> int:
+    return server.logged_out_bytes(user)[-1][1]
+
+
+def raw_floor(server: Dovecot, user: str) -> float:
+    start = time.perf_counter()
+    client = imapclient.IMAPClient("127.0.0.1", port=server.imap_port, ssl=False, timeout=30)
+    client.login(user, PASSWORD)
+    info = client.select_folder("INBOX", readonly=True)
+    client.search(["UID", f"{int(info[b'UIDNEXT'])}:*"])
+    client.logout()
+    return time.perf_counter() - start
+
+
+def idle_poll(config: Path) -> Callable[[], float]:
+    def once() -> float:
+        app = App(config_path=config)
+        app.store  # noqa: B018 — open (and migrate) outside the timing, as the service does once
+        start = time.perf_counter()
+        stats = poll_once(app)
+        elapsed = time.perf_counter() - start
+        app.close()
+        assert stats.new == 0, stats.summary()
+        return elapsed
+
+    return once
+
+
+def idle_pair(server: Dovecot, user: str, config: Path, runs: int) -> dict[str, float]:
+    """Interleave tinbai's idle poll (plain port, like the floor) with the raw floor."""
+    plain = config.parent / "plain.toml"
+    text = config.read_text()
+    text = re.sub(r"(?m)^port = .*$", f"port = {server.imap_port}", text, count=1)
+    text = text.replace('security = "tls"', 'security = "plain"')
+    plain.write_text(text)
+    poll = idle_poll(plain)
+    poll()
+    raw_floor(server, user)
+    ours, floor = [], []
+    for _ in range(runs):
+        ours.append(poll())
+        floor.append(raw_floor(server, user))
+    return {"tinbai_ms": median(ours) * 1000, "floor_ms": median(floor) * 1000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--small", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--idle-runs", type=int, default=30)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    os.environ["BENCH_IMAP_PASSWORD"] = PASSWORD
+    env = {**os.environ}
+    server = Dovecot.create()
+    work = Path(tempfile.mkdtemp(prefix="tbbench", dir="/var/tmp"))
+    results: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+        "python": platform.python_version(),
+        "messages": args.messages,
+        "small": args.small,
+    }
+    try:
+        server.start()
+        t = time.perf_counter()
+        maildir = server.dir / "home" / PHOTO_USER / "Maildir"
+        results["mailbox_bytes"] = fill(maildir, args.messages, photos=True)
+        resync(server.conf, PHOTO_USER, maildir)
+        results["generate_s"] = time.perf_counter() - t
+        print(
+            f"generated {args.messages} messages, {results['mailbox_bytes'] / 1e9:.2f} GB",
+            file=sys.stderr,
+        )
+
+        mirror = work / "mirror"
+        rc = mbsync_config(server, PHOTO_USER, mirror)
+        tinbai = [sys.executable, "-m", "tinbai", "--config"]
+        first: dict[str, list[float]] = {
+            "mbsync_s": [],
+            "mbsync_mb": [],
+            "tinbai_s": [],
+            "tinbai_mb": [],
+            "tinbai_wire": [],
+        }
+        for run in range(args.runs + 1):  # run 0 is the untimed warm-up of both
+            shutil.rmtree(mirror, ignore_errors=True)
+            mirror.mkdir(parents=True)
+            wall, rss, _ = timed_process(["mbsync", "-q", "-c", str(rc), "-a"])
+            if run:
+                first["mbsync_s"].append(wall)
+                first["mbsync_mb"].append(rss)
+            config = tinbai_config(work / f"sync{run}", server, PHOTO_USER)
+            wall, rss, out = timed_process([*tinbai, str(config), "poll"], env)
+            if run:
+                first["tinbai_s"].append(wall)
+                first["tinbai_mb"].append(rss)
+                first["tinbai_wire"].append(logged_out(server, PHOTO_USER))
+            results["tinbai_summary"] = out.strip()
+            print(f"run {run}: {out.strip()}", file=sys.stderr)
+        shutil.rmtree(mirror, ignore_errors=True)
+        results["first_sync"] = {k: median(v) for k, v in first.items()}
+        results["first_sync_runs"] = first
+
+        synced = work / "sync1" / "config.toml"
+        results["idle_1k"] = idle_pair(server, PHOTO_USER, synced, args.idle_runs)
+
+        # The whole process, nothing new: what a cron job or a person pays.
+        whole = [timed_process([*tinbai, str(synced), "poll"], env)[0] for _ in range(5)]
+        results["poll_process_s"] = median(whole)
+        imports = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "tinbai", "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stderr
+        cumulative = {}
+        for line in imports.splitlines():
+            parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
+            if len(parts) == 3 and parts[1].isdigit():
+                cumulative[parts[2]] = int(parts[1])
+        top = sorted(
+            ((v, k) for k, v in cumulative.items() if not k.startswith(" ")), reverse=True
+        )[:8]
+        results["imports_ms"] = {k: v / 1000 for v, k in top}
+
+        if args.small:
+            t = time.perf_counter()
+            small_dir = server.dir / "home" / SMALL_USER / "Maildir"
+            fill(small_dir, args.small, photos=False)
+            resync(server.conf, SMALL_USER, small_dir)
+            results["small_generate_s"] = time.perf_counter() - t
+            config = tinbai_config(work / "small", server, SMALL_USER)
+            wall, rss, out = timed_process([*tinbai, str(config), "poll"], env)
+            results["small_first_sync"] = {"s": wall, "mb": rss, "summary": out.strip()}
+            results["idle_100k"] = idle_pair(server, SMALL_USER, config, args.idle_runs)
+    finally:
+        server.destroy()
+        shutil.rmtree(work, ignore_errors=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(report(results))
+
+
+def report(r: dict[str, Any]) -> str:
+    fs = r["first_sync"]
+    lines = [
+        f"machine: {r['machine']}, Python {r['python']}",
+        f"mailbox: {r['messages']} photo-heavy messages, {r['mailbox_bytes'] / 1e9:.2f} GB",
+        "",
+        "| first sync (median) | wall | peak RSS | on the wire |",
+        "|---|---|---|---|",
+        f"| mbsync full mirror | {fs['mbsync_s']:.1f} s | {fs['mbsync_mb']:.0f} MB | {r['mailbox_bytes'] / 1e9:.2f} GB |",
+        f"| tinbai poll | {fs['tinbai_s']:.2f} s | {fs['tinbai_mb']:.0f} MB | {fs['tinbai_wire'] / 1e6:.1f} MB |",
+        f"| ratio | {fs['tinbai_s'] / fs['mbsync_s']:.3f} × | | {fs['tinbai_wire'] / r['mailbox_bytes'] * 100:.2f} % |",
+        "",
+        f"idle poll at {r['messages']:,}: tinbai {r['idle_1k']['tinbai_ms']:.1f} ms,"
+        f" raw floor {r['idle_1k']['floor_ms']:.1f} ms ({r['idle_1k']['tinbai_ms'] / r['idle_1k']['floor_ms']:.2f} ×)",
+    ]
+    if "idle_100k" in r:
+        i100, i1 = r["idle_100k"], r["idle_1k"]
+        lines.append(
+            f"idle poll at {r['small']:,}: tinbai {i100['tinbai_ms']:.1f} ms, raw floor {i100['floor_ms']:.1f} ms"
+            f" ({i100['tinbai_ms'] / i100['floor_ms']:.2f} ×); {i100['tinbai_ms'] / i1['tinbai_ms']:.2f} × its time at {r['messages']:,}"
+        )
+        lines.append(
+            f"first sync of {r['small']:,} small messages: {r['small_first_sync']['s']:.0f} s, {r['small_first_sync']['mb']} MB"
+        )
+    lines.append(
+        f"`tinbai poll`, nothing new, whole process: {r['poll_process_s']:.2f} s; imports (ms): {r['imports_ms']}"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -34,9 +34,26 @@ SENDERS = [
 ]
 TAGS = ["[Tin]", "[Ảnh]", "[Bài]", "Tin:", ""]
 LINE = 57  # bytes per base64 line of 76 characters
-WORDS = (
-    ["công", "đoàn", "người", "lao", "động", "tháng", "công", "nhân", "thi", "đua", "hội", "nghị", "huyện", "tỉnh", "an", "toàn", "vệ", "sinh"]
-)
+WORDS = [
+    "công",
+    "đoàn",
+    "người",
+    "lao",
+    "động",
+    "tháng",
+    "công",
+    "nhân",
+    "thi",
+    "đua",
+    "hội",
+    "nghị",
+    "huyện",
+    "tỉnh",
+    "an",
+    "toàn",
+    "vệ",
+    "sinh",
+]
 
 
 def _wrap(data: bytes) -> bytes:
@@ -96,7 +113,7 @@ def message(i: int, rng: random.Random, pool: PhotoPool, photos: int) -> tuple[b
 
 def fill(maildir: Path, count: int, *, photos: bool, seed: int = 2020, pool_size: int = 24) -> int:
     """Write ``count`` messages into ``maildir`` (cur/); return the bytes written."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 — a reproducible mailbox, not a secret
     pool = PhotoPool(pool_size, 2800, 1900) if photos else None
     for sub in ("cur", "new", "tmp"):
         (maildir / sub).mkdir(parents=True, exist_ok=True)

@@ -253,16 +253,28 @@ class Poller:
         ]
         if self._gmail:
             wanted.append("X-GM-MSGID")
-        answer = self.client.fetch(uids, wanted)
+        answer, unreadable = self._fetch_isolated(uids, wanted)
         pending: list[_Pending] = []
         committed: list[int] = []
         for uid in uids:
             mark = Mark(self.account, folder, uidvalidity, uid)
             data = answer.get(uid)
+            if uid in unreadable:
+                self._record_unreadable(mark, unreadable[uid])
+                committed.append(uid)
+                continue
             if data is None:  # expunged since the search: nothing to count, move past it
                 self.ledger.set_high_water(mark)
                 continue
-            item = self._first_pass(uid, data)
+            try:
+                item = self._first_pass(uid, data)
+            except Exception as e:  # edge: one broken message never blocks the rest
+                log.exception("folder %s UID %s: unreadable headers or structure", folder, uid)
+                self._record_unreadable(
+                    mark, f"cannot read its headers or structure: {type(e).__name__}: {e}"
+                )
+                committed.append(uid)
+                continue
             known = self.ledger.known(item.parsed.message_id, item.parsed.digest)
             if known is not None:
                 self.ledger.seen_again(known, mark)
@@ -276,6 +288,47 @@ class Poller:
             self._commit(item, mark)
             committed.append(item.uid)
         return committed
+
+    def _fetch_isolated(
+        self, uids: list[int], wanted: list[str]
+    ) -> tuple[dict[int, dict[bytes, Any]], dict[int, str]]:
+        """FETCH for many UIDs; if the answer cannot be had, UID by UID, so one bad message
+        (an answer imapclient cannot parse, a NO for one message) cannot block the rest.
+
+        Returns the answers and, per UID that failed alone, the reason.
+        """
+        try:
+            return self.client.fetch(uids, wanted), {}
+        except imapclient.exceptions.IMAPClientAbortError:
+            raise
+        except imapclient.exceptions.IMAPClientError as e:
+            if len(uids) == 1:
+                return {}, {uids[0]: f"the server's answer cannot be read: {e}"}
+            log.warning("FETCH of %d messages failed (%s): fetching them one by one", len(uids), e)
+        answers: dict[int, dict[bytes, Any]] = {}
+        broken: dict[int, str] = {}
+        for uid in uids:
+            try:
+                answers.update(self.client.fetch([uid], wanted))
+            except imapclient.exceptions.IMAPClientAbortError:
+                raise
+            except imapclient.exceptions.IMAPClientError as e:
+                broken[uid] = f"the server's answer cannot be read: {e}"
+        return answers, broken
+
+    def _record_unreadable(self, mark: Mark, reason: str) -> None:
+        """A message the server cannot describe: recorded as failed, so it is seen, and passed."""
+        key = f"{mark.account}/{mark.folder}/{mark.uidvalidity}/{mark.uid}"
+        placeholder = ParsedMessage(
+            message_id=None,
+            subject=f"(unreadable message, {mark.folder} UID {mark.uid})",
+            sender=None,
+            digest=hashlib.sha256(key.encode()).hexdigest(),
+        )
+        log.error("folder %s UID %s: recorded as failed: %s", mark.folder, mark.uid, reason)
+        self.ledger.submit(placeholder, mark, reason)
+        self.stats.new += 1
+        self.stats.statuses["failed"] += 1
 
     def _first_pass(self, uid: int, data: dict[bytes, Any]) -> _Pending:
         header_block = (
@@ -347,8 +400,11 @@ class Poller:
             if sections:
                 groups[sections].append(item)
         for sections, items in groups.items():
-            answer = self.client.fetch([i.uid for i in items], list(sections))
+            answer, unreadable = self._fetch_isolated([i.uid for i in items], list(sections))
             for item in items:
+                if item.uid in unreadable:
+                    item.distrust = unreadable[item.uid]  # try the whole message instead
+                    continue
                 data = answer.get(item.uid, {})
                 for path, (_, octets) in item.specs.items():
                     key = f"BODY[{path}]<0>" if octets is not None else f"BODY[{path}]"

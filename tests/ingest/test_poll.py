@@ -234,3 +234,30 @@ def test_an_untrustworthy_structure_is_fetched_whole_and_a_broken_message_never_
     app.close()
     assert "max_message_bytes" in (reason or "")
     assert highest == 4
+
+
+def test_starttls_on_the_plain_port_works_with_ca_file(mailbox: Mailbox, dovecot: Dovecot) -> None:
+    mailbox.deliver(build_message(subject="[Tin] starttls"))
+    mailbox.configure(security="starttls", ca_file=str(dovecot.cert), host="localhost")
+
+    assert mailbox.poll().new == 1
+
+
+@pytest.mark.parametrize("action", ["mark-seen", "move:Counted"])
+def test_after_processing_acts_only_on_committed_mail(mailbox: Mailbox, action: str) -> None:
+    uids = mailbox.deliver(build_message(subject="[Tin] một"), build_message(subject="[Tin] hai"))
+    mailbox.configure(after_processing=action)
+    if action.startswith("move:"):
+        with mailbox.server.client(mailbox.user) as other:
+            other.create_folder("Counted")
+
+    assert mailbox.poll().new == 2
+
+    with mailbox.server.client(mailbox.user) as other:
+        if action == "mark-seen":
+            other.select_folder("INBOX", readonly=True)
+            assert all(b"\\Seen" in flags for flags in other.get_flags(uids).values())
+        else:
+            assert other.folder_status("INBOX", ["MESSAGES"])[b"MESSAGES"] == 0
+            assert other.folder_status("Counted", ["MESSAGES"])[b"MESSAGES"] == 2
+    assert mailbox.totals()["news"] == 2

@@ -8,10 +8,11 @@ through a real `tinbai poll` subprocess.
 from __future__ import annotations
 
 import functools
+import socket
 import time
 
 import pytest
-from dovecot import Dovecot, Mailbox
+from dovecot import PASSWORD, Dovecot, Mailbox
 from mailkit import Attachment, build_message, make_jpeg
 from sqlalchemy import func, select
 
@@ -65,6 +66,24 @@ def test_wrong_password_gives_one_line_and_a_non_zero_exit(mailbox: Mailbox) -> 
     assert "refused the login" in lines[0]
     assert "check the password" in lines[0]
     assert "not-the-password" not in done.stderr + done.stdout
+
+
+def test_the_password_never_reaches_the_logs_even_at_debug_level(mailbox: Mailbox) -> None:
+    mailbox.deliver(build_message(subject="[Tin] nhật ký"))
+
+    done = mailbox.tinbai("-vv", "poll")
+
+    assert "LOGIN" in done.stderr  # imapclient's protocol log is on ...
+    assert PASSWORD not in done.stderr + done.stdout  # ... and redacts the login
+
+
+def test_a_server_that_never_answers_times_out_with_one_line(mailbox: Mailbox) -> None:
+    with socket.socket() as silent:  # accepts connections (backlog) but never greets
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        mailbox.configure(port=silent.getsockname()[1], timeout=1)
+        with pytest.raises(MailboxError, match=r"did not answer within 1 s — check mailbox.host"):
+            mailbox.poll()
 
 
 def test_mail_another_client_has_read_is_still_counted_and_we_never_set_seen(

@@ -76,7 +76,9 @@ def parse_message(raw: bytes, received_at: datetime | None = None) -> ParsedMess
         sender=_first_address(msg, ("from", "sender"), defects),
         to=_addresses(msg, "to", defects),
         cc=_addresses(msg, "cc", defects),
-        delivered_to=tuple(v.lower() for n in ("delivered-to", "x-original-to") for v in _all(msg, n, defects)),
+        delivered_to=tuple(
+            v.lower() for n in ("delivered-to", "x-original-to") for v in _all(msg, n, defects)
+        ),
         date=_date(header("date")),
         received_at=received_at or _received(msg, defects),
         in_reply_to=_message_id(header("in-reply-to")),
@@ -116,7 +118,9 @@ def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ..
     except Exception as e:  # noqa: BLE001
         defects.append(f"header {name}: {e}")
         return ()
-    return tuple(Address(addr.strip().lower(), name_.strip()) for name_, addr in pairs if "@" in addr)
+    return tuple(
+        Address(addr.strip().lower(), name_.strip()) for name_, addr in pairs if "@" in addr
+    )
 
 
 def _first_address(msg: Message, names: tuple[str, ...], defects: list[str]) -> Address | None:
@@ -145,7 +149,9 @@ def _received(msg: Message, defects: list[str]) -> datetime | None:
     return None
 
 
-def _leaves(msg: Message, prefix: str, nested_in: str | None) -> Iterator[tuple[str, Message, str | None]]:
+def _leaves(
+    msg: Message, prefix: str, nested_in: str | None
+) -> Iterator[tuple[str, Message, str | None]]:
     """Leaf parts with IMAP part numbers; attached messages are walked into."""
     if msg.is_multipart():
         payload = msg.get_payload()
@@ -162,7 +168,9 @@ def _leaves(msg: Message, prefix: str, nested_in: str | None) -> Iterator[tuple[
     yield (prefix or "1", msg, nested_in)
 
 
-def _part(path: str, leaf: Message, nested_in: str | None, defects: list[str]) -> tuple[Part, str | None]:
+def _part(
+    path: str, leaf: Message, nested_in: str | None, defects: list[str]
+) -> tuple[Part, str | None]:
     content_type = leaf.get_content_type()
     try:
         payload = leaf.get_payload(decode=True)
@@ -190,7 +198,9 @@ def _part(path: str, leaf: Message, nested_in: str | None, defects: list[str]) -
         disposition=disposition,
         content_id=_clean(str(content_id)).strip("<>") if content_id else None,
         sniffed_type=sniffed,
-        fingerprint=image_fingerprint(data) if sniffed or content_type.startswith("image/") else None,
+        fingerprint=image_fingerprint(data)
+        if sniffed or content_type.startswith("image/")
+        else None,
         text=text,
         nested_in=nested_in,
     )

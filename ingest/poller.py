@@ -181,16 +181,30 @@ class Poller:
         self._gmail = False
 
     def poll(self) -> PollStats:
+        """Poll every folder; a folder that cannot be opened does not stop the others."""
         self._gmail = b"X-GM-EXT-1" in self.client.capabilities()
+        unopened: list[str] = []
         for folder in self.config.folder_list():
-            self.poll_folder(folder)
+            try:
+                info = self.client.select_folder(
+                    folder, readonly=self.config.after_processing == "none"
+                )
+            except imapclient.exceptions.IMAPClientAbortError:
+                raise
+            except imapclient.exceptions.IMAPClientError as e:
+                unopened.append(f"{folder!r} ({e})")
+                continue
+            self.poll_folder(folder, info)
+        if unopened:
+            raise MailboxError(
+                f"cannot open the folder(s) {', '.join(unopened)} — check mailbox.folder / mailbox.folders"
+            )
         return self.stats
 
     # ------------------------------------------------------------------ folders
 
-    def poll_folder(self, folder: str) -> None:
-        acting = self.config.after_processing != "none"
-        info = self.client.select_folder(folder, readonly=not acting)
+    def poll_folder(self, folder: str, info: dict[bytes, Any]) -> None:
+        """Read what is new in the selected ``folder``; ``info`` is the SELECT's answer."""
         self.stats.folders += 1
         uidvalidity = int(info[b"UIDVALIDITY"])
         uidnext = info.get(b"UIDNEXT")

@@ -280,3 +280,16 @@ def test_after_processing_acts_only_on_committed_mail(mailbox: Mailbox, action: 
             assert other.folder_status("INBOX", ["MESSAGES"])[b"MESSAGES"] == 0
             assert other.folder_status("Counted", ["MESSAGES"])[b"MESSAGES"] == 2
     assert mailbox.totals()["news"] == 2
+
+
+def test_a_missing_folder_is_named_and_the_others_are_still_polled(mailbox: Mailbox) -> None:
+    mailbox.configure(folders=["Nope", "INBOX"])
+    mailbox.deliver(build_message(subject="[Tin] vẫn đếm"))
+
+    done = mailbox.tinbai("poll", check=False)
+
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("tinbai: cannot open the folder(s) 'Nope' (")
+    assert line.endswith("— check mailbox.folder / mailbox.folders")
+    assert mailbox.totals()["news"] == 1

@@ -10,7 +10,7 @@ import pytest
 
 from classify.message import FINGERPRINT_HEAD_BYTES
 from ingest import oauth2
-from ingest.structure import Leaf, decode_filename, decode_head, head_octets, leaves
+from ingest.structure import Leaf, decode_filename, decode_head, distrust, head_octets, leaves
 from tinbai.errors import MailboxError
 
 # What Dovecot answered (via imapclient) for a text body, a photo and a forwarded message.
@@ -144,3 +144,59 @@ def test_a_refused_oauth_refresh_says_what_to_do(tmp_path: Path) -> None:
 
     with pytest.raises(MailboxError, match=r"revoked.* — .*redo the OAuth2 set-up"):
         oauth2.access_token(path, now=0.0, post=post)
+
+
+def _leaf(
+    path: str = "1",
+    ctype: str = "text/plain",
+    encoding: str = "7bit",
+    size: int = 100,
+    name: str | None = None,
+) -> Leaf:
+    params = (("name", name),) if name else ()
+    return Leaf(path, ctype, params, encoding, size, None, (), None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("structure", "declared_multipart", "message_size", "why"),
+    [
+        pytest.param(
+            [_leaf(), _leaf("2", "image/jpeg", "base64", 400_000)],
+            True,
+            401_000,
+            None,
+            id="ordinary",
+        ),
+        pytest.param(
+            [_leaf(encoding="x-uuencode")], False, 1_000, "encoding 'x-uuencode'", id="uuencode"
+        ),
+        pytest.param(
+            [_leaf(), _leaf("2", "application/ms-tnef", "base64")],
+            True,
+            2_000,
+            "container",
+            id="tnef",
+        ),
+        pytest.param(
+            [_leaf(), _leaf("2", "application/octet-stream", "base64", name="winmail.dat")],
+            True,
+            2_000,
+            "container",
+            id="winmail-dat",
+        ),
+        pytest.param([_leaf(size=5_000_000)], True, 5_001_000, "one part", id="broken-boundaries"),
+        pytest.param(
+            [_leaf(size=1_000)], False, 3_000_000, "belong to no part", id="bytes-unaccounted"
+        ),
+    ],
+)
+def test_structures_that_cannot_be_trusted_are_named(
+    structure: list[Leaf], declared_multipart: bool, message_size: int, why: str | None
+) -> None:
+    found = distrust(
+        structure, declared_multipart=declared_multipart, message_size=message_size, header_size=500
+    )
+    if why is None:
+        assert found is None
+    else:
+        assert why in (found or "")

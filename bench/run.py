@@ -207,9 +207,11 @@ def main() -> None:
         shutil.rmtree(mirror, ignore_errors=True)
         results["first_sync"] = {k: median(v) for k, v in first.items()}
         results["first_sync_runs"] = first
+        save(results)
 
         synced = work / "sync1" / "config.toml"
         results["idle_1k"] = idle_pair(server, PHOTO_USER, synced, args.idle_runs)
+        save(results)
 
         # The whole process, nothing new: what a cron job or a person pays.
         whole = [timed_process([*tinbai, str(synced), "poll"], env)[0] for _ in range(5)]
@@ -229,6 +231,7 @@ def main() -> None:
             ((v, k) for k, v in cumulative.items() if not k.startswith(" ")), reverse=True
         )[:8]
         results["imports_ms"] = {k: v / 1000 for v, k in top}
+        save(results)
 
         if args.small:
             t = time.perf_counter()
@@ -239,12 +242,19 @@ def main() -> None:
             config = tinbai_config(work / "small", server, SMALL_USER)
             wall, rss, out = timed_process([*tinbai, str(config), "poll"], env)
             results["small_first_sync"] = {"s": wall, "mb": rss, "summary": out.strip()}
+            save(results)
+            print(f"synced {args.small} small messages in {wall:.0f} s", file=sys.stderr)
             results["idle_100k"] = idle_pair(server, SMALL_USER, config, args.idle_runs)
     finally:
         server.destroy()
         shutil.rmtree(work, ignore_errors=True)
-    (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    save(results)
     print(report(results))
+
+
+def save(results: dict[str, Any]) -> None:
+    """Write what is measured so far: a long run that is stopped still leaves its figures."""
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
 
 
 def report(r: dict[str, Any]) -> str:

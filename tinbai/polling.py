@@ -131,6 +131,10 @@ def poll_once(app: App, progress: Progress | None = None, *, wait: float = 0) ->
             f"another tinbai process is polling {account_of(mailbox)} right now"
             " — let it finish, then try again"
         ) from e
+    except OSError as e:
+        raise MailboxError(
+            f"cannot create the poll lock {lock.lock_file} ({e.strerror}) — make the config file's folder writable"
+        ) from e
     try:
         return _poll_locked(app, mailbox, progress)
     finally:

@@ -13,12 +13,14 @@ import time
 
 import pytest
 from dovecot import PASSWORD, Dovecot, Mailbox
+from filelock import FileLock
 from mailkit import Attachment, build_message, make_jpeg
 from sqlalchemy import func, select
 
 from classify.message import image_fingerprint
 from store.models import FolderStateRow, Item, Message, MessageLocation
 from tinbai.errors import MailboxError
+from tinbai.polling import lock_path, mailbox_config
 
 pytestmark = pytest.mark.integration
 
@@ -293,3 +295,21 @@ def test_a_missing_folder_is_named_and_the_others_are_still_polled(mailbox: Mail
     assert line.startswith("tinbai: cannot open the folder(s) 'Nope' (")
     assert line.endswith("— check mailbox.folder / mailbox.folders")
     assert mailbox.totals()["news"] == 1
+
+
+def test_two_polls_of_one_mailbox_never_run_at_once(mailbox: Mailbox) -> None:
+    mailbox.deliver(build_message(subject="[Tin] khóa"))
+    app = mailbox.app()
+    held = FileLock(lock_path(app, mailbox_config(app)))
+    app.close()
+
+    with held:  # as `tinbai run` holds it while it polls
+        done = mailbox.tinbai("poll", check=False)
+
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"tinbai: another tinbai process is polling {mailbox.user}@127.0.0.1 right now"
+        " — let it finish, then try again"
+    )
+    assert mailbox.totals()["news"] == 0
+    assert mailbox.tinbai("poll").stdout.startswith("1 new message(s)")

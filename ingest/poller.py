@@ -25,6 +25,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import hashlib
+import json
 import logging
 import re
 from collections import Counter, defaultdict
@@ -355,15 +356,16 @@ class Poller:
         gm = data.get(b"X-GM-MSGID")
         if gm is not None:
             parsed = replace(parsed, headers=(*parsed.headers, ("x-gm-msgid", str(gm))))
-        digest = hashlib.sha256(
-            b"imap\0" + header_block + b"\0" + str(size).encode() + b"\0" + repr(body).encode()
-        ).hexdigest()
-        parsed = replace(parsed, size=size, digest=digest)
         item = _Pending(uid, size, parsed.received_at, header_block, body, parsed)
         try:
             item.structure = leaves(body)
         except StructureError as e:
             item.distrust = str(e)
+        item.parsed = replace(
+            parsed, size=size, digest=_digest(header_block, size, item.structure, body)
+        )
+        parsed = item.parsed
+        if item.distrust:
             return item
         ctype = parsed.header("content-type") or ""
         item.distrust = distrust(
@@ -478,7 +480,13 @@ class Poller:
         if not isinstance(raw, bytes):
             raise ValueError("the server returned no body")
         whole = parse.parse_message(raw, received_at=item.received_at)
-        return replace(whole, defects=(*whole.defects, f"imap: fetched whole: {item.distrust}"))
+        # Keep the structure digest: the same message in another folder is then recognised
+        # before any fetch, like every other message.
+        return replace(
+            whole,
+            digest=item.parsed.digest,
+            defects=(*whole.defects, f"imap: fetched whole: {item.distrust}"),
+        )
 
     def _assemble(self, item: _Pending) -> ParsedMessage:
         parts: list[Part] = []
@@ -536,6 +544,33 @@ class Poller:
             if octets >= leaf.encoded_size:
                 break
         return head[:FINGERPRINT_HEAD_BYTES]
+
+
+def _digest(header_block: bytes, size: int, structure: Sequence[Leaf], body: Any) -> str:
+    """The message's identity without its bytes: header fields, size and MIME structure.
+
+    Serialised from our own `Leaf` values, not from a library's repr, so that the
+    same message keeps the same digest across upgrades (else a resync after an
+    upgrade would take every stored message for a reused Message-ID).
+    """
+    shape = (
+        [
+            [
+                leaf.path,
+                leaf.content_type,
+                leaf.params,
+                leaf.encoding,
+                leaf.encoded_size,
+                leaf.disposition,
+                leaf.disposition_params,
+            ]
+            for leaf in structure
+        ]
+        if structure
+        else repr(body)
+    )
+    canonical = json.dumps([size, shape], ensure_ascii=False, separators=(",", ":")).encode()
+    return hashlib.sha256(b"imap\0" + header_block + b"\0" + canonical).hexdigest()
 
 
 def _section(path: str, octets: int | None) -> str:

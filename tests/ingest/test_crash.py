@@ -9,29 +9,42 @@ import textwrap
 import pytest
 from dovecot import Mailbox
 from mailkit import Attachment, build_message, make_jpeg
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from store.models import FolderStateRow
+from store.models import FolderStateRow, Message
 
 pytestmark = pytest.mark.integration
 
-# Polls in a child process that kills itself with SIGKILL right after the second commit.
+# Polls in a child process that SIGKILLs itself at a chosen moment:
+# "between": right after the second message's commit;
+# "inside": in the third message's transaction, its rows flushed, just before COMMIT.
 CHILD = textwrap.dedent(
     """
     import os, signal, sys
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
     from tinbai.app import App
     from tinbai.polling import poll_once
 
-    def die(done, total):
-        if done == 2:
+    moment = sys.argv[2]
+
+    def between(done, total):
+        if moment == "between" and done == 2:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    poll_once(App(config_path=sys.argv[1]), die)
+    @event.listens_for(Session, "before_commit")
+    def inside(session):
+        rows = [o for o in session.identity_map.values() if type(o).__name__ == "Message"]
+        if moment == "inside" and any(row.subject.endswith("số 2") for row in rows):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    poll_once(App(config_path=sys.argv[1]), between)
     """
 )
 
 
-def test_kill_9_mid_poll_then_restart_counts_everything_once(mailbox: Mailbox) -> None:
+@pytest.mark.parametrize("moment", ["between", "inside"])
+def test_kill_9_mid_poll_then_restart_counts_everything_once(mailbox: Mailbox, moment: str) -> None:
     mailbox.configure(batch_size=1)
     mailbox.deliver(
         *(
@@ -44,7 +57,9 @@ def test_kill_9_mid_poll_then_restart_counts_everything_once(mailbox: Mailbox) -
     )
 
     child = subprocess.run(
-        [sys.executable, "-c", CHILD, str(mailbox.config)], env=mailbox.tinbai.env, check=False
+        [sys.executable, "-c", CHILD, str(mailbox.config), moment],
+        env=mailbox.tinbai.env,
+        check=False,
     )
 
     assert child.returncode == -9
@@ -52,6 +67,7 @@ def test_kill_9_mid_poll_then_restart_counts_everything_once(mailbox: Mailbox) -
     app = mailbox.app()
     with app.store.session() as s:
         assert s.scalar(select(FolderStateRow.highest_uid)) == 2
+        assert s.scalar(select(func.count(Message.id))) == 2
     app.close()
 
     stats = mailbox.poll()

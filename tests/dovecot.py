@@ -1,8 +1,10 @@
 """A private Dovecot on 127.0.0.1, started from a temporary folder with its own config.
 
-No system service and no mock: the Debian `dovecot` binary, a passwd-file user,
-IMAP on a plain port (loopback only) and IMAPS with a self-signed certificate.
-See shared/IMAP-NOTES.md for why each line of the config is there.
+No system service and no mock: the Debian `dovecot` binary, IMAP on a plain port
+(loopback only, STARTTLS offered) and IMAPS with a self-signed certificate.
+A static passdb lets any user name in with the test password, so every test
+gets a fresh, empty mailbox just by choosing a new name (no reload needed);
+mail is served as `nobody`. See shared/IMAP-NOTES.md for the other gotchas.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from types import FrameType
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -45,6 +46,25 @@ class Component:
     name: str
     start: Callable[[], None]
     stop: Callable[[], None]
+
+
+def web_component(app: App) -> Component:
+    """The admin web server of `[web]`, started beside the scheduler by `tinbai run`."""
+    web = app.config.model.web
+    running: list[Any] = []
+
+    def start() -> None:
+        from tinbai.web import start_in_thread  # noqa: PLC0415 — uvicorn only when the web is on
+
+        server = start_in_thread(app, web.host, web.port)
+        running.append(server)
+        log.warning("web admin listening on %s", server.url)
+
+    def stop() -> None:
+        while running:
+            running.pop().stop()
+
+    return Component("web admin", start, stop)
 
 
 @dataclass

@@ -106,3 +106,36 @@ def test_the_editor_is_emailed_once_when_polling_fails_and_once_when_it_recovers
 
     assert len(inbox.received) == 2
     assert "works again" in message_from_bytes(inbox.received[1])["Subject"]
+
+
+def test_run_serves_the_web_admin_when_enabled_and_stops_it_on_sigterm(mailbox: Mailbox) -> None:
+    import urllib.request  # noqa: PLC0415
+
+    port = free_port()
+    text = mailbox.config.read_text(encoding="utf-8")
+    mailbox.config.write_text(text + f"\n[web]\nenabled = true\nport = {port}\n", encoding="utf-8")
+    argv = [sys.executable, "-m", "tinbai", "--config", str(mailbox.config), "run"]
+    process = subprocess.Popen(
+        argv, env=mailbox.tinbai.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        page = ""
+        while not page:
+            assert time.monotonic() < deadline, "the web admin did not start"
+            assert process.poll() is None, process.communicate()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as answer:  # noqa: S310 — our own loopback server
+                    page = answer.read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert "Đăng nhập" in page
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0, "the web admin still listens after stop"

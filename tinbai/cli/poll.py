@@ -61,6 +61,7 @@ def poll(app: App, wait: float) -> None:
 @pass_app
 def run(app: App) -> None:
     """Run the service: poll on schedule, send the weekly digest; stop on SIGTERM/SIGINT."""
-    from tinbai.service import Service  # noqa: PLC0415 — APScheduler is imported only by `run`
+    from tinbai.service import Service, web_component  # noqa: PLC0415 — APScheduler is imported only by `run`
 
-    Service(app).run_forever()
+    components = [web_component(app)] if app.config.model.web.enabled else []
+    Service(app, components).run_forever()

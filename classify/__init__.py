@@ -14,17 +14,21 @@ from classify.message import (
     RuleHit,
     image_fingerprint,
 )
-from classify.rules import ClassifyContext, classify
+from classify.context import ClassifyContext, Rule, Verdict
+from classify.rules import DEFAULT_RULES, classify
 
 __all__ = [
     "KINDS",
     "Address",
     "Classification",
+    "DEFAULT_RULES",
     "ClassifyContext",
     "Item",
     "ParsedMessage",
     "Part",
+    "Rule",
     "RuleHit",
+    "Verdict",
     "classify",
     "image_fingerprint",
 ]

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from classify.tags import DEFAULT_TAG_WORDS
 from tinbai.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,28 @@ class DigestConfig(_Strict):
     language: Literal["vi", "en"] | None = None
 
 
+class TagsConfig(_Strict):
+    """Words a unit may put in a subject tag, per kind; case and diacritics do not matter."""
+
+    news: list[str] = Field(default_factory=lambda: list(DEFAULT_TAG_WORDS["news"]))
+    article: list[str] = Field(default_factory=lambda: list(DEFAULT_TAG_WORDS["article"]))
+    photo: list[str] = Field(default_factory=lambda: list(DEFAULT_TAG_WORDS["photo"]))
+
+
+class ClassifyConfig(_Strict):
+    """Thresholds of the counting rules (docs/counting-rules.md)."""
+
+    article_min_words: int = Field(default=600, ge=1)
+    piece_min_words: int = Field(default=50, ge=0)
+    document_article_min_bytes: int = Field(default=60_000, ge=0)
+    photo_min_bytes: int = Field(default=20_000, ge=0)
+    photo_min_pixels: int = Field(default=300, ge=0)
+    check_authentication: bool = True
+    trusted_authserv_ids: list[str] = []
+    ignore_outside_plans: bool = True
+    tags: TagsConfig = TagsConfig()
+
+
 class ConfigModel(_Strict):
     language: Literal["vi", "en"] = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -176,6 +199,7 @@ class ConfigModel(_Strict):
     smtp: SmtpConfig | None = None
     database: DatabaseConfig = DatabaseConfig()
     digest: DigestConfig = DigestConfig()
+    classify: ClassifyConfig = ClassifyConfig()
     groups: dict[Id, GroupConfig]
     units: dict[Id, UnitConfig]
     plans: list[PlanConfig]

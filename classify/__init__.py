@@ -4,6 +4,7 @@ No I/O happens here: no database, no network, no clock. Everything a rule
 needs arrives in the parsed message or in the frozen rule context.
 """
 
+from classify.context import ClassifyContext, Rule, Verdict
 from classify.message import (
     KINDS,
     Address,
@@ -14,14 +15,13 @@ from classify.message import (
     RuleHit,
     image_fingerprint,
 )
-from classify.context import ClassifyContext, Rule, Verdict
 from classify.rules import DEFAULT_RULES, classify
 
 __all__ = [
+    "DEFAULT_RULES",
     "KINDS",
     "Address",
     "Classification",
-    "DEFAULT_RULES",
     "ClassifyContext",
     "Item",
     "ParsedMessage",

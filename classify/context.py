@@ -20,7 +20,9 @@ class ClassifyContext:
     vocabulary: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_VOCABULARY))
     article_min_words: int = 600  # untagged text this long is an article, shorter is news
     piece_min_words: int = 50  # untagged text shorter than this is a covering note or a caption
-    document_article_min_bytes: int = 60_000  # a document without readable text: article from this size
+    document_article_min_bytes: int = (
+        60_000  # a document without readable text: article from this size
+    )
     photo_min_bytes: int = 20_000  # smaller images are logos, icons, tracking pixels
     photo_min_pixels: int = 300  # ... as are images whose shorter side is below this
     periods: tuple[tuple[datetime, datetime], ...] = ()  # the plans' periods, [start, end), aware
@@ -45,4 +47,6 @@ class Rule(Protocol):
     name: str
     description: str
 
-    def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict: ...
+    def apply(
+        self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]
+    ) -> Verdict: ...

@@ -16,7 +16,8 @@ from classify.tags import fold
 _AUTO_SUBJECT = re.compile(
     r"^\s*(?:auto(?:matic)?[\s_-]*(?:reply|response|respons|antwort)|out of (?:the )?office"
     r"|tra loi tu dong|phan hoi tu dong|thu tu dong|vang mat|khong co mat tai van phong"
-    r"|away until|absence|abwesenheit|automatyczna odpowiedz|reponse automatique|risposta automatica"
+    r"|away until|absence|abwesenheit|automatyczna odpowiedz|reponse automatique"
+    r"|risposta automatica"
     r"|autorespons|(?:not )?read\s*:|da doc\s*:|read receipt)",
 )
 _BOUNCE_SUBJECT = re.compile(
@@ -29,7 +30,9 @@ _AUTH_RESULT = re.compile(r"\b(dmarc|spf|dkim)\s*=\s*(\w+)", re.IGNORECASE)
 
 class AutoReply:
     name = "auto-reply"
-    description = "Out-of-office and other automatic replies are not submissions (RFC 3834 and common subjects)."
+    description = (
+        "Out-of-office and other automatic replies are not submissions (RFC 3834, common subjects)."
+    )
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         auto = (message.header("auto-submitted") or "no").strip().lower()
@@ -43,7 +46,12 @@ class AutoReply:
             return Verdict(True, f"Precedence: {precedence}", status="ignored", code=self.name)
         subject = fold(message.subject)
         if _AUTO_SUBJECT.match(subject):
-            return Verdict(True, f"an automatic-reply subject: {message.subject!r}", status="ignored", code=self.name)
+            return Verdict(
+                True,
+                f"an automatic-reply subject: {message.subject!r}",
+                status="ignored",
+                code=self.name,
+            )
         return Verdict(False)
 
 
@@ -54,32 +62,56 @@ class Bounce:
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         content_type = (message.header("content-type") or "").lower()
         if content_type.startswith("multipart/report"):
-            return Verdict(True, "a multipart/report delivery notice", status="ignored", code=self.name)
+            return Verdict(
+                True, "a multipart/report delivery notice", status="ignored", code=self.name
+            )
         if message.header("x-failed-recipients"):
             return Verdict(True, "an X-Failed-Recipients header", status="ignored", code=self.name)
         local = message.sender.address.split("@")[0] if message.sender else ""
         if local in _BOUNCE_SENDERS:
             return Verdict(True, f"sent by {local}", status="ignored", code=self.name)
         if not message.sender and _BOUNCE_SUBJECT.match(fold(message.subject)):
-            return Verdict(True, f"a delivery-failure subject: {message.subject!r}", status="ignored", code=self.name)
+            return Verdict(
+                True,
+                f"a delivery-failure subject: {message.subject!r}",
+                status="ignored",
+                code=self.name,
+            )
         return Verdict(False)
 
 
 class Spoofed:
     name = "spoofed"
-    description = "Mail whose sender fails authentication (DMARC, or both SPF and DKIM) is not trusted."
+    description = (
+        "Mail whose sender fails authentication (DMARC, or both SPF and DKIM) is not trusted."
+    )
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         if not ctx.check_authentication:
             return Verdict(False, "authentication checks are off")
-        header = _trusted_results(message.header_all("authentication-results"), ctx.trusted_authserv_ids)
+        header = _trusted_results(
+            message.header_all("authentication-results"), ctx.trusted_authserv_ids
+        )
         if header is None:
             return Verdict(False, "no trusted Authentication-Results header")
-        results = {method.lower(): result.lower() for method, result in _AUTH_RESULT.findall(header)}
+        results = {
+            method.lower(): result.lower() for method, result in _AUTH_RESULT.findall(header)
+        }
         if results.get("dmarc") == "fail":
-            return Verdict(True, "the receiving server reports dmarc=fail", status="ignored", code=self.name)
-        if results.get("spf") in ("fail",) and results.get("dkim") in ("fail", "none", None) and "dmarc" not in results:
-            return Verdict(True, "the receiving server reports spf=fail and no valid DKIM", status="ignored", code=self.name)
+            return Verdict(
+                True, "the receiving server reports dmarc=fail", status="ignored", code=self.name
+            )
+        if (
+            results.get("spf") in ("fail",)
+            and results.get("dkim") in ("fail", "none", None)
+            and "dmarc" not in results
+        ):
+            return Verdict(
+                True,
+                "the receiving server reports spf=fail and no valid DKIM",
+                status="ignored",
+                code=self.name,
+            )
         return Verdict(False, ", ".join(f"{k}={v}" for k, v in results.items()))
 
 
@@ -100,7 +132,9 @@ def _trusted_results(values: Sequence[str], trusted: Sequence[str]) -> str | Non
 
 class NotAddressed:
     name = "not-addressed"
-    description = "In a shared mailbox, mail that was not sent to the collection address is not a submission."
+    description = (
+        "In a shared mailbox, mail that was not sent to the collection address is not a submission."
+    )
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         if not ctx.shared_mailbox or not ctx.collection_address:
@@ -112,7 +146,12 @@ class NotAddressed:
             if their_domain == domain and their_local.split("+", 1)[0] == local:
                 return Verdict(False, f"addressed to {address}")
         shown = ", ".join(recipients[:3]) or "no recipient"
-        return Verdict(True, f"sent to {shown}, not to {ctx.collection_address}", status="ignored", code=self.name)
+        return Verdict(
+            True,
+            f"sent to {shown}, not to {ctx.collection_address}",
+            status="ignored",
+            code=self.name,
+        )
 
 
 class OutsidePeriod:
@@ -122,12 +161,16 @@ class OutsidePeriod:
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         stamps = [s for s in (message.date, message.received_at) if s is not None]
         if not ctx.periods or not stamps:
-            return Verdict(False, "no date to check" if ctx.periods else "no plan period configured")
+            return Verdict(
+                False, "no date to check" if ctx.periods else "no plan period configured"
+            )
         # Written during a plan but delivered late (or the other way) still counts.
         if any(start <= stamp < end for stamp in stamps for start, end in ctx.periods):
             return Verdict(False)
         when = min(stamps).date().isoformat()
-        return Verdict(True, f"dated {when}, outside every plan's period", status="ignored", code=self.name)
+        return Verdict(
+            True, f"dated {when}, outside every plan's period", status="ignored", code=self.name
+        )
 
 
 class Invitation:
@@ -135,7 +178,11 @@ class Invitation:
     description = "Calendar invitations and their answers are not submissions."
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
-        calendars = [p for p in message.parts if p.content_type in ("text/calendar", "application/ics")]
-        if calendars and not any(p.fingerprint or p.text for p in message.parts if p.disposition == "attachment"):
+        calendars = [
+            p for p in message.parts if p.content_type in ("text/calendar", "application/ics")
+        ]
+        if calendars and not any(
+            p.fingerprint or p.text for p in message.parts if p.disposition == "attachment"
+        ):
             return Verdict(True, "a calendar invitation", status="ignored", code=self.name)
         return Verdict(False)

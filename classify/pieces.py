@@ -10,9 +10,31 @@ from classify.tags import is_forward, message_tags
 from classify.text import own_text, words
 
 PHOTO_TYPES = frozenset(
-    {"image/jpeg", "image/pjpeg", "image/png", "image/heic", "image/heif", "image/webp", "image/tiff", "image/bmp", "image/avif"}
+    {
+        "image/jpeg",
+        "image/pjpeg",
+        "image/png",
+        "image/heic",
+        "image/heif",
+        "image/webp",
+        "image/tiff",
+        "image/bmp",
+        "image/avif",
+    }
 )
-PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".png", ".heic", ".heif", ".webp", ".tif", ".tiff", ".bmp", ".avif")
+PHOTO_EXTENSIONS = (
+    ".jpg",
+    ".jpeg",
+    ".jpe",
+    ".png",
+    ".heic",
+    ".heif",
+    ".webp",
+    ".tif",
+    ".tiff",
+    ".bmp",
+    ".avif",
+)
 DOCUMENT_TYPES = frozenset(
     {
         "application/msword",
@@ -25,8 +47,15 @@ DOCUMENT_TYPES = frozenset(
     }
 )
 DOCUMENT_EXTENSIONS = (".doc", ".docx", ".odt", ".pdf", ".rtf", ".txt")
-ARCHIVE_TYPES = frozenset({"application/zip", "application/x-zip-compressed", "application/x-rar-compressed",
-                           "application/vnd.rar", "application/x-7z-compressed"})
+ARCHIVE_TYPES = frozenset(
+    {
+        "application/zip",
+        "application/x-zip-compressed",
+        "application/x-rar-compressed",
+        "application/vnd.rar",
+        "application/x-7z-compressed",
+    }
+)
 ARCHIVE_EXTENSIONS = (".zip", ".rar", ".7z")
 _WHERE = {
     "message/rfc822": "in a forwarded message",
@@ -49,7 +78,9 @@ def is_image(part: Part) -> bool:
 
 
 def is_document(part: Part) -> bool:
-    if part.sniffed_type is not None or part.disposition is None and part.content_type.startswith("text/"):
+    if part.sniffed_type is not None or (
+        part.disposition is None and part.content_type.startswith("text/")
+    ):
         return False
     name = (part.filename or "").lower()
     if part.content_type == "text/plain":
@@ -65,21 +96,25 @@ def is_archive(part: Part) -> bool:
 def not_a_photo(part: Part, ctx: ClassifyContext) -> str:
     """Why an image is not a photo, or "" when it is one."""
     kind = part.sniffed_type or part.content_type
-    if kind == "image/gif" or (part.sniffed_type is None and (part.filename or "").lower().endswith(".gif")):
+    if kind == "image/gif" or (
+        part.sniffed_type is None and (part.filename or "").lower().endswith(".gif")
+    ):
         return "a GIF is an animation or an icon, not a photo"
     if part.sniffed_type is None and part.size == 0:
         return "empty image"
     if part.size and part.size < ctx.photo_min_bytes:
-        return f"{part.size:,} bytes is below {ctx.photo_min_bytes:,}: a logo, an icon or a tracking pixel"
-    if part.width is not None and part.height is not None:
-        if min(part.width, part.height) < ctx.photo_min_pixels:
-            return f"{part.width}×{part.height} px is below {ctx.photo_min_pixels} px: a logo or a banner"
+        return f"{part.size:,} bytes < {ctx.photo_min_bytes:,}: a logo, an icon or a tracking pixel"
+    small = part.width is not None and part.height is not None
+    if small and min(part.width or 0, part.height or 0) < ctx.photo_min_pixels:
+        return f"{part.width}×{part.height} px, below {ctx.photo_min_pixels} px: a logo or a banner"
     return ""
 
 
 class Photos:
     name = "photos"
-    description = "Each distinct image big enough to be a photo counts as one photo; logos and pixels do not."
+    description = (
+        "Each distinct image big enough to be a photo counts as one photo; logos and pixels do not."
+    )
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         items: list[Item] = []
@@ -103,7 +138,9 @@ class Photos:
         return Verdict(bool(items), "; ".join(skipped), items=tuple(items))
 
 
-def _written_kind(tags: Sequence[Kind], n_words: int | None, size: int, ctx: ClassifyContext) -> tuple[Kind, str]:
+def _written_kind(
+    tags: Sequence[Kind], n_words: int | None, size: int, ctx: ClassifyContext
+) -> tuple[Kind, str]:
     """News or article: the tag decides; without one (or with both), the length does."""
     written = [t for t in tags if t in ("news", "article")]
     if len(written) == 1:
@@ -111,7 +148,11 @@ def _written_kind(tags: Sequence[Kind], n_words: int | None, size: int, ctx: Cla
     if n_words is None:
         kind: Kind = "article" if size >= ctx.document_article_min_bytes else "news"
         sign = "≥" if kind == "article" else "<"
-        return kind, f"text unreadable, decided by size: {size:,} bytes {sign} {ctx.document_article_min_bytes:,} (check it)"
+        return (
+            kind,
+            f"text unreadable, decided by size: {size:,} bytes {sign}"
+            f" {ctx.document_article_min_bytes:,} (check it)",
+        )
     kind = "article" if n_words >= ctx.article_min_words else "news"
     sign = "≥" if kind == "article" else "<"
     return kind, f"{n_words} words {sign} {ctx.article_min_words}"
@@ -122,7 +163,9 @@ _TAG_WORD: dict[str, str] = {"news": "[Tin]", "article": "[Bài]", "photo": "[�
 
 class Documents:
     name = "documents"
-    description = "Each attached .doc/.docx/.odt/.rtf/.pdf/.txt is one written piece: news or article."
+    description = (
+        "Each attached .doc/.docx/.odt/.rtf/.pdf/.txt is one written piece: news or article."
+    )
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         tags = message_tags(message, ctx.vocabulary)
@@ -132,14 +175,20 @@ class Documents:
             if not is_document(part):
                 continue
             n_words = words(part.text) if part.text is not None else None
-            if n_words is not None and n_words < ctx.piece_min_words and not any(t != "photo" for t in tags):
+            if (
+                n_words is not None
+                and n_words < ctx.piece_min_words
+                and not any(t != "photo" for t in tags)
+            ):
                 skipped.append(f"{label(part)}: {n_words} words, too short to be a piece")
                 continue
             if n_words == 0 or (n_words is None and part.size == 0):
                 skipped.append(f"{label(part)}: empty")
                 continue
             kind, why = _written_kind(tags, n_words, part.size, ctx)
-            items.append(Item(kind, 1, f"{_KIND_WORD[kind]}: document {label(part)}; {why}", None, part.path))
+            items.append(
+                Item(kind, 1, f"{_KIND_WORD[kind]}: document {label(part)}; {why}", None, part.path)
+            )
         return Verdict(bool(items), "; ".join(skipped), items=tuple(items))
 
 
@@ -148,20 +197,27 @@ _KIND_WORD: dict[str, str] = {"news": "news item", "article": "article"}
 
 class Archives:
     name = "archives"
-    description = "A .zip is opened and its photos and documents count; one that cannot be opened goes to review."
+    description = (
+        "A .zip is opened and what is inside counts; one that cannot be opened goes to review."
+    )
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         unopened = [p for p in message.parts if is_archive(p) and p.members is None]
         if not unopened:
             opened = [p for p in message.parts if is_archive(p)]
-            return Verdict(bool(opened), "; ".join(f"{label(p)}: {p.members} file(s) taken out" for p in opened))
+            return Verdict(
+                bool(opened),
+                "; ".join(f"{label(p)}: {p.members} file(s) taken out" for p in opened),
+            )
         why = "; ".join(f"{label(p)}: {p.note or 'not opened'}" for p in unopened)
         return Verdict(True, why, review=f"an archive could not be opened, count it by hand: {why}")
 
 
 class Revision:
     name = "revision"
-    description = "A reply to a message already stored that brings no new file and little new text is not a new piece."
+    description = (
+        "A reply to a stored message with no new file and little new text is no new piece."
+    )
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         refs = [r for r in (message.in_reply_to, *message.references) if r]
@@ -174,14 +230,18 @@ class Revision:
         if n_words >= ctx.piece_min_words:
             return Verdict(False, f"replies to {earlier} with {n_words} new words")
         return Verdict(
-            True, f"a reply to {earlier} with {n_words} new words and no new file", status="ignored", code=self.name
+            True,
+            f"a reply to {earlier} with {n_words} new words and no new file",
+            status="ignored",
+            code=self.name,
         )
 
 
 class BodyPiece:
     name = "body-piece"
     description = (
-        "The body is a piece when tagged [Tin]/[Bài] or long enough; beside a document it is a covering note,"
+        "The body is a piece when tagged [Tin]/[Bài] or long enough;"
+        " beside a document it is a covering note,"
         " beside photos a caption."
     )
 
@@ -194,21 +254,29 @@ class BodyPiece:
         written = [t for t in tags if t in ("news", "article")]
         if written and n_words > 0:
             kind, why = _written_kind(tags, n_words, 0, ctx)
-            return Verdict(True, items=(Item(kind, 1, f"{_KIND_WORD[kind]} in the body; {why}, {n_words} words"),))
+            return Verdict(
+                True,
+                items=(Item(kind, 1, f"{_KIND_WORD[kind]} in the body; {why}, {n_words} words"),),
+            )
         if written:
-            return Verdict(False, f"tagged {_TAG_WORD[written[0]]} but the body has no text and no document is attached")
+            return Verdict(
+                False,
+                f"tagged {_TAG_WORD[written[0]]} but there is no text and no document",
+            )
         if "photo" in tags:
             return Verdict(False, f"tagged {_TAG_WORD['photo']} only: {n_words} words of caption")
         if n_words < ctx.piece_min_words:
             what = "a caption" if found else "a note, not a piece"
             return Verdict(False, f"{n_words} words < {ctx.piece_min_words}: {what}")
         kind, why = _written_kind((), n_words, 0, ctx)
-        return Verdict(True, items=(Item(kind, 1, f"{_KIND_WORD[kind]} in the body, untagged; {why}"),))
+        return Verdict(
+            True, items=(Item(kind, 1, f"{_KIND_WORD[kind]} in the body, untagged; {why}"),)
+        )
 
 
 class NothingFound:
     name = "nothing-found"
-    description = "A message with nothing to count is empty (ignored) or, if it holds something, goes to review."
+    description = "A message with nothing to count is empty (ignored), or else goes to review."
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         if found:
@@ -218,5 +286,9 @@ class NothingFound:
             return Verdict(True, "no text and no attachment", status="ignored", code="empty")
         tags = message_tags(message, ctx.vocabulary)
         wanted = ", ".join(_TAG_WORD[t] for t in tags)
-        why = f"tagged {wanted} but nothing of that kind was found" if tags else "nothing to count was found"
+        why = (
+            f"tagged {wanted} but nothing of that kind was found"
+            if tags
+            else "nothing to count was found"
+        )
         return Verdict(True, why, status="needs-review", code="needs-review")

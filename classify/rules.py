@@ -35,7 +35,9 @@ __all__ = ["DEFAULT_RULES", "ClassifyContext", "Rule", "Verdict", "classify", "s
 
 
 def classify(
-    message: ParsedMessage, ctx: ClassifyContext | None = None, rules: Sequence[Rule] = DEFAULT_RULES
+    message: ParsedMessage,
+    ctx: ClassifyContext | None = None,
+    rules: Sequence[Rule] = DEFAULT_RULES,
 ) -> Classification:
     """Run the rules in order; the first final status stops the chain."""
     ctx = ctx or ClassifyContext()
@@ -47,19 +49,27 @@ def classify(
         trace.append(RuleHit(rule.name, verdict.fired, verdict.note))
         if verdict.status is not None:
             reason = f"{rule.name}: {verdict.note}" if verdict.note else rule.name
-            return Classification(verdict.status, (), reason, tuple(trace), verdict.code or rule.name)
+            return Classification(
+                verdict.status, (), reason, tuple(trace), verdict.code or rule.name
+            )
         items.extend(verdict.items)
         if verdict.review:
             reviews.append(verdict.review)
     if reviews:
-        return Classification("needs-review", tuple(items), "; ".join(reviews), tuple(trace), "needs-review")
+        return Classification(
+            "needs-review", tuple(items), "; ".join(reviews), tuple(trace), "needs-review"
+        )
     return Classification("counted", tuple(items), summary(items), tuple(trace))
 
 
 def summary(items: Sequence[Item]) -> str:
-    """"1 news, 3 photos": what a message counts for, in one line."""
+    """ "1 news, 3 photos": what a message counts for, in one line."""
     totals: Counter[str] = Counter()
     for item in items:
         totals[item.kind] += item.count
-    words = {"news": ("news", "news"), "article": ("article", "articles"), "photo": ("photo", "photos")}
+    words = {
+        "news": ("news", "news"),
+        "article": ("article", "articles"),
+        "photo": ("photo", "photos"),
+    }
     return ", ".join(f"{totals[k]} {words[k][totals[k] != 1]}" for k in KINDS if totals[k])

@@ -34,7 +34,9 @@ _REPLY_PREFIX = re.compile(
     r"^\s*(?:(?:re|fw|fwd|tl|tr|aw|wg|sv|vs|rv|r|i|chuyen tiep|tra loi)\s*(?:\[\d+\])?\s*:\s*)+",
     re.IGNORECASE,
 )
-_FORWARD_PREFIX = re.compile(r"^\s*(?:re\s*:\s*)*(?:fw|fwd|tr|wg|rv|i|chuyen tiep)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
+_FORWARD_PREFIX = re.compile(
+    r"^\s*(?:re\s*:\s*)*(?:fw|fwd|tr|wg|rv|i|chuyen tiep)\s*(?:\[\d+\])?\s*:", re.IGNORECASE
+)
 _BRACKETED = re.compile(r"[\[(【]([^\])】]{1,40})[\])】]")
 _LEADING_WORD = re.compile(r"^\s*([^\W\d_][^:\-–]{0,20}?)\s*[:\-–]\s")
 _SPLIT = re.compile(r"\s*[+&,/;|]\s*|\s+va\s+|\s+and\s+")
@@ -51,10 +53,15 @@ def is_forward(subject: str) -> bool:
     return _FORWARD_PREFIX.match(fold(subject)) is not None
 
 
-def message_tags(message: ParsedMessage, vocabulary: Mapping[str, Kind] = DEFAULT_VOCABULARY) -> list[Kind]:
+def message_tags(
+    message: ParsedMessage, vocabulary: Mapping[str, Kind] = DEFAULT_VOCABULARY
+) -> list[Kind]:
     """The kinds a message asks for, by its subject's tags and by plus-addressing."""
     tags = subject_tags(message.subject, vocabulary)
-    locals_ = [a.split("@")[0] for a in (*(x.address for x in (*message.to, *message.cc)), *message.delivered_to)]
+    locals_ = [
+        a.split("@")[0]
+        for a in (*(x.address for x in (*message.to, *message.cc)), *message.delivered_to)
+    ]
     return _dedupe(tags + plus_tags(locals_, vocabulary))
 
 
@@ -68,7 +75,9 @@ def subject_tags(subject: str, vocabulary: Mapping[str, Kind] = DEFAULT_VOCABULA
     return _dedupe(_words_to_kinds(candidates, vocabulary))
 
 
-def plus_tags(local_parts: Iterable[str], vocabulary: Mapping[str, Kind] = DEFAULT_VOCABULARY) -> list[Kind]:
+def plus_tags(
+    local_parts: Iterable[str], vocabulary: Mapping[str, Kind] = DEFAULT_VOCABULARY
+) -> list[Kind]:
     """Kinds asked for by plus-addressing: `collect+tin@…`."""
     found: list[str] = []
     for local in local_parts:
@@ -80,8 +89,8 @@ def plus_tags(local_parts: Iterable[str], vocabulary: Mapping[str, Kind] = DEFAU
 def _words_to_kinds(candidates: Iterable[str], vocabulary: Mapping[str, Kind]) -> list[Kind]:
     kinds: list[Kind] = []
     for candidate in candidates:
-        for phrase in _SPLIT.split(fold(candidate).strip()):
-            phrase = " ".join(phrase.split())
+        for piece in _SPLIT.split(fold(candidate).strip()):
+            phrase = " ".join(piece.split())
             kind = vocabulary.get(phrase)
             if kind:
                 kinds.append(kind)

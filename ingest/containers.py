@@ -22,7 +22,18 @@ log = logging.getLogger(__name__)
 
 MAX_ARCHIVE_MEMBERS = 200
 MAX_COMPRESSION_RATIO = 200  # a document inflating more than this is a bomb, not a document
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp", ".tif", ".tiff", ".bmp", ".gif")
+IMAGE_EXTENSIONS = (
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".heic",
+    ".heif",
+    ".webp",
+    ".tif",
+    ".tiff",
+    ".bmp",
+    ".gif",
+)
 
 
 @dataclass(frozen=True)
@@ -44,8 +55,12 @@ class Opened:
 
 def is_zip(content_type: str, filename: str | None, head: bytes) -> bool:
     name = (filename or "").lower()
-    declared = content_type in ("application/zip", "application/x-zip-compressed") or name.endswith(".zip")
-    return declared or head.startswith(b"PK\x03\x04") and not name.endswith((".docx", ".odt", ".xlsx", ".ods"))
+    declared = content_type in ("application/zip", "application/x-zip-compressed") or name.endswith(
+        ".zip"
+    )
+    return declared or (
+        head.startswith(b"PK\x03\x04") and not name.endswith((".docx", ".odt", ".xlsx", ".ods"))
+    )
 
 
 def is_tnef(content_type: str, filename: str | None) -> bool:
@@ -64,7 +79,9 @@ def open_zip(data: bytes) -> Opened:
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         if len(infos) > MAX_ARCHIVE_MEMBERS:
-            return Opened(note=f"the archive holds {len(infos)} files, more than {MAX_ARCHIVE_MEMBERS}")
+            return Opened(
+                note=f"the archive holds {len(infos)} files, more than {MAX_ARCHIVE_MEMBERS}"
+            )
         for info in infos:
             name = _member_name(info)
             if info.flag_bits & 0x1:
@@ -124,13 +141,13 @@ def open_tnef(data: bytes) -> Opened:
 
     try:
         tnef = TNEF(data)
-    except Exception as e:  # noqa: BLE001 — tnefparse raises assorted errors on damaged input
+    except Exception as e:
         return Opened(note=f"winmail.dat could not be read ({type(e).__name__})")
     members: list[Member] = []
     for attachment in getattr(tnef, "attachments", []):
         try:
             name = attachment.long_filename() or attachment.name or "attachment"
-        except Exception:  # noqa: BLE001
+        except Exception:
             name = "attachment"
         payload = attachment.data if isinstance(attachment.data, bytes) else b""
         members.append(Member(str(name), payload, len(payload)))
@@ -151,6 +168,6 @@ def _tnef_body(tnef: object) -> str:
 
             text: str = rtf_to_text(rtf.decode("latin-1"), errors="replace")
             return text
-    except Exception:  # noqa: BLE001 — compressed RTF may be damaged
+    except Exception:
         return ""
     return ""

@@ -54,7 +54,18 @@ KEPT_HEADERS = (
 MAX_DEPTH = 12  # nested multiparts and attached messages; deeper is hostile
 MAX_PARTS = 400
 MAX_HEADER_CHARS = 4000  # nothing counting needs sits further into a header
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp", ".tif", ".tiff", ".bmp", ".gif")
+IMAGE_EXTENSIONS = (
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".heic",
+    ".heif",
+    ".webp",
+    ".tif",
+    ".tiff",
+    ".bmp",
+    ".gif",
+)
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"(?is)<(script|style|head)\b.*?</\1>")
 _BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/li|/h\d)\b[^>]*>")
@@ -65,7 +76,7 @@ def parse_message(raw: bytes, received_at: datetime | None = None) -> ParsedMess
     """Parse raw bytes; defects are recorded in the result, never raised."""
     try:
         return _parse(raw, received_at)
-    except (Exception, RecursionError) as e:  # noqa: BLE001 — the promise is: never raise
+    except (Exception, RecursionError) as e:
         log.warning("message %s could not be parsed: %s", hashlib.sha256(raw).hexdigest()[:12], e)
         return ParsedMessage(
             message_id=None,
@@ -89,7 +100,7 @@ def _parse(raw: bytes, received_at: datetime | None) -> ParsedMessage:
 
     try:
         walk.node(msg, "", None, body=True, depth=0)
-    except (Exception, RecursionError) as e:  # noqa: BLE001 — a broken MIME tree still yields its headers
+    except (Exception, RecursionError) as e:
         walk.defects.append(f"mime: {type(e).__name__}: {e}")
 
     kept = tuple((name, value) for name in KEPT_HEADERS for value in _all(msg, name, walk.defects))
@@ -99,7 +110,9 @@ def _parse(raw: bytes, received_at: datetime | None) -> ParsedMessage:
         sender=_first_address(msg, ("from", "sender"), walk.defects),
         to=_addresses(msg, "to", walk.defects),
         cc=_addresses(msg, "cc", walk.defects),
-        delivered_to=tuple(v.lower() for n in ("delivered-to", "x-original-to") for v in _all(msg, n, walk.defects)),
+        delivered_to=tuple(
+            v.lower() for n in ("delivered-to", "x-original-to") for v in _all(msg, n, walk.defects)
+        ),
         date=_date(header("date")),
         received_at=received_at or _received(msg, walk.defects),
         in_reply_to=_message_id(header("in-reply-to")),
@@ -121,19 +134,35 @@ class _Walk:
     texts: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
 
-    def node(self, msg: Message, path: str, nested_in: str | None, *, body: bool, depth: int) -> None:
+    def node(
+        self, msg: Message, path: str, nested_in: str | None, *, body: bool, depth: int
+    ) -> None:
         if depth > MAX_DEPTH or len(self.parts) >= MAX_PARTS:
-            self.defects.append(f"part {path or '1'}: nested too deep or too many parts; the rest is skipped")
+            self.defects.append(
+                f"part {path or '1'}: nested too deep or too many parts; the rest is skipped"
+            )
             return
         if depth:
             self.defects.extend(type(d).__name__ for d in msg.defects)
         if msg.is_multipart():
             payload = msg.get_payload()
-            children = [c for c in payload if isinstance(c, Message)] if isinstance(payload, list) else []
-            preferred = _preferred_alternative(children) if msg.get_content_subtype() == "alternative" else None
+            children = (
+                [c for c in payload if isinstance(c, Message)] if isinstance(payload, list) else []
+            )
+            preferred = (
+                _preferred_alternative(children)
+                if msg.get_content_subtype() == "alternative"
+                else None
+            )
             for i, child in enumerate(children, 1):
                 child_body = body and (preferred is None or i == preferred)
-                self.node(child, f"{path}.{i}" if path else str(i), nested_in, body=child_body, depth=depth + 1)
+                self.node(
+                    child,
+                    f"{path}.{i}" if path else str(i),
+                    nested_in,
+                    body=child_body,
+                    depth=depth + 1,
+                )
             return
         if msg.get_content_type() in ("message/rfc822", "message/global"):
             inner = _attached_message(msg)
@@ -142,20 +171,24 @@ class _Walk:
                 return
         self.leaf(msg, path or "1", nested_in, body=body, depth=depth)
 
-    def leaf(self, leaf: Message, path: str, nested_in: str | None, *, body: bool, depth: int) -> None:
-        content_type = _safe(lambda: leaf.get_content_type(), "application/octet-stream")
+    def leaf(
+        self, leaf: Message, path: str, nested_in: str | None, *, body: bool, depth: int
+    ) -> None:
+        content_type = _safe(leaf.get_content_type, "application/octet-stream")
         data = self._payload(leaf, path)
         filename = _filename(leaf)
-        disposition = _safe(lambda: leaf.get_content_disposition(), None)
-        charset = _safe(lambda: leaf.get_content_charset(), None)
+        disposition = _safe(leaf.get_content_disposition, None)
+        charset = _safe(leaf.get_content_charset, None)
         head = data[:64]
         if filename and filename.lower().endswith(".eml") and data and not sniff_image(head):
             inner = email.message_from_bytes(data, policy=email.policy.default)
             if inner.keys():
                 self.node(inner, path, "message/rfc822", body=body, depth=depth + 1)
                 return
-        is_body_text = content_type in ("text/plain", "text/html") and disposition != "attachment" and not (
-            filename and content_type == "text/plain" and document_format("", filename)
+        is_body_text = (
+            content_type in ("text/plain", "text/html")
+            and disposition != "attachment"
+            and not (filename and content_type == "text/plain" and document_format("", filename))
         )
         if is_body_text:
             text = decode_text(data, charset)
@@ -165,7 +198,16 @@ class _Walk:
             if body:
                 self.texts.append(text)
             self.parts.append(
-                Part(path, content_type, filename, len(data), disposition, _content_id(leaf), text=text, nested_in=nested_in)
+                Part(
+                    path,
+                    content_type,
+                    filename,
+                    len(data),
+                    disposition,
+                    _content_id(leaf),
+                    text=text,
+                    nested_in=nested_in,
+                )
             )
             return
         cid = _content_id(leaf)
@@ -177,26 +219,57 @@ class _Walk:
             note = opened.note or "; ".join(opened.skipped)[:500]
             members = None if opened.note else len(opened.members)
             self.parts.append(
-                Part(path, content_type, filename, len(data), disposition, cid, nested_in=nested_in, note=note, members=members)
+                Part(
+                    path,
+                    content_type,
+                    filename,
+                    len(data),
+                    disposition,
+                    cid,
+                    nested_in=nested_in,
+                    note=note,
+                    members=members,
+                )
             )
-            self._members(path, opened.members, "application/ms-tnef" if tnef else "application/zip")
+            self._members(
+                path, opened.members, "application/ms-tnef" if tnef else "application/zip"
+            )
             return
-        self.parts.append(_file_part(path, content_type, filename, data, len(data), disposition, cid, charset, nested_in))
+        self.parts.append(
+            _file_part(
+                path,
+                content_type=content_type,
+                filename=filename,
+                data=data,
+                size=len(data),
+                disposition=disposition,
+                content_id=cid,
+                charset=charset,
+                nested_in=nested_in,
+            )
+        )
 
     def _members(self, path: str, members: tuple[Member, ...], container: str) -> None:
         for i, member in enumerate(members, 1):
             guessed = mimetypes.guess_type(member.filename)[0] or "application/octet-stream"
             self.parts.append(
                 _file_part(
-                    f"{path}/{i}", guessed, _clean_text(member.filename), member.data, member.size,
-                    "attachment", None, None, container,
+                    f"{path}/{i}",
+                    content_type=guessed,
+                    filename=_clean_text(member.filename),
+                    data=member.data,
+                    size=member.size,
+                    disposition="attachment",
+                    content_id=None,
+                    charset=None,
+                    nested_in=container,
                 )
             )
 
     def _payload(self, leaf: Message, path: str) -> bytes:
         try:
             payload = leaf.get_payload(decode=True)
-        except Exception as e:  # noqa: BLE001 — broken transfer encodings
+        except Exception as e:
             self.defects.append(f"part {path}: {type(e).__name__}: {e}")
             return b""
         return payload if isinstance(payload, bytes) else b""
@@ -204,6 +277,7 @@ class _Walk:
 
 def _file_part(
     path: str,
+    *,
     content_type: str,
     filename: str | None,
     data: bytes,
@@ -217,13 +291,19 @@ def _file_part(
     head = data[:FINGERPRINT_HEAD_BYTES]
     sniffed = sniff_image(head[:64])
     name = (filename or "").lower()
-    imagey = sniffed is not None or content_type.startswith("image/") or name.endswith(IMAGE_EXTENSIONS)
+    imagey = (
+        sniffed is not None or content_type.startswith("image/") or name.endswith(IMAGE_EXTENSIONS)
+    )
     text: str | None = None
     note = ""
     fmt = None if sniffed else document_format(content_type, filename, head[:16])
     if fmt is not None:
         extracted = extract_text(data, fmt, charset)
-        text = unicodedata.normalize("NFC", _clean_text(extracted.text)) if extracted.text is not None else None
+        text = (
+            unicodedata.normalize("NFC", _clean_text(extracted.text))
+            if extracted.text is not None
+            else None
+        )
         note = extracted.note
     dims = image_size(head) if sniffed else None
     return Part(
@@ -265,14 +345,14 @@ def _attached_message(msg: Message) -> Message | None:
 def _safe(get: Callable[[], T], default: T) -> T:
     try:
         return get()
-    except Exception:  # noqa: BLE001 — malformed parameters
+    except Exception:
         return default
 
 
 def _filename(leaf: Message) -> str | None:
     try:
         name = leaf.get_filename() or leaf.get_param("name")
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     if not isinstance(name, str) or not name.strip():
         return None
@@ -283,7 +363,7 @@ def _filename(leaf: Message) -> str | None:
 def _content_id(leaf: Message) -> str | None:
     try:
         value = leaf.get("content-id")
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     return _clean_text(str(value)).strip("<> ") or None if value else None
 
@@ -304,15 +384,15 @@ def _clean(value: str) -> str:
 
 
 def _all(msg: Message, name: str, defects: list[str]) -> list[str]:
-    """Decoded values of a header; the stdlib's parser is quadratic, so huge values are cut first."""
+    """Decoded values of a header; huge values are cut first (the stdlib's parser is quadratic)."""
     values: list[str] = []
-    for key, raw in msg.raw_items():
+    for key, value in msg.raw_items():
         if key.lower() != name:
             continue
-        raw = str(raw)[:MAX_HEADER_CHARS]
+        raw = str(value)[:MAX_HEADER_CHARS]
         try:
             values.append(_clean(str(email.policy.default.header_factory(name, raw))))
-        except Exception as e:  # noqa: BLE001 — malformed header values: keep them undecoded
+        except Exception as e:
             defects.append(f"header {name}: {type(e).__name__}")
             values.append(_clean(raw))
     return values
@@ -332,7 +412,7 @@ def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ..
     values = _all(msg, name, defects)
     try:
         pairs = email.utils.getaddresses(values)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         defects.append(f"header {name}: {type(e).__name__}")
         return ()
     return tuple(

@@ -7,6 +7,7 @@ Both functions read only the head of an image (the IMAP poller fetches just
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\xff\xd8\xff", 0, "image/jpeg"),
@@ -19,14 +20,20 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
 )
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
 # JPEG start-of-frame markers carry the dimensions; C4, C8 and CC are not frames.
-_JPEG_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
+_JPEG_SOF = frozenset(
+    {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+)
 
 
 def sniff_image(head: bytes) -> str | None:
     """The image MIME type that the bytes start with, or None."""
     for magic, offset, mime in _SIGNATURES:
         if head[offset : offset + len(magic)] == magic:
-            if mime == "image/bmp" and len(head) >= 18 and head[14] not in (12, 40, 52, 56, 64, 108, 124):
+            if (
+                mime == "image/bmp"
+                and len(head) >= 18
+                and head[14] not in (12, 40, 52, 56, 64, 108, 124)
+            ):
                 continue  # "BM" also starts plenty of text; a BMP names its header size here
             return mime
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
@@ -38,24 +45,24 @@ def sniff_image(head: bytes) -> str | None:
 
 def image_size(head: bytes) -> tuple[int, int] | None:
     """Width and height read from the image's header, when the head holds them."""
-    kind = sniff_image(head)
+    reader = _READERS.get(sniff_image(head) or "")
     try:
-        if kind == "image/png" and head[12:16] == b"IHDR":
-            return _pair(struct.unpack(">II", head[16:24]))
-        if kind == "image/gif":
-            return _pair(struct.unpack("<HH", head[6:10]))
-        if kind == "image/bmp":
-            width, height = struct.unpack("<ii", head[18:26])
-            return _pair((width, abs(height)))
-        if kind == "image/jpeg":
-            return _jpeg_size(head)
-        if kind == "image/webp":
-            return _webp_size(head)
-        if kind in ("image/heic", "image/avif"):
-            return _heif_size(head)
+        return reader(head) if reader else None
     except (struct.error, IndexError):
         return None
-    return None
+
+
+def _png_size(head: bytes) -> tuple[int, int] | None:
+    return _pair(struct.unpack(">II", head[16:24])) if head[12:16] == b"IHDR" else None
+
+
+def _gif_size(head: bytes) -> tuple[int, int] | None:
+    return _pair(struct.unpack("<HH", head[6:10]))
+
+
+def _bmp_size(head: bytes) -> tuple[int, int] | None:
+    width, height = struct.unpack("<ii", head[18:26])
+    return _pair((width, abs(height)))
 
 
 def _pair(values: tuple[int, ...]) -> tuple[int, int] | None:
@@ -106,3 +113,14 @@ def _heif_size(head: bytes) -> tuple[int, int] | None:
             best = (width, height)
         start = head.find(b"ispe", start + 4)
     return best
+
+
+_READERS: dict[str, Callable[[bytes], tuple[int, int] | None]] = {
+    "image/png": _png_size,
+    "image/gif": _gif_size,
+    "image/bmp": _bmp_size,
+    "image/jpeg": _jpeg_size,
+    "image/webp": _webp_size,
+    "image/heic": _heif_size,
+    "image/avif": _heif_size,
+}

@@ -46,7 +46,9 @@ def message_facts(store: Store, ref: str) -> MessageFacts | None:
             row = s.get(Message, int(ref))
         else:
             mid = ref if ref.startswith("<") else f"<{ref}>"
-            row = s.scalar(select(Message).where(Message.message_id == mid).order_by(Message.id).limit(1))
+            row = s.scalar(
+                select(Message).where(Message.message_id == mid).order_by(Message.id).limit(1)
+            )
         if row is None:
             return None
         return MessageFacts(
@@ -76,5 +78,7 @@ def _trace(stored: str) -> tuple[RuleLine, ...]:
     lines = []
     for entry in data if isinstance(data, list) else []:
         if isinstance(entry, list) and len(entry) >= 2:
-            lines.append(RuleLine(str(entry[0]), bool(entry[1]), str(entry[2]) if len(entry) > 2 else ""))
+            lines.append(
+                RuleLine(str(entry[0]), bool(entry[1]), str(entry[2]) if len(entry) > 2 else "")
+            )
     return tuple(lines)

@@ -1,4 +1,4 @@
-"""The classify tests' helpers (`shapes`) sit beside them; tests/ alone is on pytest's pythonpath."""
+"""The classify tests' helpers (`shapes`) sit beside them: put this folder on sys.path."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ import io
 import json
 import unicodedata
 from collections.abc import Callable
-from email.message import EmailMessage
 from datetime import datetime
+from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -47,7 +47,7 @@ def make_heic(seed: int) -> bytes:
 
 
 def to_cp1258(text: str) -> bytes:
-    """Windows-1258 bytes: precomposed letters where the code page has them, else combining tones."""
+    """Windows-1258 bytes: precomposed letters where the code page has them, else tone marks."""
     out = b""
     for char in unicodedata.normalize("NFC", text):
         try:
@@ -63,7 +63,8 @@ def to_cp1258(text: str) -> bytes:
 
 
 NEWS_TEXT = (
-    "Sáng 11/5, Liên đoàn Lao động huyện Tuần Giáo tổ chức Hội nghị tổng kết Tháng Công nhân năm 2020. "
+    "Sáng 11/5, Liên đoàn Lao động huyện Tuần Giáo tổ chức Hội nghị tổng kết"
+    " Tháng Công nhân năm 2020. "
     "Tham dự có đại diện lãnh đạo huyện và hơn 100 đoàn viên công đoàn tiêu biểu."
 )
 
@@ -74,19 +75,25 @@ def test_tin_with_three_photos_and_a_logo_is_one_news_and_three_photos_and_a_res
     tinbai("senders", "add", "tuangiao@example.org", "tuan-giao")
     photos = [Attachment(f"IMG_{i}.jpg", make_jpeg(seed=i)) for i in (1, 2, 3)]
     logo = Attachment("image001.png", make_png(180, 60), subtype="png", inline=True)
-    first = write_eml(subject="[Tin] Hội nghị tổng kết", body=NEWS_TEXT, attachments=[*photos, logo])
+    first = write_eml(
+        subject="[Tin] Hội nghị tổng kết", body=NEWS_TEXT, attachments=[*photos, logo]
+    )
     tinbai("ingest-file", first)
     assert unit_counts(tinbai, "tuan-giao") == {"news": 1, "article": 0, "photo": 3}
 
-    resent = write_eml(subject="[Ảnh] Hội nghị tổng kết (gửi lại)", body="Gửi lại ảnh.", attachments=photos)
+    resent = write_eml(
+        subject="[Ảnh] Hội nghị tổng kết (gửi lại)", body="Gửi lại ảnh.", attachments=photos
+    )
     tinbai("ingest-file", resent)
     assert unit_counts(tinbai, "tuan-giao") == {"news": 1, "article": 0, "photo": 3}
 
 
-def test_windows_1258_bai_subject_with_a_docx_is_one_article(tinbai: Callable[..., object], tmp_path: Path) -> None:
+def test_windows_1258_bai_subject_with_a_docx_is_one_article(
+    tinbai: Callable[..., object], tmp_path: Path
+) -> None:
     tinbai("senders", "add", "yte@example.org", "y-te")
     subject = "[Bài] Ngành Y tế chung tay phòng chống dịch"
-    # Outlook on a Vietnamese Windows writes the subject in windows-1258, often with combining tones.
+    # Outlook on a Vietnamese Windows writes the subject in windows-1258, with combining tones.
     encoded = base64.b64encode(to_cp1258(subject)).decode()
     msg = EmailMessage()
     msg["From"] = "Công đoàn ngành Y tế <yte@example.org>"
@@ -94,7 +101,9 @@ def test_windows_1258_bai_subject_with_a_docx_is_one_article(tinbai: Callable[..
     msg["Date"] = format_datetime(datetime(2020, 5, 12, 8, 0, tzinfo=HANOI))
     msg["Message-ID"] = "<bai-1258@example.org>"
     msg.set_content("Kính gửi Ban Tuyên giáo, đơn vị gửi bài viết đính kèm.")
-    body = ["Trong những ngày qua, đội ngũ y bác sĩ tỉnh Điện Biên đã ngày đêm chống dịch. " * 12] * 5
+    body = [
+        "Trong những ngày qua, đội ngũ y bác sĩ tỉnh Điện Biên đã ngày đêm chống dịch. " * 12
+    ] * 5
     msg.add_attachment(make_docx(body), maintype=DOCX[0], subtype=DOCX[1], filename="bai-viet.docx")
     raw = msg.as_bytes().replace(b"Subject:", b"X-Old:", 0)
     raw = b"Subject: =?windows-1258?B?" + encoded.encode() + b"?=\r\n" + raw
@@ -114,7 +123,12 @@ def test_iphone_message_with_two_heic_files_and_an_nfd_anh_subject_is_two_photos
     tinbai("senders", "add", "muongcha@example.org", "muong-cha")
     subject = unicodedata.normalize("NFD", "[Ảnh] Hoạt động Tháng Công nhân")
     heics = [Attachment(f"IMG_000{i}.HEIC", make_heic(i), subtype="heic") for i in (1, 2)]
-    eml = write_eml(sender="muongcha@example.org", subject=subject, body="Gửi từ iPhone của tôi", attachments=heics)
+    eml = write_eml(
+        sender="muongcha@example.org",
+        subject=subject,
+        body="Gửi từ iPhone của tôi",
+        attachments=heics,
+    )
     tinbai("ingest-file", eml)
     assert unit_counts(tinbai, "muong-cha") == {"news": 0, "article": 0, "photo": 2}
 
@@ -125,12 +139,16 @@ def test_an_auto_reply_and_a_bounce_count_nothing_and_say_why(
     tinbai("senders", "add", "tuangiao@example.org", "tuan-giao")
     tinbai("senders", "add", "@example.org", "tuan-giao")
     auto = write_eml(
-        subject="Trả lời tự động: [Tin] Hội nghị", body=NEWS_TEXT * 5, message_id="<auto@example.org>",
+        subject="Trả lời tự động: [Tin] Hội nghị",
+        body=NEWS_TEXT * 5,
+        message_id="<auto@example.org>",
         headers=[("Auto-Submitted", "auto-replied")],
     )
     bounce = write_eml(
-        sender="MAILER-DAEMON@example.org", subject="Undelivered Mail Returned to Sender",
-        body="This is the mail system at host example.org. " * 20, message_id="<bounce@example.org>",
+        sender="MAILER-DAEMON@example.org",
+        subject="Undelivered Mail Returned to Sender",
+        body="This is the mail system at host example.org. " * 20,
+        message_id="<bounce@example.org>",
         attachments=[Attachment("IMG_1.jpg", make_jpeg(seed=7))],
     )
     out = tinbai("ingest-file", auto, bounce).stdout  # type: ignore[attr-defined]
@@ -146,19 +164,36 @@ def test_an_auto_reply_and_a_bounce_count_nothing_and_say_why(
 def test_explain_lists_every_rule_that_ran_for_a_counted_message(
     tinbai: Callable[..., object], write_eml: Callable[..., Path]
 ) -> None:
-    eml = write_eml(subject="[Tin] Hội nghị", body=NEWS_TEXT, message_id="<counted@example.org>",
-                    attachments=[Attachment("IMG_1.jpg", make_jpeg(seed=11))])
+    eml = write_eml(
+        subject="[Tin] Hội nghị",
+        body=NEWS_TEXT,
+        message_id="<counted@example.org>",
+        attachments=[Attachment("IMG_1.jpg", make_jpeg(seed=11))],
+    )
     tinbai("ingest-file", eml)
     out = tinbai("explain", "1").stdout  # type: ignore[attr-defined]
-    for rule in ("bounce", "auto-reply", "spoofed", "not-addressed", "outside-period", "photos", "documents",
-                 "archives", "revision", "body-piece", "nothing-found"):
+    for rule in (
+        "bounce",
+        "auto-reply",
+        "spoofed",
+        "not-addressed",
+        "outside-period",
+        "photos",
+        "documents",
+        "archives",
+        "revision",
+        "body-piece",
+        "nothing-found",
+    ):
         assert f" {rule}" in out
     assert "+ photos" in out
     assert "1 photo: photo IMG_1.jpg (1200×800 px" in out
     assert "1 news: news item in the body; the subject is tagged [Tin]" in out
 
 
-def test_explain_of_an_unknown_message_is_one_line_and_exit_1(tinbai: Callable[..., object]) -> None:
+def test_explain_of_an_unknown_message_is_one_line_and_exit_1(
+    tinbai: Callable[..., object],
+) -> None:
     done = tinbai("explain", "<nope@example.org>", check=False)
     assert done.returncode == 1  # type: ignore[attr-defined]
     assert done.stderr.strip().count("\n") == 0  # type: ignore[attr-defined]

@@ -14,11 +14,13 @@ from classify.message import KINDS
 from ingest.parse import parse_message
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-GOLDEN = json.loads((Path(__file__).parent / "data" / "corpus_expected.json").read_text(encoding="utf-8"))
+GOLDEN = json.loads(
+    (Path(__file__).parent / "data" / "corpus_expected.json").read_text(encoding="utf-8")
+)
 
 
 def corpus_files() -> list[Path]:
-    # Fail, never skip: CI lays shared/ beside the repository, and a missing corpus is a broken setup.
+    # Fail, never skip: CI lays shared/ beside the repository; a missing corpus is a broken setup.
     assert CORPUS.is_dir(), f"the shared corpus is missing at {CORPUS}"
     return sorted(p for p in CORPUS.iterdir() if p.suffix == ".eml")
 
@@ -32,7 +34,7 @@ def test_every_corpus_message_parses_and_classifies() -> None:
     for path in corpus_files():
         try:
             result = classify(parse_message(path.read_bytes()))
-        except Exception as e:  # noqa: BLE001 — collect every failure, report them all at once
+        except Exception as e:
             problems.append(f"{path.name}: {type(e).__name__}: {e}")
             continue
         if result.status not in ("counted", "ignored", "needs-review"):
@@ -61,10 +63,14 @@ def _mutate(raw: bytes, data: st.DataObject) -> bytes:
             out[data.draw(st.integers(0, len(out) - 1))] = data.draw(st.integers(0, 255))
         return bytes(out)
     if how == "boundary":
-        cut = data.draw(st.sampled_from([b"--", b"boundary=", b"\r\n\r\n", b"\n\n", b"Content-Type:"]))
+        cut = data.draw(
+            st.sampled_from([b"--", b"boundary=", b"\r\n\r\n", b"\n\n", b"Content-Type:"])
+        )
         return raw.replace(cut, data.draw(st.sampled_from([b"", b"-", b"\r\n", cut * 2])))
     if how == "huge-header":
-        name = data.draw(st.sampled_from([b"Subject", b"From", b"To", b"References", b"X-Junk", b"Content-Type"]))
+        name = data.draw(
+            st.sampled_from([b"Subject", b"From", b"To", b"References", b"X-Junk", b"Content-Type"])
+        )
         value = data.draw(st.sampled_from([b"=?utf-8?q?Ti=E1=BB=81n?= ", b"a", b"<x@y> ", b"\xff"]))
         return name + b": " + value * data.draw(st.integers(10_000, 60_000)) + b"\r\n" + raw
     return raw.replace(b"\n", b"\n\x00", data.draw(st.integers(1, 50)))

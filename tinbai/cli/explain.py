@@ -23,13 +23,15 @@ def explain(app: App, message: str) -> None:
     facts = message_facts(app.store, message)
     if facts is None:
         raise MessageNotFoundError(
-            f"no stored message {message!r} — give its number or its Message-ID as ingest-file printed it"
+            f"no stored message {message!r} — give its number or its Message-ID"
         )
     click.echo(render(facts))
 
 
 def render(facts: MessageFacts) -> str:
-    sender = f"{facts.sender_name} <{facts.sender}>" if facts.sender_name else facts.sender or "(none)"
+    sender = (
+        f"{facts.sender_name} <{facts.sender}>" if facts.sender_name else facts.sender or "(none)"
+    )
     lines = [
         f"message #{facts.id}  {facts.message_id or '(no Message-ID)'}",
         f"  from:      {sender}",
@@ -48,5 +50,7 @@ def render(facts: MessageFacts) -> str:
         lines.append("  (none)")
     lines.append("rules, in order (+ fired, - did not):")
     for hit in facts.trace:
-        lines.append(f"  {'+' if hit.fired else '-'} {hit.rule}" + (f": {hit.note}" if hit.note else ""))
+        lines.append(
+            f"  {'+' if hit.fired else '-'} {hit.rule}" + (f": {hit.note}" if hit.note else "")
+        )
     return "\n".join(lines)

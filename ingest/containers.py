@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from classify.message import FINGERPRINT_HEAD_BYTES
-from ingest.documents import MAX_DOCUMENT_BYTES, document_format
+from ingest.documents import MAX_DOCUMENT_BYTES, document_format, rtf_text
 from ingest.sniff import sniff_image
 
 log = logging.getLogger(__name__)
@@ -164,10 +164,7 @@ def _tnef_body(tnef: object) -> str:
     try:
         rtf = getattr(tnef, "rtfbody", None)
         if isinstance(rtf, bytes) and rtf:
-            from striprtf.striprtf import rtf_to_text  # noqa: PLC0415
-
-            text: str = rtf_to_text(rtf.decode("latin-1"), errors="replace")
-            return text
+            return rtf_text(rtf.decode("latin-1"))
     except Exception:
         return ""
     return ""

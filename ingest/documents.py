@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +123,17 @@ def _pdf(data: bytes, charset: str | None) -> str | None:
 
 
 def _rtf(data: bytes, charset: str | None) -> str | None:
-    from striprtf.striprtf import rtf_to_text  # noqa: PLC0415
-
     # RTF is 7-bit with \'xx escapes in the document's code page; Vietnamese Word uses 1258.
     encoding = "cp1258" if b"\\ansicpg1258" in data[:2000] else "cp1252"
-    text: str = rtf_to_text(data.decode("latin-1"), encoding=encoding, errors="replace")
-    return text
+    return rtf_text(data.decode("latin-1"), encoding)
+
+
+def rtf_text(rtf: str, encoding: str = "cp1252") -> str:
+    """Plain text of an RTF document (striprtf ships no annotations, hence the cast)."""
+    from striprtf.striprtf import rtf_to_text  # noqa: PLC0415
+
+    convert = cast(Callable[..., str], rtf_to_text)
+    return convert(rtf, encoding=encoding, errors="replace")
 
 
 def _txt(data: bytes, charset: str | None) -> str | None:

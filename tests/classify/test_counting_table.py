@@ -116,7 +116,8 @@ SHAPES = [
         "needs-review:needs-review",
     ),
     ("empty-message-is-ignored", message("", ""), "ignored:empty"),
-    ("tagged-news-without-text-or-file-is-empty", message("[Tin] Hội nghị", ""), "ignored:empty"),
+    ("tag-alone-counts-as-the-unit-says", message("[Tin] Hội nghị", ""), "1 news"),
+    ("untagged-without-text-or-file-is-empty", message("Hội nghị", ""), "ignored:empty"),
     (
         "tagged-photo-without-photos",
         message("[Ảnh] Hoạt động", text(10)),

@@ -141,13 +141,13 @@ def open_tnef(data: bytes) -> Opened:
 
     try:
         tnef = TNEF(data)
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 — tnefparse raises assorted errors on damaged input
         return Opened(note=f"winmail.dat could not be read ({type(e).__name__})")
     members: list[Member] = []
     for attachment in getattr(tnef, "attachments", []):
         try:
             name = attachment.long_filename() or attachment.name or "attachment"
-        except Exception:
+        except Exception:  # noqa: BLE001 — tnefparse raises assorted errors on damaged input
             name = "attachment"
         payload = attachment.data if isinstance(attachment.data, bytes) else b""
         members.append(Member(str(name), payload, len(payload)))
@@ -165,6 +165,6 @@ def _tnef_body(tnef: object) -> str:
         rtf = getattr(tnef, "rtfbody", None)
         if isinstance(rtf, bytes) and rtf:
             return rtf_text(rtf.decode("latin-1"))
-    except Exception:
+    except Exception:  # noqa: BLE001 — tnefparse raises assorted errors on damaged input
         return ""
     return ""

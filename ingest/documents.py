@@ -76,7 +76,7 @@ def extract_text(data: bytes, fmt: str, charset: str | None = None) -> Extracted
         text = _EXTRACTORS[fmt](data, charset)
     except KeyError:
         return Extracted(None, f"no text reader for .{fmt} files")
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 — third-party readers fail in many ways on broken files
         log.info("cannot read %s text: %s: %s", fmt, type(e).__name__, e)
         return Extracted(None, f"the .{fmt} file could not be read ({type(e).__name__})")
     if text is None:

@@ -25,7 +25,7 @@ from email.message import EmailMessage, Message
 from typing import TypeVar
 
 from classify.message import FINGERPRINT_HEAD_BYTES, Address, ParsedMessage, Part, image_fingerprint
-from ingest.containers import Member, is_tnef, is_zip, open_tnef, open_zip
+from ingest.containers import is_tnef, is_zip, open_tnef, open_zip
 from ingest.documents import decode_text, document_format, extract_text
 from ingest.sniff import image_size, sniff_image
 
@@ -76,7 +76,7 @@ def parse_message(raw: bytes, received_at: datetime | None = None) -> ParsedMess
     """Parse raw bytes; defects are recorded in the result, never raised."""
     try:
         return _parse(raw, received_at)
-    except (Exception, RecursionError) as e:
+    except (Exception, RecursionError) as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
         log.warning("message %s could not be parsed: %s", hashlib.sha256(raw).hexdigest()[:12], e)
         return ParsedMessage(
             message_id=None,
@@ -100,7 +100,7 @@ def _parse(raw: bytes, received_at: datetime | None) -> ParsedMessage:
 
     try:
         walk.node(msg, "", None, body=True, depth=0)
-    except (Exception, RecursionError) as e:
+    except (Exception, RecursionError) as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
         walk.defects.append(f"mime: {type(e).__name__}: {e}")
 
     kept = tuple((name, value) for name in KEPT_HEADERS for value in _all(msg, name, walk.defects))
@@ -211,68 +211,89 @@ class _Walk:
             )
             return
         cid = _content_id(leaf)
-        if is_tnef(content_type, filename) or is_zip(content_type, filename, head):
-            tnef = is_tnef(content_type, filename)
-            opened = open_tnef(data) if tnef else open_zip(data)
-            if body and opened.body.strip():
-                self.texts.append(_clean_text(html_to_text(opened.body)))
-            note = opened.note or "; ".join(opened.skipped)[:500]
-            members = None if opened.note else len(opened.members)
-            self.parts.append(
-                Part(
-                    path,
-                    content_type,
-                    filename,
-                    len(data),
-                    disposition,
-                    cid,
-                    nested_in=nested_in,
-                    note=note,
-                    members=members,
-                )
-            )
-            self._members(
-                path, opened.members, "application/ms-tnef" if tnef else "application/zip"
-            )
-            return
-        self.parts.append(
-            _file_part(
-                path,
-                content_type=content_type,
-                filename=filename,
-                data=data,
-                size=len(data),
-                disposition=disposition,
-                content_id=cid,
-                charset=charset,
-                nested_in=nested_in,
-            )
+        parts, body_text = file_parts(
+            path,
+            content_type=content_type,
+            filename=filename,
+            data=data,
+            disposition=disposition,
+            content_id=cid,
+            charset=charset,
+            nested_in=nested_in,
         )
-
-    def _members(self, path: str, members: tuple[Member, ...], container: str) -> None:
-        for i, member in enumerate(members, 1):
-            guessed = mimetypes.guess_type(member.filename)[0] or "application/octet-stream"
-            self.parts.append(
-                _file_part(
-                    f"{path}/{i}",
-                    content_type=guessed,
-                    filename=_clean_text(member.filename),
-                    data=member.data,
-                    size=member.size,
-                    disposition="attachment",
-                    content_id=None,
-                    charset=None,
-                    nested_in=container,
-                )
-            )
+        self.parts.extend(parts)
+        if body and body_text.strip():
+            self.texts.append(body_text)
 
     def _payload(self, leaf: Message, path: str) -> bytes:
         try:
             payload = leaf.get_payload(decode=True)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
             self.defects.append(f"part {path}: {type(e).__name__}: {e}")
             return b""
         return payload if isinstance(payload, bytes) else b""
+
+
+def file_parts(
+    path: str,
+    *,
+    content_type: str,
+    filename: str | None,
+    data: bytes,
+    disposition: str | None = "attachment",
+    content_id: str | None = None,
+    charset: str | None = None,
+    nested_in: str | None = None,
+) -> tuple[list[Part], str]:
+    """The parts one attached file makes, and any body text it carries.
+
+    A photo or a document is one part; winmail.dat and a .zip are one part for the
+    container followed by one per file taken out of it. The IMAP poller calls this
+    for a part whose bytes it fetched, so that files and IMAP count alike.
+    """
+    if not (is_tnef(content_type, filename) or is_zip(content_type, filename, data[:64])):
+        part = _file_part(
+            path,
+            content_type=content_type,
+            filename=filename,
+            data=data,
+            size=len(data),
+            disposition=disposition,
+            content_id=content_id,
+            charset=charset,
+            nested_in=nested_in,
+        )
+        return [part], ""
+    tnef = is_tnef(content_type, filename)
+    opened = open_tnef(data) if tnef else open_zip(data)
+    container = Part(
+        path,
+        content_type,
+        filename,
+        len(data),
+        disposition,
+        content_id,
+        nested_in=nested_in,
+        note=opened.note or "; ".join(opened.skipped)[:500],
+        members=None if opened.note else len(opened.members),
+    )
+    parts = [container]
+    for i, member in enumerate(opened.members, 1):
+        parts.append(
+            _file_part(
+                f"{path}/{i}",
+                content_type=mimetypes.guess_type(member.filename)[0] or "application/octet-stream",
+                filename=_clean_text(member.filename),
+                data=member.data,
+                size=member.size,
+                disposition="attachment",
+                content_id=None,
+                charset=None,
+                nested_in="application/ms-tnef" if tnef else "application/zip",
+            )
+        )
+    body = _clean_text(html_to_text(opened.body)) if opened.body.strip() else ""
+    return parts, body
 
 
 def _file_part(
@@ -345,14 +366,14 @@ def _attached_message(msg: Message) -> Message | None:
 def _safe(get: Callable[[], T], default: T) -> T:
     try:
         return get()
-    except Exception:
+    except Exception:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
         return default
 
 
 def _filename(leaf: Message) -> str | None:
     try:
         name = leaf.get_filename() or leaf.get_param("name")
-    except Exception:
+    except Exception:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
         return None
     if not isinstance(name, str) or not name.strip():
         return None
@@ -363,7 +384,7 @@ def _filename(leaf: Message) -> str | None:
 def _content_id(leaf: Message) -> str | None:
     try:
         value = leaf.get("content-id")
-    except Exception:
+    except Exception:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
         return None
     return _clean_text(str(value)).strip("<> ") or None if value else None
 
@@ -392,7 +413,7 @@ def _all(msg: Message, name: str, defects: list[str]) -> list[str]:
         raw = str(value)[:MAX_HEADER_CHARS]
         try:
             values.append(_clean(str(email.policy.default.header_factory(name, raw))))
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
             defects.append(f"header {name}: {type(e).__name__}")
             values.append(_clean(raw))
     return values
@@ -412,7 +433,7 @@ def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ..
     values = _all(msg, name, defects)
     try:
         pairs = email.utils.getaddresses(values)
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
         defects.append(f"header {name}: {type(e).__name__}")
         return ()
     return tuple(

@@ -49,6 +49,8 @@ def classify(
         trace.append(RuleHit(rule.name, verdict.fired, verdict.note))
         if verdict.status is not None:
             reason = f"{rule.name}: {verdict.note}" if verdict.note else rule.name
+            if verdict.status == "needs-review" and reviews:
+                reason = "; ".join([*reviews, reason])
             return Classification(
                 verdict.status, (), reason, tuple(trace), verdict.code or rule.name
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from datetime import UTC, datetime
 
 from classify import Address, ParsedMessage, Part
@@ -95,3 +96,27 @@ def message(
         text=body,
         parts=(body_part, *parts),
     )
+
+
+def to_cp1258(text: str) -> bytes:
+    """Windows-1258 bytes as Vietnamese Windows writes them: a precomposed letter where the
+    code page has one (â, ê, ô, ơ, ư, đ …), followed by the tone as a combining mark."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", char)
+        for i, mark in enumerate(marks):
+            letter = unicodedata.normalize("NFC", base + mark)
+            rest = "".join(marks[:i] + marks[i + 1 :])
+            try:
+                out += letter.encode("cp1258") + rest.encode("cp1258")
+                break
+            except UnicodeEncodeError:
+                continue
+        else:
+            out += (base + "".join(marks)).encode("cp1258")
+    return bytes(out)

@@ -13,6 +13,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from mailkit import HANOI, Attachment, make_jpeg, make_png
+from shapes import to_cp1258
 
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 
@@ -44,22 +45,6 @@ def make_heic(seed: int) -> bytes:
     out = io.BytesIO()
     image.save(out, "HEIF", quality=70)
     return out.getvalue()
-
-
-def to_cp1258(text: str) -> bytes:
-    """Windows-1258 bytes: precomposed letters where the code page has them, else tone marks."""
-    out = b""
-    for char in unicodedata.normalize("NFC", text):
-        try:
-            out += char.encode("cp1258")
-        except UnicodeEncodeError:
-            decomposed = unicodedata.normalize("NFD", char)
-            base = unicodedata.normalize("NFC", decomposed[:2])
-            try:
-                out += base.encode("cp1258") + decomposed[2:].encode("cp1258")
-            except UnicodeEncodeError:
-                out += decomposed.encode("cp1258")
-    return out
 
 
 NEWS_TEXT = (
@@ -198,3 +183,19 @@ def test_explain_of_an_unknown_message_is_one_line_and_exit_1(
     assert done.returncode == 1  # type: ignore[attr-defined]
     assert done.stderr.strip().count("\n") == 0  # type: ignore[attr-defined]
     assert "no stored message" in done.stderr  # type: ignore[attr-defined]
+
+
+def test_a_short_reply_to_a_stored_submission_is_a_revision_through_the_store(
+    tinbai: Callable[..., object], write_eml: Callable[..., Path]
+) -> None:
+    first = write_eml(subject="[Tin] Hội nghị", body=NEWS_TEXT, message_id="<first@example.org>")
+    reply = write_eml(
+        subject="Re: [Tin] Hội nghị",
+        body="Xin sửa lại: hơn 120 đoàn viên.\n\nVào 11/5 Ban đã viết:\n> " + NEWS_TEXT,
+        message_id="<reply@example.org>",
+        headers=[("In-Reply-To", "<first@example.org>"), ("References", "<first@example.org>")],
+    )
+    out = tinbai("ingest-file", first, reply).stdout  # type: ignore[attr-defined]
+    assert (
+        "ignored: revision: a reply to <first@example.org> with 7 new words and no new file" in out
+    )

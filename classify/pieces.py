@@ -144,7 +144,7 @@ def _written_kind(
     """News or article: the tag decides; without one (or with both), the length does."""
     written = [t for t in tags if t in ("news", "article")]
     if len(written) == 1:
-        return written[0], f"the subject is tagged {_TAG_WORD[written[0]]}"
+        return written[0], f"the subject is tagged {TAG_WORD[written[0]]}"
     if n_words is None:
         kind: Kind = "article" if size >= ctx.document_article_min_bytes else "news"
         sign = "≥" if kind == "article" else "<"
@@ -158,7 +158,7 @@ def _written_kind(
     return kind, f"{n_words} words {sign} {ctx.article_min_words}"
 
 
-_TAG_WORD: dict[str, str] = {"news": "[Tin]", "article": "[Bài]", "photo": "[Ảnh]"}
+TAG_WORD: dict[str, str] = {"news": "[Tin]", "article": "[Bài]", "photo": "[Ảnh]"}
 
 
 class Documents:
@@ -261,7 +261,7 @@ class BodyPiece:
                 True, items=(Item(kind, 1, f"{_KIND_WORD[kind]} in the body; {why}, {text_note}"),)
             )
         if "photo" in tags:
-            return Verdict(False, f"tagged {_TAG_WORD['photo']} only: {n_words} words of caption")
+            return Verdict(False, f"tagged {TAG_WORD['photo']} only: {n_words} words of caption")
         if n_words < ctx.piece_min_words:
             what = "a caption" if found else "a note, not a piece"
             return Verdict(False, f"{n_words} words < {ctx.piece_min_words}: {what}")
@@ -282,7 +282,7 @@ class NothingFound:
         if not files and words(message.text) == 0:
             return Verdict(True, "no text and no attachment", status="ignored", code="empty")
         tags = message_tags(message, ctx.vocabulary)
-        wanted = ", ".join(_TAG_WORD[t] for t in tags)
+        wanted = ", ".join(TAG_WORD[t] for t in tags)
         why = (
             f"tagged {wanted} but nothing of that kind was found"
             if tags

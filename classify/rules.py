@@ -14,7 +14,18 @@ from collections.abc import Sequence
 from classify.context import ClassifyContext, Rule, Verdict
 from classify.gates import AutoReply, Bounce, Invitation, NotAddressed, OutsidePeriod, Spoofed
 from classify.message import KINDS, Classification, Item, ParsedMessage, RuleHit
-from classify.pieces import Archives, BodyPiece, Documents, NothingFound, Photos, Revision
+from classify.pieces import (
+    TAG_WORD,
+    Archives,
+    BodyPiece,
+    Documents,
+    NothingFound,
+    Photos,
+    Revision,
+    label,
+)
+from classify.tags import message_tags
+from classify.text import words
 
 DEFAULT_RULES: tuple[Rule, ...] = (
     Bounce(),
@@ -42,7 +53,7 @@ def classify(
     """Run the rules in order; the first final status stops the chain."""
     ctx = ctx or ClassifyContext()
     items: list[Item] = []
-    trace: list[RuleHit] = []
+    trace: list[RuleHit] = [RuleHit(PARSED, True, facts(message, ctx))]
     reviews: list[str] = []
     for rule in rules:
         verdict = rule.apply(message, ctx, tuple(items))
@@ -62,6 +73,28 @@ def classify(
             "needs-review", tuple(items), "; ".join(reviews), tuple(trace), "needs-review"
         )
     return Classification("counted", tuple(items), summary(items), tuple(trace))
+
+
+PARSED = "parsed"  # the trace's first entry: what the rules saw, for `tinbai explain`
+
+
+def facts(message: ParsedMessage, ctx: ClassifyContext) -> str:
+    """What the rules saw in a message, in one line: tags, words, parts, defects."""
+    tags = message_tags(message, ctx.vocabulary)
+    shown = [
+        f"tags {' '.join(TAG_WORD[t] for t in tags) or 'none'}",
+        f"{words(message.text)} words of text",
+    ]
+    for part in message.parts[:30]:
+        if part.text is not None and part.filename is None:
+            continue  # the body, counted above
+        size = f", {part.width}×{part.height} px" if part.width and part.height else ""
+        shown.append(
+            f"{label(part)} [{part.sniffed_type or part.content_type}, {part.size:,} bytes{size}]"
+        )
+    if message.defects:
+        shown.append(f"{len(message.defects)} MIME defect(s)")
+    return "; ".join(shown)[:2000]
 
 
 def summary(items: Sequence[Item]) -> str:

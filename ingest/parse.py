@@ -9,6 +9,8 @@ photos and documents inside them are parts like any other.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email
 import email.policy
 import email.utils
@@ -70,6 +72,10 @@ _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"(?is)<(script|style|head)\b.*?</\1>")
 _BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/li|/h\d)\b[^>]*>")
 _MSGID = re.compile(r"<[^<>\s]+>")
+_DATA_URI = re.compile(
+    r"""src\s*=\s*["']?data:image/([a-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+)""", re.I
+)
+MAX_PASTED_IMAGES = 50
 
 
 def parse_message(raw: bytes, received_at: datetime | None = None) -> ParsedMessage:
@@ -192,11 +198,14 @@ class _Walk:
         )
         if is_body_text:
             text = decode_text(data, charset)
+            pasted: list[Part] = []
             if content_type == "text/html":
+                pasted = _pasted_images(text, path, nested_in)
                 text = html_to_text(text)
             text = _clean_text(text)
             if body:
                 self.texts.append(text)
+            self.parts.extend(pasted)
             self.parts.append(
                 Part(
                     path,
@@ -344,6 +353,32 @@ def _file_part(
     )
 
 
+def _pasted_images(markup: str, path: str, nested_in: str | None) -> list[Part]:
+    """Images pasted into an HTML body as `data:` URIs (webmail does this instead of cid:)."""
+    parts: list[Part] = []
+    for i, match in enumerate(_DATA_URI.finditer(markup), 1):
+        if i > MAX_PASTED_IMAGES:
+            break
+        try:
+            data = base64.b64decode(match.group(2), validate=False)
+        except (ValueError, binascii.Error):
+            continue
+        parts.append(
+            _file_part(
+                f"{path}#img{i}",
+                content_type=f"image/{match.group(1).lower()}",
+                filename=None,
+                data=data,
+                size=len(data),
+                disposition="inline",
+                content_id=None,
+                charset=None,
+                nested_in=nested_in,
+            )
+        )
+    return parts
+
+
 def _preferred_alternative(children: list[Message]) -> int | None:
     """Which alternative's text is the body: plain text where there is one (1-based)."""
     for i, child in enumerate(children, 1):
@@ -410,7 +445,7 @@ def _all(msg: Message, name: str, defects: list[str]) -> list[str]:
     for key, value in msg.raw_items():
         if key.lower() != name:
             continue
-        raw = str(value)[:MAX_HEADER_CHARS]
+        raw = "".join(str(value)[:MAX_HEADER_CHARS].splitlines())  # unfold, as the stdlib does
         try:
             values.append(_clean(str(email.policy.default.header_factory(name, raw))))
         except Exception as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise

@@ -41,9 +41,9 @@ def make_heic(seed: int) -> bytes:
     from PIL import Image  # noqa: PLC0415
 
     pillow_heif.register_heif_opener()
-    image = Image.effect_noise((1008, 756), 40 + seed).convert("RGB")
+    image = Image.effect_noise((640, 480), 40 + seed).convert("RGB")
     out = io.BytesIO()
-    image.save(out, "HEIF", quality=70)
+    image.save(out, "HEIF", quality=50)
     return out.getvalue()
 
 
@@ -172,6 +172,8 @@ def test_explain_lists_every_rule_that_ran_for_a_counted_message(
     ):
         assert f" {rule}" in out
     assert "+ photos" in out
+    assert "  parsed:    tags [Tin]; " in out
+    assert "IMG_1.jpg [image/jpeg, " in out
     assert "1 photo: photo IMG_1.jpg (1200×800 px" in out
     assert "1 news: news item in the body; the subject is tagged [Tin]" in out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import unicodedata
 import zipfile
@@ -236,3 +237,22 @@ def test_an_unreadable_document_says_why() -> None:
     assert (
         extract_text(b"\xd0\xcf\x11\xe0 legacy word", "doc").note == "no text reader for .doc files"
     )
+
+
+def test_an_image_pasted_as_a_data_uri_in_html_counts() -> None:
+    photo = base64.b64encode(make_jpeg(seed=12)).decode()
+    pixel = base64.b64encode(make_png(1, 1)).decode()
+    msg = mail("[Ảnh] Hội nghị")
+    msg.set_content(
+        f'<p>Ảnh</p><img src="data:image/jpeg;base64,{photo}"><img src="data:image/png;base64,{pixel}">',
+        subtype="html",
+    )
+    assert counts(msg.as_bytes()) == "1 photo"
+
+
+def test_encoded_words_folded_mid_word_join_without_a_space() -> None:
+    raw = (
+        b"From: a@example.org\r\nSubject: [Tin] =?utf-8?b?SOG7mWkgbmdo4buLIG5nxrDhu51pIGxhbyDEkeG7mW5nIG4=?=\r\n"
+        b" =?utf-8?q?=C4=83m?= 2020\r\n\r\nx\r\n"
+    )
+    assert parse_message(raw).subject == "[Tin] Hội nghị người lao động năm 2020"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from classify.rules import PARSED
 from store.trace import MessageFacts, message_facts
 from tinbai.app import App
 from tinbai.cli import cli
@@ -44,12 +45,17 @@ def render(facts: MessageFacts) -> str:
     ]
     if facts.defects:
         lines.append(f"  defects:   {'; '.join(facts.defects)}")
+    parsed = [hit for hit in facts.trace if hit.rule == PARSED]
+    if parsed:
+        lines.append(f"  parsed:    {parsed[0].note}")
     lines.append("items:")
     lines.extend(f"  {count} {kind}: {reason}" for kind, count, reason in facts.items)
     if not facts.items:
         lines.append("  (none)")
     lines.append("rules, in order (+ fired, - did not):")
     for hit in facts.trace:
+        if hit.rule == PARSED:
+            continue
         lines.append(
             f"  {'+' if hit.fired else '-'} {hit.rule}" + (f": {hit.note}" if hit.note else "")
         )

@@ -20,8 +20,16 @@ def classify_context(config: Config) -> ClassifyContext:
     """The rules' context from the `[classify]` section, the mailbox and the plans."""
     mailbox = config.model.mailbox
     rules = config.model.classify
-    words: dict[Kind, list[str]] = {"news": rules.tags.news, "article": rules.tags.article, "photo": rules.tags.photo}
-    periods = tuple(_period(config, plan) for plan in config.model.plans) if rules.ignore_outside_plans else ()
+    words: dict[Kind, list[str]] = {
+        "news": rules.tags.news,
+        "article": rules.tags.article,
+        "photo": rules.tags.photo,
+    }
+    periods = (
+        tuple(_period(config, plan) for plan in config.model.plans)
+        if rules.ignore_outside_plans
+        else ()
+    )
     return ClassifyContext(
         collection_address=mailbox.address.lower() if mailbox else "",
         shared_mailbox=mailbox.shared if mailbox else False,

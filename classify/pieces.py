@@ -175,15 +175,13 @@ class Documents:
             if not is_document(part):
                 continue
             n_words = words(part.text) if part.text is not None else None
-            if (
-                n_words is not None
-                and n_words < ctx.piece_min_words
-                and not any(t != "photo" for t in tags)
-            ):
-                skipped.append(f"{label(part)}: {n_words} words, too short to be a piece")
-                continue
             if n_words == 0 or (n_words is None and part.size == 0):
                 skipped.append(f"{label(part)}: empty")
+                continue
+            if n_words is not None and n_words < ctx.piece_min_words:
+                # Outlook's ATT00001.txt footers, a caption file: too short to be a piece,
+                # whatever the tag says (a tagged body still counts, see body-piece).
+                skipped.append(f"{label(part)}: {n_words} words, too short to be a piece")
                 continue
             kind, why = _written_kind(tags, n_words, part.size, ctx)
             items.append(
@@ -278,7 +276,9 @@ class NothingFound:
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         if found:
             return Verdict(False)
-        files = [p for p in message.parts if p.filename or p.disposition == "attachment"]
+        files = [
+            p for p in message.parts if p.filename or p.fingerprint or p.disposition == "attachment"
+        ]
         if not files and words(message.text) == 0:
             return Verdict(True, "no text and no attachment", status="ignored", code="empty")
         tags = message_tags(message, ctx.vocabulary)

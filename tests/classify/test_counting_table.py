@@ -186,6 +186,20 @@ SHAPES = [
         "1 photo",
     ),
     (
+        "tagged-docx-beside-an-outlook-footer-is-one-news",
+        message(
+            "[Tin] Hội nghị",
+            "",
+            (document("tin.docx", 200), document("ATT00001.txt", 8, ctype="text/plain")),
+        ),
+        "1 news",
+    ),
+    (
+        "logo-alone-without-text-needs-review",
+        message("", "", (logo(),)),
+        "needs-review:needs-review",
+    ),
+    (
         "doc-and-long-body-body-is-a-note",
         message("[Bài] Phong trào", text(900), (document("bai.docx", 900),)),
         "1 article",

@@ -102,6 +102,9 @@ def not_a_photo(part: Part, ctx: ClassifyContext) -> str:
         return "a GIF is an animation or an icon, not a photo"
     if part.sniffed_type is None and part.size == 0:
         return "empty image"
+    by_name = (part.filename or "").lower().endswith(PHOTO_EXTENSIONS)
+    if kind not in PHOTO_TYPES and not (part.sniffed_type is None and by_name):
+        return f"{kind} is not a photo format"
     if part.size and part.size < ctx.photo_min_bytes:
         return f"{part.size:,} bytes < {ctx.photo_min_bytes:,}: a logo, an icon or a tracking pixel"
     small = part.width is not None and part.height is not None

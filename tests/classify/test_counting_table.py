@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 
 import pytest
 from shapes import document, logo, message, photo, text
@@ -12,6 +13,7 @@ from classify.rules import summary
 
 CTX = ClassifyContext(collection_address="tinbai@example.org")
 TWO_PHOTOS = (photo(1), photo(2))
+SVG = replace(photo(1), content_type="image/svg+xml", sniffed_type=None, filename="logo.svg")
 NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731 — how macOS and iOS write Vietnamese
 
 
@@ -238,6 +240,11 @@ SHAPES = [
     (
         "gif-is-not-a-photo",
         message("[Ảnh]", "", (photo(1, ctype="image/gif", name="a.gif"), photo(2))),
+        "1 photo",
+    ),
+    (
+        "svg-drawing-is-not-a-photo",
+        message("[Ảnh]", "", (SVG, photo(2))),
         "1 photo",
     ),
     ("png-photo", message("[Ảnh]", "", (photo(1, ctype="image/png", name="a.png"),)), "1 photo"),

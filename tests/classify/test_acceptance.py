@@ -141,7 +141,10 @@ def test_an_auto_reply_and_a_bounce_count_nothing_and_say_why(
     assert "ignored: bounce: sent by mailer-daemon" in out
     assert unit_counts(tinbai, "tuan-giao") == {"news": 0, "article": 0, "photo": 0}
     explained = tinbai("explain", "auto@example.org").stdout  # type: ignore[attr-defined]
-    assert "status:    ignored — auto-reply: Auto-Submitted: auto-replied" in explained
+    assert (
+        "status:    ignored (Thư trả lời tự động) — auto-reply: Auto-Submitted: auto-replied"
+        in explained
+    )
     assert "+ auto-reply: Auto-Submitted: auto-replied" in explained
     assert "- bounce" in explained
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from shapes import message, photo, text
 
-from classify import ClassifyContext, Part, classify
+from classify import DEFAULT_RULES, ClassifyContext, Part, classify
 from classify.gates import NotAddressed, OutsidePeriod, Spoofed
+from classify.labels import LABELS, code_of, label
 from classify.pieces import Archives, Revision
 from classify.tags import is_forward, plus_tags, subject_tags
 from classify.text import own_text, words
@@ -132,3 +133,32 @@ def test_own_text_drops_quotes_and_signature_but_words_count_vietnamese_syllable
     body = "Đã nhận, cảm ơn.\n-- \nBan Tuyên giáo\n\nVào 11/5, A đã viết:\n> " + text(100)
     assert own_text(body).split() == ["Đã", "nhận,", "cảm", "ơn."]
     assert words("Công đoàn cơ sở") == 4
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "vi"),
+    [
+        ("ignored", "bounce: sent by mailer-daemon", "Thư báo lỗi gửi thư"),
+        ("ignored", "auto-reply: Precedence: bulk", "Thư trả lời tự động"),
+        ("ignored", "nothing-found: no text and no attachment", "Thư trống"),
+        ("needs-review", "nothing-found: nothing to count was found", "Cần biên tập viên xem lại"),
+        ("counted", "1 news, 2 photos", "Đã đếm"),
+    ],
+)
+def test_every_stored_outcome_has_a_vietnamese_label(status: str, reason: str, vi: str) -> None:
+    assert label(code_of(status, reason)) == vi
+    assert label(code_of(status, reason), "en") != vi
+
+
+def test_every_ignoring_rule_has_a_label_in_both_languages() -> None:
+    codes = {getattr(rule, "name", "") for rule in DEFAULT_RULES} & set(LABELS["en"])
+    assert codes == {
+        "bounce",
+        "auto-reply",
+        "invitation",
+        "spoofed",
+        "not-addressed",
+        "outside-period",
+        "revision",
+    }
+    assert set(LABELS["vi"]) == set(LABELS["en"])

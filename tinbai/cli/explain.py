@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from classify.labels import code_of, label
 from classify.rules import PARSED
 from store.trace import MessageFacts, message_facts
 from tinbai.app import App
@@ -26,10 +27,10 @@ def explain(app: App, message: str) -> None:
         raise MessageNotFoundError(
             f"no stored message {message!r} — give its number or its Message-ID"
         )
-    click.echo(render(facts))
+    click.echo(render(facts, app.config.model.language))
 
 
-def render(facts: MessageFacts) -> str:
+def render(facts: MessageFacts, language: str = "vi") -> str:
     sender = (
         f"{facts.sender_name} <{facts.sender}>" if facts.sender_name else facts.sender or "(none)"
     )
@@ -41,7 +42,8 @@ def render(facts: MessageFacts) -> str:
         f"  date:      {facts.sent_at.isoformat() if facts.sent_at else '(none)'}",
         f"  received:  {facts.received_at.isoformat()}  (via {facts.source})",
         f"  size:      {facts.size:,} bytes",
-        f"  status:    {facts.status}" + (f" — {facts.reason}" if facts.reason else ""),
+        f"  status:    {facts.status} ({label(code_of(facts.status, facts.reason), language)})"
+        + (f" — {facts.reason}" if facts.reason else ""),
     ]
     if facts.defects:
         lines.append(f"  defects:   {'; '.join(facts.defects)}")

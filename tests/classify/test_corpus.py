@@ -76,6 +76,13 @@ def _mutate(raw: bytes, data: st.DataObject) -> bytes:
     return raw.replace(b"\n", b"\n\x00", data.draw(st.integers(1, 50)))
 
 
+@pytest.fixture(scope="module")
+def readers_loaded() -> None:
+    """Import the document readers (lxml, pypdf …) once, so no example pays for an import."""
+    parse_message((CORPUS / "phpmime__issue274.eml").read_bytes())
+    parse_message((CORPUS / "mimekit__rich-text.eml").read_bytes())
+
+
 @settings(
     max_examples=40,
     deadline=1000,  # milliseconds: no message may take a poll more than a second
@@ -83,7 +90,9 @@ def _mutate(raw: bytes, data: st.DataObject) -> bytes:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())
-def test_mutated_corpus_messages_never_raise_and_stay_fast(data: st.DataObject) -> None:
+def test_mutated_corpus_messages_never_raise_and_stay_fast(
+    readers_loaded: None, data: st.DataObject
+) -> None:
     path = data.draw(st.sampled_from(corpus_files()))
     raw = _mutate(path.read_bytes(), data)
     parsed = parse_message(raw)

@@ -90,7 +90,8 @@ def is_document(part: Part) -> bool:
 
 def is_archive(part: Part) -> bool:
     name = (part.filename or "").lower()
-    return part.content_type in ARCHIVE_TYPES or name.endswith(ARCHIVE_EXTENSIONS)
+    declared = part.content_type in ARCHIVE_TYPES or name.endswith(ARCHIVE_EXTENSIONS)
+    return declared and not is_document(part)  # a .docx sent as application/zip is a document
 
 
 def not_a_photo(part: Part, ctx: ClassifyContext) -> str:

@@ -22,6 +22,15 @@ log = logging.getLogger(__name__)
 
 MAX_ARCHIVE_MEMBERS = 200
 MAX_COMPRESSION_RATIO = 200  # a document inflating more than this is a bomb, not a document
+ZIP_BASED_FORMATS = (".docx", ".odt", ".xlsx", ".ods", ".pptx", ".odp", ".epub")
+ZIP_BASED_TYPES = frozenset(
+    {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    }
+)
 IMAGE_EXTENSIONS = (
     ".jpg",
     ".jpeg",
@@ -55,12 +64,10 @@ class Opened:
 
 def is_zip(content_type: str, filename: str | None, head: bytes) -> bool:
     name = (filename or "").lower()
-    declared = content_type in ("application/zip", "application/x-zip-compressed") or name.endswith(
-        ".zip"
-    )
-    return declared or (
-        head.startswith(b"PK\x03\x04") and not name.endswith((".docx", ".odt", ".xlsx", ".ods"))
-    )
+    if name.endswith(ZIP_BASED_FORMATS) or content_type in ZIP_BASED_TYPES:
+        return False  # a .docx is a zip inside, and some clients even declare it application/zip
+    declared = content_type in ("application/zip", "application/x-zip-compressed")
+    return declared or name.endswith(".zip") or head.startswith(b"PK\x03\x04")
 
 
 def is_tnef(content_type: str, filename: str | None) -> bool:

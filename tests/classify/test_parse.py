@@ -256,3 +256,49 @@ def test_encoded_words_folded_mid_word_join_without_a_space() -> None:
         b" =?utf-8?q?=C4=83m?= 2020\r\n\r\nx\r\n"
     )
     assert parse_message(raw).subject == "[Tin] Hội nghị người lao động năm 2020"
+
+
+def test_a_docx_declared_as_a_zip_is_still_a_document() -> None:
+    msg = mail("Gửi bài", "Kính gửi Ban.")
+    msg.add_attachment(
+        make_docx(ARTICLE), maintype="application", subtype="zip", filename="bai.docx"
+    )
+    assert counts(msg.as_bytes()) == "1 article"
+
+
+def test_text_is_read_from_odt_and_a_pdf() -> None:
+    from odf.opendocument import OpenDocumentText  # noqa: PLC0415
+    from odf.text import P  # noqa: PLC0415
+
+    document = OpenDocumentText()
+    document.text.addElement(P(text="Công đoàn ngành Giáo dục"))
+    out = io.BytesIO()
+    document.save(out)
+    assert extract_text(out.getvalue(), "odt").text == "Công đoàn ngành Giáo dục"
+    assert (extract_text(minimal_pdf("Hello union"), "pdf").text or "").strip() == "Hello union"
+
+
+def minimal_pdf(line: str) -> bytes:
+    """A one-page PDF with one line of text, written by hand (PDF 1.4, classic xref)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({line}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from classify.message import FINGERPRINT_HEAD_BYTES, Address, ParsedMessage, Part, image_fingerprint
 from ingest.containers import is_tnef, is_zip, open_tnef, open_zip
@@ -55,6 +55,7 @@ KEPT_HEADERS = (
 )
 MAX_DEPTH = 12  # nested multiparts and attached messages; deeper is hostile
 MAX_PARTS = 400
+MAX_MIME_HEADER_CHARS = 1000  # a Content-Type with a long RFC 2231 filename fits
 MAX_HEADER_CHARS = 4000  # nothing counting needs sits further into a header
 IMAGE_EXTENSIONS = (
     ".jpg",
@@ -72,10 +73,30 @@ _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"(?is)<(script|style|head)\b.*?</\1>")
 _BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/li|/h\d)\b[^>]*>")
 _MSGID = re.compile(r"<[^<>\s]+>")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
 _DATA_URI = re.compile(
     r"""src\s*=\s*["']?data:image/([a-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+)""", re.I
 )
 MAX_PASTED_IMAGES = 50
+
+
+class _Policy(email.policy.EmailPolicy):
+    """`policy.default`, except that a header is cut before it is parsed.
+
+    The stdlib's structured header parser takes quadratic time and memory: one
+    60 kB Content-Type header cost gigabytes. Nothing counting needs sits that far in.
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        if hasattr(value, "name"):
+            return value
+        # MIME headers are parsed again at every look-up of a type, charset or filename.
+        limit = MAX_MIME_HEADER_CHARS if name.lower().startswith("content-") else MAX_HEADER_CHARS
+        unfolded = "".join(value[: limit * 2].splitlines())[:limit]
+        return cast(str, self.header_factory(name, unfolded))
+
+
+POLICY = _Policy()
 
 
 def parse_message(raw: bytes, received_at: datetime | None = None) -> ParsedMessage:
@@ -96,7 +117,7 @@ def parse_message(raw: bytes, received_at: datetime | None = None) -> ParsedMess
 
 
 def _parse(raw: bytes, received_at: datetime | None) -> ParsedMessage:
-    msg = email.message_from_bytes(raw.removeprefix(b"\xef\xbb\xbf"), policy=email.policy.default)
+    msg = email.message_from_bytes(raw.removeprefix(b"\xef\xbb\xbf"), policy=POLICY)
     walk = _Walk()
     walk.defects.extend(type(d).__name__ for d in msg.defects)
 
@@ -187,7 +208,7 @@ class _Walk:
         charset = _safe(leaf.get_content_charset, None)
         head = data[:64]
         if filename and filename.lower().endswith(".eml") and data and not sniff_image(head):
-            inner = email.message_from_bytes(data, policy=email.policy.default)
+            inner = email.message_from_bytes(data, policy=POLICY)
             if inner.keys():
                 self.node(inner, path, "message/rfc822", body=body, depth=depth + 1)
                 return
@@ -394,7 +415,7 @@ def _attached_message(msg: Message) -> Message | None:
     # Some clients base64-encode an attached message, which RFC 2046 forbids; read it anyway.
     decoded = msg.get_payload(decode=True)
     if isinstance(decoded, bytes) and decoded.strip():
-        return email.message_from_bytes(decoded, policy=email.policy.default)
+        return email.message_from_bytes(decoded, policy=POLICY)
     return None
 
 
@@ -426,7 +447,7 @@ def _content_id(leaf: Message) -> str | None:
 
 def _clean_text(value: str) -> str:
     """Text safe to store: undecodable bytes recovered or replaced, no NULs."""
-    if any("\udc80" <= c <= "\udcff" for c in value):
+    if _ESCAPED_BYTE.search(value):
         raw = value.encode("utf-8", "surrogateescape")
         try:
             value = raw.decode("utf-8")
@@ -447,7 +468,7 @@ def _all(msg: Message, name: str, defects: list[str]) -> list[str]:
             continue
         raw = "".join(str(value)[:MAX_HEADER_CHARS].splitlines())  # unfold, as the stdlib does
         try:
-            values.append(_clean(str(email.policy.default.header_factory(name, raw))))
+            values.append(_clean(str(POLICY.header_fetch_parse(name, raw))))
         except Exception as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
             defects.append(f"header {name}: {type(e).__name__}")
             values.append(_clean(raw))
@@ -513,6 +534,6 @@ def html_to_text(markup: str) -> str:
 
 def as_email_message(raw: bytes) -> EmailMessage:
     """The stdlib message object, for callers that need more than counting does."""
-    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    parsed = email.message_from_bytes(raw, policy=POLICY)
     assert isinstance(parsed, EmailMessage)
     return parsed

@@ -100,3 +100,23 @@ def test_mutated_corpus_messages_never_raise_and_stay_fast(
     assert result.status in ("counted", "ignored", "needs-review")
     assert all(item.count >= 0 for item in result.items)
     assert classify(parse_message(raw)) == result  # deterministic
+
+
+HOSTILE_HEADERS = [
+    (name, value)
+    for name in (b"Content-Type", b"Content-Disposition", b"Subject", b"From", b"References")
+    for value in (b"=?utf-8?q?Ti=E1=BB=81n?= ", b"a; b=", b"\xff")
+]
+
+
+@settings(max_examples=len(HOSTILE_HEADERS) * 2, deadline=1000, derandomize=True)
+@given(header=st.sampled_from(HOSTILE_HEADERS), name=st.sampled_from(["rfc3834-06", "raw_email2"]))
+def test_a_60_kb_header_costs_neither_seconds_nor_gigabytes(
+    readers_loaded: None, header: tuple[bytes, bytes], name: str
+) -> None:
+    # The stdlib's header parser is quadratic: one such Content-Type once took 24 GB.
+    path = next(p for p in corpus_files() if name in p.name)
+    raw = header[0] + b": " + header[1] * 60_000 + b"\r\n" + path.read_bytes()
+    parsed = parse_message(raw)
+    assert not parsed.defects or not parsed.defects[0].startswith("unparseable")
+    classify(parsed)

@@ -19,6 +19,9 @@ from ingest.documents import MAX_DOCUMENT_BYTES, document_format, rtf_text
 from ingest.sniff import sniff_image
 
 log = logging.getLogger(__name__)
+# tnefparse logs every damaged MAPI property at ERROR; a damaged winmail.dat is the
+# sender's problem, recorded as the part's note, not an error of tinbai's.
+logging.getLogger("tnefparse").setLevel(logging.CRITICAL)
 
 MAX_ARCHIVE_MEMBERS = 200
 MAX_COMPRESSION_RATIO = 200  # a document inflating more than this is a bomb, not a document

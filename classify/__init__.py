@@ -4,6 +4,7 @@ No I/O happens here: no database, no network, no clock. Everything a rule
 needs arrives in the parsed message or in the frozen rule context.
 """
 
+from classify.context import ClassifyContext, Rule, Verdict
 from classify.message import (
     KINDS,
     Address,
@@ -14,9 +15,10 @@ from classify.message import (
     RuleHit,
     image_fingerprint,
 )
-from classify.rules import ClassifyContext, classify
+from classify.rules import DEFAULT_RULES, classify
 
 __all__ = [
+    "DEFAULT_RULES",
     "KINDS",
     "Address",
     "Classification",
@@ -24,7 +26,9 @@ __all__ = [
     "Item",
     "ParsedMessage",
     "Part",
+    "Rule",
     "RuleHit",
+    "Verdict",
     "classify",
     "image_fingerprint",
 ]

@@ -50,6 +50,8 @@ class Part:
     height: int | None = None
     text: str | None = None  # text parts and documents whose text could be had
     nested_in: str | None = None  # "message/rfc822", "application/ms-tnef", … when not top-level
+    note: str = ""  # what ingest could not do with this part: unreadable document, unopened archive
+    members: int | None = None  # archives: how many files were taken out; None when not opened
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class Classification:
     items: tuple[Item, ...] = ()
     reason: str = ""  # why ignored / needs review; a summary when counted
     trace: tuple[RuleHit, ...] = field(default=())
+    code: str = ""  # the rule that decided a non-counted status: "auto-reply", "bounce", …
 
     def total(self, kind: Kind) -> int:
         return sum(i.count for i in self.items if i.kind == kind)

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from classify.tags import DEFAULT_TAG_WORDS
 from tinbai.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -198,6 +199,26 @@ class WebConfig(_Strict):
     session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
     login_attempts: int = Field(default=5, ge=1)
     login_window_minutes: float = Field(default=15.0, gt=0)
+class TagsConfig(_Strict):
+    """Words a unit may put in a subject tag, per kind; case and diacritics do not matter."""
+
+    news: list[str] = Field(default_factory=lambda: list(DEFAULT_TAG_WORDS["news"]))
+    article: list[str] = Field(default_factory=lambda: list(DEFAULT_TAG_WORDS["article"]))
+    photo: list[str] = Field(default_factory=lambda: list(DEFAULT_TAG_WORDS["photo"]))
+
+
+class ClassifyConfig(_Strict):
+    """Thresholds of the counting rules (docs/counting-rules.md)."""
+
+    article_min_words: int = Field(default=600, ge=1)
+    piece_min_words: int = Field(default=50, ge=0)
+    document_article_min_bytes: int = Field(default=60_000, ge=0)
+    photo_min_bytes: int = Field(default=20_000, ge=0)
+    photo_min_pixels: int = Field(default=300, ge=0)
+    check_authentication: bool = True
+    trusted_authserv_ids: list[str] = []
+    ignore_outside_plans: bool = True
+    tags: TagsConfig = TagsConfig()
 
 
 class ConfigModel(_Strict):
@@ -208,6 +229,7 @@ class ConfigModel(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     digest: DigestConfig = DigestConfig()
     web: WebConfig = WebConfig()
+    classify: ClassifyConfig = ClassifyConfig()
     groups: dict[Id, GroupConfig]
     units: dict[Id, UnitConfig]
     plans: list[PlanConfig]

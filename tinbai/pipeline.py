@@ -3,21 +3,61 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
 
 from classify import Classification, ClassifyContext, ParsedMessage, classify
-from classify.message import RuleHit
+from classify.message import Kind, RuleHit
+from classify.tags import vocabulary
 from ingest.parse import parse_message
 from store import FolderState, Location, RecordOutcome, Store
-from tinbai.config import Config
+from tinbai.config import Config, PlanConfig
 
 log = logging.getLogger(__name__)
 
 
 def classify_context(config: Config) -> ClassifyContext:
+    """The rules' context from the `[classify]` section, the mailbox and the plans."""
     mailbox = config.model.mailbox
-    return ClassifyContext(collection_address=mailbox.address.lower() if mailbox else "")
+    rules = config.model.classify
+    words: dict[Kind, list[str]] = {
+        "news": rules.tags.news,
+        "article": rules.tags.article,
+        "photo": rules.tags.photo,
+    }
+    periods = (
+        tuple(_period(config, plan) for plan in config.model.plans)
+        if rules.ignore_outside_plans
+        else ()
+    )
+    return ClassifyContext(
+        collection_address=mailbox.address.lower() if mailbox else "",
+        shared_mailbox=mailbox.shared if mailbox else False,
+        vocabulary=vocabulary(words),
+        article_min_words=rules.article_min_words,
+        piece_min_words=rules.piece_min_words,
+        document_article_min_bytes=rules.document_article_min_bytes,
+        photo_min_bytes=rules.photo_min_bytes,
+        photo_min_pixels=rules.photo_min_pixels,
+        periods=periods,
+        check_authentication=rules.check_authentication,
+        trusted_authserv_ids=tuple(rules.trusted_authserv_ids),
+    )
+
+
+def _period(config: Config, plan: PlanConfig) -> tuple[datetime, datetime]:
+    tz = config.plan_timezone(plan)
+    return (
+        datetime.combine(plan.start, time(0), tzinfo=tz),
+        datetime.combine(plan.end + timedelta(days=1), time(0), tzinfo=tz),
+    )
+
+
+def with_history(parsed: ParsedMessage, ctx: ClassifyContext, store: Store) -> ClassifyContext:
+    """The context plus which of the messages this one replies to are already stored."""
+    refs = [r for r in (parsed.in_reply_to, *parsed.references[-20:]) if r]
+    known = frozenset(r for r in dict.fromkeys(refs) if store.get_message(r) is not None)
+    return replace(ctx, known_message_ids=known) if known else ctx
 
 
 @dataclass(frozen=True)
@@ -39,7 +79,7 @@ def submit(
 ) -> Submitted:
     """Classify and store one message. A rule that breaks marks it failed; nothing is lost."""
     try:
-        result = classify(parsed, ctx)
+        result = classify(parsed, with_history(parsed, ctx, store))
     except Exception as e:
         log.exception("classification failed for %s", parsed.message_id or parsed.digest[:12])
         result = Classification(

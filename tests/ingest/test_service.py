@@ -125,7 +125,7 @@ def test_run_serves_the_web_admin_when_enabled_and_stops_it_on_sigterm(mailbox: 
             assert time.monotonic() < deadline, "the web admin did not start"
             assert process.poll() is None, process.communicate()
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as answer:  # noqa: S310 — our own loopback server
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as answer:
                     page = answer.read().decode()
             except OSError:
                 time.sleep(0.3)

@@ -42,7 +42,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, debug: bool)
 
 def _register() -> None:
     # Each module adds its commands to `cli`; the order is the help's order.
-    from tinbai.cli import admin, db, digest, ingest, poll, report, senders, serve  # noqa: F401, PLC0415
+    from tinbai.cli import admin, db, digest, explain, ingest, poll, report, senders, serve  # noqa: F401, PLC0415
 
 
 def main() -> None:

@@ -1,0 +1,35 @@
+"""Words in a body: what a unit wrote, without the quoted mail it replies to or its signature."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[^\W_]+")
+# Where a reply's quoted original starts, in the clients units use (Outlook, Gmail, phones),
+# in Vietnamese and English.
+_QUOTE_START = re.compile(
+    r"""^\s*(?:
+        -{2,}\s*(?:original\s+message|thư\s+gốc|tin\s+nhắn\s+gốc)\s*-{2,}
+      | (?:on|vào)\s.{0,200}?(?:wrote|đã\s+viết)\s*:\s*$
+      | (?:from|từ)\s*:\s.*\n\s*(?:sent|date|đã\s+gửi|ngày)\s*:
+    )""",
+    re.IGNORECASE | re.MULTILINE | re.VERBOSE,
+)
+_SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
+
+
+def words(text: str) -> int:
+    """How many words a text has; a Vietnamese syllable counts as one word."""
+    return len(_WORD.findall(unicodedata.normalize("NFC", text)))
+
+
+def own_text(text: str) -> str:
+    """The text a sender wrote in this message: quoted replies and the signature cut off."""
+    match = _QUOTE_START.search(text)
+    if match:
+        text = text[: match.start()]
+    signature = _SIGNATURE.search(text)
+    if signature:
+        text = text[: signature.start()]
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))

@@ -35,7 +35,11 @@ def photo(seed: int) -> bytes:
     image = Image.new("RGB", (800, 600), (40 + seed * 13 % 200, 120, 200 - seed * 7 % 150))
     draw = ImageDraw.Draw(image)
     for i in range(0, 800, 8):
-        draw.line([(i, 600), (i + seed * 3 % 80, 380 + (i * seed) % 90)], fill=(30, 90 + i % 120, 40), width=6)
+        draw.line(
+            [(i, 600), (i + seed * 3 % 80, 380 + (i * seed) % 90)],
+            fill=(30, 90 + i % 120, 40),
+            width=6,
+        )
     draw.ellipse([600 - seed * 9 % 300, 60, 700 - seed * 9 % 300, 160], fill=(250, 220, 60))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
@@ -53,7 +57,9 @@ def message(  # noqa: PLR0917 — the samples read best as one call per line
     msg["Message-ID"] = f"<{mid}@example.org>"
     msg.set_content(body)
     for seed in photos:
-        msg.add_attachment(photo(seed), maintype="image", subtype="jpeg", filename=f"anh-{seed}.jpg")
+        msg.add_attachment(
+            photo(seed), maintype="image", subtype="jpeg", filename=f"anh-{seed}.jpg"
+        )
     return msg.as_bytes()
 
 
@@ -61,26 +67,61 @@ def main() -> int:
     at = lambda d, h=9: datetime(2020, 4 if d > 30 else 5, d - 30 if d > 30 else d, h, tzinfo=HANOI)  # noqa: E731
     samples = {
         "01-tuan-giao-tin-anh.eml": message(
-            "LĐLĐ huyện Tuần Giáo <tuangiao@example.org>", "[Tin] Hội nghị người lao động năm 2020",
-            "Kính gửi Ban Tuyên giáo – Nữ công, đơn vị gửi tin và ảnh hội nghị.", at(36), [1, 2], "s01"),
+            "LĐLĐ huyện Tuần Giáo <tuangiao@example.org>",
+            "[Tin] Hội nghị người lao động năm 2020",
+            "Kính gửi Ban Tuyên giáo – Nữ công, đơn vị gửi tin và ảnh hội nghị.",
+            at(36),
+            [1, 2],
+            "s01",
+        ),
         "02-tuan-giao-tin.eml": message(
-            "LĐLĐ huyện Tuần Giáo <tuangiao@example.org>", "[TIN] Trao quà cho công nhân khó khăn",
-            "Sáng 5/5, LĐLĐ huyện Tuần Giáo trao 50 suất quà cho công nhân có hoàn cảnh khó khăn.", at(5), [], "s02"),
+            "LĐLĐ huyện Tuần Giáo <tuangiao@example.org>",
+            "[TIN] Trao quà cho công nhân khó khăn",
+            "Sáng 5/5, LĐLĐ huyện Tuần Giáo trao 50 suất quà cho công nhân có hoàn cảnh khó khăn.",
+            at(5),
+            [],
+            "s02",
+        ),
         "03-dien-bien-phu-bai.eml": message(
-            "LĐLĐ TP Điện Biên Phủ <dienbienphu@example.org>", "Bài viết: Tháng Công nhân – chăm lo thiết thực",
-            ARTICLE, at(8), [], "s03"),
+            "LĐLĐ TP Điện Biên Phủ <dienbienphu@example.org>",
+            "Bài viết: Tháng Công nhân – chăm lo thiết thực",
+            ARTICLE,
+            at(8),
+            [],
+            "s03",
+        ),
         "04-tuyen-giao-anh.eml": message(
-            "tuyengiao@example.org", "[Ảnh] Lễ kỷ niệm 57 năm Công đoàn tỉnh",
-            "Ảnh lễ kỷ niệm.", at(45), [3, 4, 5], "s04"),
+            "tuyengiao@example.org",
+            "[Ảnh] Lễ kỷ niệm 57 năm Công đoàn tỉnh",
+            "Ảnh lễ kỷ niệm.",
+            at(45),
+            [3, 4, 5],
+            "s04",
+        ),
         "05-tuyen-giao-anh-gui-lai.eml": message(
-            "tuyengiao@example.org", "Fwd: [Ảnh] Lễ kỷ niệm 57 năm Công đoàn tỉnh",
-            "Gửi lại ảnh.", at(46), [3, 4], "s05"),
+            "tuyengiao@example.org",
+            "Fwd: [Ảnh] Lễ kỷ niệm 57 năm Công đoàn tỉnh",
+            "Gửi lại ảnh.",
+            at(46),
+            [3, 4],
+            "s05",
+        ),
         "06-giao-duc-tin-bai.eml": message(
-            "Công đoàn ngành Giáo dục <giaoduc@example.org>", "[Bài] Nhà giáo chung tay phòng chống Covid-19",
-            ARTICLE, at(12), [6], "s06"),
+            "Công đoàn ngành Giáo dục <giaoduc@example.org>",
+            "[Bài] Nhà giáo chung tay phòng chống Covid-19",
+            ARTICLE,
+            at(12),
+            [6],
+            "s06",
+        ),
         "07-nguoi-gui-la.eml": message(
-            "Nguyễn Văn A <nguoigui.moi@example.net>", "[Tin] Công đoàn cơ sở trường THCS tổ chức ngày hội",
-            "Tin từ công đoàn cơ sở.", at(13), [7], "s07"),
+            "Nguyễn Văn A <nguoigui.moi@example.net>",
+            "[Tin] Công đoàn cơ sở trường THCS tổ chức ngày hội",
+            "Tin từ công đoàn cơ sở.",
+            at(13),
+            [7],
+            "s07",
+        ),
     }
     auto = EmailMessage()
     auto["From"] = "muongcha@example.org"

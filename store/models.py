@@ -88,7 +88,9 @@ class MessageLocation(Base):
     __table_args__ = (UniqueConstraint("account", "folder", "uidvalidity", "uid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
     account: Mapped[str] = mapped_column(String(320))
     folder: Mapped[str] = mapped_column(String(512))
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
@@ -116,7 +118,9 @@ class Item(Base):
     __table_args__ = (Index("ix_items_kind_fingerprint", "kind", "fingerprint"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(16))
     count: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)

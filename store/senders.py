@@ -34,7 +34,9 @@ class SenderMap:
     seeded: Mapping[str, str]
 
     @classmethod
-    def build(cls, stored: Iterable[tuple[str, str]], seeded: Iterable[tuple[str, str]]) -> SenderMap:
+    def build(
+        cls, stored: Iterable[tuple[str, str]], seeded: Iterable[tuple[str, str]]
+    ) -> SenderMap:
         return cls(dict(stored), {normalize_pattern(p): u for p, u in seeded})
 
     def unit_for(self, address: str) -> str | None:

@@ -37,11 +37,23 @@ class Tinbai:
     config: Path
     env: dict[str, str]
 
-    def __call__(self, *args: str | os.PathLike[str], check: bool = True, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    def __call__(
+        self, *args: str | os.PathLike[str], check: bool = True, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         argv = [sys.executable, "-m", "tinbai", "--config", str(self.config), *map(str, args)]
-        done = subprocess.run(argv, capture_output=True, text=True, env=self.env, input=input, timeout=120, check=False)
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            input=input,
+            timeout=120,
+            check=False,
+        )
         if check and done.returncode != 0:
-            raise AssertionError(f"tinbai {' '.join(map(str, args))} exited {done.returncode}\n{done.stdout}\n{done.stderr}")
+            raise AssertionError(
+                f"tinbai {' '.join(map(str, args))} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+            )
         return done
 
 

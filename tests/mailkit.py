@@ -70,7 +70,7 @@ def build_message(
     for a in attachments:
         msg.add_attachment(a.data, maintype=a.maintype, subtype=a.subtype, filename=a.filename)
         if a.inline:
-            msg.get_payload()[-1].replace_header("Content-Disposition", f'inline; filename="{a.filename}"')
+            msg.get_payload()[-1].replace_header(
+                "Content-Disposition", f'inline; filename="{a.filename}"'
+            )
     return msg.as_bytes()
-
-

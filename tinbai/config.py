@@ -69,7 +69,9 @@ class QuotaRow(_Strict):
     @model_validator(mode="after")
     def _one_owner(self) -> Self:
         if (self.unit is None) == (self.group is None):
-            raise ValueError("a quota row names exactly one of `unit` or `group` — keep one of them")
+            raise ValueError(
+                "a quota row names exactly one of `unit` or `group` — keep one of them"
+            )
         if self.member_minimum is not None and self.group is None:
             raise ValueError("`member_minimum` belongs on a group row — move it to the group's row")
         return self
@@ -136,7 +138,7 @@ class _Server(_Strict):
     def _plain_only_on_loopback(self) -> Self:
         if self.security == "plain" and not _is_loopback(self.host):
             raise ValueError(
-                f"security = \"plain\" sends the password in clear to {self.host}"
+                f'security = "plain" sends the password in clear to {self.host}'
                 ' — use "tls" or "starttls" (plain is allowed only on 127.0.0.1)'
             )
         return self
@@ -155,8 +157,12 @@ class MailboxConfig(_Server):
     after_processing: str = Field(default="none", pattern=r"^(none|mark-seen|move:.+)$")
     poll_interval: float = Field(default=300.0, ge=10)  # seconds between scheduled polls
     batch_size: int = Field(default=100, ge=1, le=1000)  # messages per FETCH round
-    alert_after: float = Field(default=3600.0, ge=0)  # seconds of failing polls before the editor is emailed
-    max_message_bytes: int = Field(default=50_000_000, ge=1)  # larger messages are never fetched whole
+    alert_after: float = Field(
+        default=3600.0, ge=0
+    )  # seconds of failing polls before the editor is emailed
+    max_message_bytes: int = Field(
+        default=50_000_000, ge=1
+    )  # larger messages are never fetched whole
 
     @model_validator(mode="after")
     def _one_way_to_log_in(self) -> Self:
@@ -199,6 +205,8 @@ class WebConfig(_Strict):
     session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
     login_attempts: int = Field(default=5, ge=1)
     login_window_minutes: float = Field(default=15.0, gt=0)
+
+
 class TagsConfig(_Strict):
     """Words a unit may put in a subject tag, per kind; case and diacritics do not matter."""
 
@@ -236,7 +244,9 @@ class ConfigModel(_Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Self:
-        for tz in {self.timezone, self.digest.timezone} | {p.timezone for p in self.plans if p.timezone}:
+        for tz in {self.timezone, self.digest.timezone} | {
+            p.timezone for p in self.plans if p.timezone
+        }:
             _check_timezone(tz)
         for unit_id, unit in self.units.items():
             if unit.group not in self.groups:
@@ -248,7 +258,9 @@ class ConfigModel(_Strict):
         seen: set[str] = set()
         for plan in self.plans:
             if plan.id in seen:
-                raise ValueError(f"plans: two plans have the id {plan.id!r} — give each quarter its own id")
+                raise ValueError(
+                    f"plans: two plans have the id {plan.id!r} — give each quarter its own id"
+                )
             seen.add(plan.id)
             for row in plan.quotas:
                 if row.unit is not None and row.unit not in self.units:
@@ -270,7 +282,9 @@ def _check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as e:
-        raise ValueError(f"unknown timezone {name!r} — use an IANA name such as 'Asia/Ho_Chi_Minh'") from e
+        raise ValueError(
+            f"unknown timezone {name!r} — use an IANA name such as 'Asia/Ho_Chi_Minh'"
+        ) from e
 
 
 def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
@@ -298,7 +312,11 @@ class Config:
         """The database URL, a relative SQLite path taken from the config's folder."""
         url = self.model.database.url
         prefix = "sqlite:///"
-        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        if (
+            url.startswith(prefix)
+            and not url.startswith(prefix + "/")
+            and url != prefix + ":memory:"
+        ):
             return prefix + str((self.base_dir / url[len(prefix) :]).resolve())
         return url
 
@@ -345,7 +363,9 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
             f"{cfg_path}: no such config file — pass --config PATH or set TINBAI_CONFIG"
         ) from e
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{cfg_path}: cannot read the config file ({e}) — check its permissions and encoding") from e
+        raise ConfigError(
+            f"{cfg_path}: cannot read the config file ({e}) — check its permissions and encoding"
+        ) from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{cfg_path}: not valid TOML: {e} — fix the syntax there") from e
     try:
@@ -373,7 +393,9 @@ def _explain(error: ValidationError) -> str:
             )
         else:
             allowed = _fields_at(ConfigModel, loc[:-1])
-            text = f"{where}: unknown key{_did_you_mean(key, allowed)} — remove it or fix its spelling"
+            text = (
+                f"{where}: unknown key{_did_you_mean(key, allowed)} — remove it or fix its spelling"
+            )
     elif kind == "missing":
         text = f"{where}: required key is missing — add it"
     elif kind == "value_error":
@@ -459,7 +481,9 @@ def summed_quota(plan: PlanConfig) -> dict[str, int]:
     return sums
 
 
-def read_secret(what: str, password_env: str | None, password_file: Path | None, base_dir: Path) -> str:
+def read_secret(
+    what: str, password_env: str | None, password_file: Path | None, base_dir: Path
+) -> str:
     """Read a password from the environment or a file, only when a server needs it."""
     if password_env:
         value = os.environ.get(password_env)
@@ -475,7 +499,9 @@ def read_secret(what: str, password_env: str | None, password_file: Path | None,
         try:
             secret = path.read_text(encoding="utf-8").strip()
         except OSError as e:
-            raise ConfigError(f"{what}: cannot read password_file {path} ({e.strerror}) — create it or fix the path") from e
+            raise ConfigError(
+                f"{what}: cannot read password_file {path} ({e.strerror}) — create it or fix the path"
+            ) from e
         if not secret:
             raise ConfigError(f"{what}: password_file {path} is empty — write the password into it")
         return secret

@@ -83,11 +83,18 @@ def submit(
     except Exception as e:
         log.exception("classification failed for %s", parsed.message_id or parsed.digest[:12])
         result = Classification(
-            "failed", (), f"classification failed: {type(e).__name__}: {e}", (RuleHit("crash", True, str(e)),)
+            "failed",
+            (),
+            f"classification failed: {type(e).__name__}: {e}",
+            (RuleHit("crash", True, str(e)),),
         )
-    outcome = store.record(parsed, result, source=source, location=location, advance=advance, now=now)
+    outcome = store.record(
+        parsed, result, source=source, location=location, advance=advance, now=now
+    )
     return Submitted(outcome, result, parsed)
 
 
-def submit_raw(raw: bytes, *, store: Store, ctx: ClassifyContext, source: str, now: datetime) -> Submitted:
+def submit_raw(
+    raw: bytes, *, store: Store, ctx: ClassifyContext, source: str, now: datetime
+) -> Submitted:
     return submit(parse_message(raw), store=store, ctx=ctx, source=source, now=now)

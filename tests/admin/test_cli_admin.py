@@ -211,7 +211,13 @@ def test_a_message_set_aside_for_review_counts_once_reclassified_and_leaves_the_
 ):
     tinbai("senders", "add", "tg@example.net", "tuan-giao")
     # A covering note with nothing to count: the classifier asks a person to look.
-    mail({"sender": "tg@example.net", "subject": "Gửi Ban Tuyên giáo", "body": "Kính gửi, đơn vị gửi bài."})
+    mail(
+        {
+            "sender": "tg@example.net",
+            "subject": "Gửi Ban Tuyên giáo",
+            "body": "Kính gửi, đơn vị gửi bài.",
+        }
+    )
     row = listed(tinbai)[0]
     assert row["status"] == "needs-review"
     app = App(config_path=tinbai.config)

@@ -29,9 +29,24 @@ def test_report_json_is_the_seed_plan(tinbai):
         "end": "2020-06-30",
     }
     assert data["as_of"] == "2020-05-15"
-    assert {k: v["quota"] for k, v in data["totals"].items()} == {"news": 58, "article": 17, "photo": 60}
-    assert {k: v["count"] for k, v in data["totals"].items()} == {"news": 0, "article": 0, "photo": 0}
-    assert [g["id"] for g in data["groups"]] == ["leadership", "departments", "district", "sector", "grassroots", "volunteers"]
+    assert {k: v["quota"] for k, v in data["totals"].items()} == {
+        "news": 58,
+        "article": 17,
+        "photo": 60,
+    }
+    assert {k: v["count"] for k, v in data["totals"].items()} == {
+        "news": 0,
+        "article": 0,
+        "photo": 0,
+    }
+    assert [g["id"] for g in data["groups"]] == [
+        "leadership",
+        "departments",
+        "district",
+        "sector",
+        "grassroots",
+        "volunteers",
+    ]
     district = next(g for g in data["groups"] if g["id"] == "district")
     assert district["quota"] == {"news": 20, "article": 5, "photo": None}
     assert district["member_minimum"] == {"news": 2, "article": None, "photo": None}
@@ -50,7 +65,10 @@ def test_tagged_news_with_two_jpegs_counts_for_the_mapped_unit_once(tinbai, writ
     eml = write_eml(
         sender="a@example.org",
         subject="[Tin] Hội nghị công nhân",
-        attachments=[Attachment("a.jpg", make_jpeg(seed=1)), Attachment("b.jpg", make_jpeg(seed=2))],
+        attachments=[
+            Attachment("a.jpg", make_jpeg(seed=1)),
+            Attachment("b.jpg", make_jpeg(seed=2)),
+        ],
     )
     first = tinbai("ingest-file", eml)
     assert "1 new message(s): 1 news, 0 article(s), 2 photo(s)" in first.stdout
@@ -68,7 +86,14 @@ def test_tagged_news_with_two_jpegs_counts_for_the_mapped_unit_once(tinbai, writ
 
 def test_unknown_sender_counts_for_no_one_until_mapped_then_everything_counts(tinbai, write_eml):
     for seed in (5, 6):
-        tinbai("ingest-file", write_eml(sender="Chị Lan <lan@xa.example.org>", subject="[Ảnh] Hội thao", attachments=[Attachment("p.jpg", make_jpeg(seed=seed))]))
+        tinbai(
+            "ingest-file",
+            write_eml(
+                sender="Chị Lan <lan@xa.example.org>",
+                subject="[Ảnh] Hội thao",
+                attachments=[Attachment("p.jpg", make_jpeg(seed=seed))],
+            ),
+        )
     data = _report(tinbai)
     assert data["totals"]["photo"]["count"] == 0
     assert data["unmapped"] == [{"address": "lan@xa.example.org", "messages": 2}]
@@ -94,9 +119,30 @@ def test_mail_outside_the_plan_period_is_not_counted(tinbai, write_eml):
     from zoneinfo import ZoneInfo  # noqa: PLC0415
 
     hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
-    tinbai("ingest-file", write_eml(sender="tuangiao@example.org", subject="[Tin] Quý I", date=datetime(2020, 3, 31, 23, 30, tzinfo=hanoi)))
-    tinbai("ingest-file", write_eml(sender="tuangiao@example.org", subject="[Tin] Quý II", date=datetime(2020, 4, 1, 0, 30, tzinfo=hanoi)))
-    tinbai("ingest-file", write_eml(sender="tuangiao@example.org", subject="[Tin] Sau ngày báo cáo", date=datetime(2020, 5, 16, 8, 0, tzinfo=hanoi)))
+    tinbai(
+        "ingest-file",
+        write_eml(
+            sender="tuangiao@example.org",
+            subject="[Tin] Quý I",
+            date=datetime(2020, 3, 31, 23, 30, tzinfo=hanoi),
+        ),
+    )
+    tinbai(
+        "ingest-file",
+        write_eml(
+            sender="tuangiao@example.org",
+            subject="[Tin] Quý II",
+            date=datetime(2020, 4, 1, 0, 30, tzinfo=hanoi),
+        ),
+    )
+    tinbai(
+        "ingest-file",
+        write_eml(
+            sender="tuangiao@example.org",
+            subject="[Tin] Sau ngày báo cáo",
+            date=datetime(2020, 5, 16, 8, 0, tzinfo=hanoi),
+        ),
+    )
     assert _unit(_report(tinbai), "tuan-giao")["counts"]["news"] == 1
 
 
@@ -113,7 +159,9 @@ def test_ingest_an_mbox(tinbai, tmp_path):
 
 def test_a_malformed_message_is_kept_and_the_rest_still_counts(tinbai, tmp_path, write_eml):
     broken = tmp_path / "broken.eml"
-    broken.write_bytes(b"From: tuangiao@example.org\r\nDate: Mon, 11 May 2020 09:00:00 +0700\r\nSubject: [Tin] \xff\xfe\r\nContent-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\nContent-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!notbase64\r\n")
+    broken.write_bytes(
+        b'From: tuangiao@example.org\r\nDate: Mon, 11 May 2020 09:00:00 +0700\r\nSubject: [Tin] \xff\xfe\r\nContent-Type: multipart/mixed; boundary="x"\r\n\r\n--x\r\nContent-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!notbase64\r\n'
+    )
     good = write_eml(sender="tuangiao@example.org", subject="[Tin] Bình thường")
     done = tinbai("ingest-file", broken, good)
     assert "2 new message(s)" in done.stdout
@@ -124,11 +172,16 @@ def test_a_malformed_message_is_kept_and_the_rest_still_counts(tinbai, tmp_path,
 def test_missing_file_is_one_line_and_exit_1(tinbai, tmp_path):
     done = tinbai("ingest-file", tmp_path / "nope.eml", check=False)
     assert done.returncode == 1
-    assert done.stderr.strip().splitlines() == [f"tinbai: {tmp_path / 'nope.eml'}: no such file — check the path"]
+    assert done.stderr.strip().splitlines() == [
+        f"tinbai: {tmp_path / 'nope.eml'}: no such file — check the path"
+    ]
 
 
 def test_misspelt_config_key_is_one_line_exit_2(tinbai):
-    tinbai.config.write_text(tinbai.config.read_text(encoding="utf-8").replace('host = "imap', 'hots = "imap'), encoding="utf-8")
+    tinbai.config.write_text(
+        tinbai.config.read_text(encoding="utf-8").replace('host = "imap', 'hots = "imap'),
+        encoding="utf-8",
+    )
     done = tinbai("report", check=False)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
@@ -138,9 +191,15 @@ def test_misspelt_config_key_is_one_line_exit_2(tinbai):
 
 
 def test_rows_that_do_not_add_up_warn_in_one_line_and_still_report(tinbai):
-    tinbai.config.write_text(tinbai.config.read_text(encoding="utf-8").replace("news = 20\n", "news = 19\n"), encoding="utf-8")
+    tinbai.config.write_text(
+        tinbai.config.read_text(encoding="utf-8").replace("news = 20\n", "news = 19\n"),
+        encoding="utf-8",
+    )
     done = tinbai("report", "--format", "json", *AS_OF)
-    assert done.stderr.strip() == "tinbai: WARNING: plan 2020-q2: the rows add up to 57 news but the stated total is 58 (+1) — fix a row or `totals.news`"
+    assert (
+        done.stderr.strip()
+        == "tinbai: WARNING: plan 2020-q2: the rows add up to 57 news but the stated total is 58 (+1) — fix a row or `totals.news`"
+    )
     assert json.loads(done.stdout)["totals"]["news"]["quota"] == 58
 
 
@@ -160,7 +219,12 @@ def test_report_table_and_csv(tinbai, write_eml):
 
 def test_units_and_senders_commands(tinbai):
     units = json.loads(tinbai("units", "--format", "json").stdout)
-    assert {"id": "nam-po", "name": "LĐLĐ huyện Nậm Pồ", "group": "district", "senders": ["nampo@example.org"]} in units
+    assert {
+        "id": "nam-po",
+        "name": "LĐLĐ huyện Nậm Pồ",
+        "group": "district",
+        "senders": ["nampo@example.org"],
+    } in units
     bad = tinbai("senders", "add", "x@example.org", "tuan-gaio", check=False)
     assert bad.returncode == 2
     assert "did you mean 'tuan-giao'?" in bad.stderr

@@ -16,8 +16,16 @@ DESIGN_UNITS = {
     "leadership": ["lanh-dao"],
     "departments": ["tuyen-giao", "to-chuc", "tai-chinh", "chinh-sach", "van-phong", "kiem-tra"],
     "district": [
-        "dien-bien-phu", "muong-lay", "dien-bien", "dien-bien-dong", "muong-ang",
-        "muong-cha", "muong-nhe", "nam-po", "tua-chua", "tuan-giao",
+        "dien-bien-phu",
+        "muong-lay",
+        "dien-bien",
+        "dien-bien-dong",
+        "muong-ang",
+        "muong-cha",
+        "muong-nhe",
+        "nam-po",
+        "tua-chua",
+        "tuan-giao",
     ],
     "sector": ["giao-duc", "y-te", "vien-chuc"],
     "volunteers": ["cong-tac-vien"],
@@ -34,7 +42,9 @@ def test_shipped_config_has_every_unit_of_the_design_in_its_group():
     model = load_config(SHIPPED).model
     for group, units in DESIGN_UNITS.items():
         assert [u for u, unit in model.units.items() if unit.group == group] == units
-    assert [u for u, unit in model.units.items() if unit.group == "grassroots"], "grassroots examples"
+    assert [u for u, unit in model.units.items() if unit.group == "grassroots"], (
+        "grassroots examples"
+    )
     assert model.units["muong-ang"].name == "LĐLĐ huyện Mường Ảng"
     assert model.units["tuyen-giao"].name == "Ban Tuyên giáo – Nữ công"
 
@@ -64,15 +74,60 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        pytest.param('host = "imap', 'hots = "imap', "mailbox.hots: unknown key (did you mean 'host'?)", id="misspelt-key"),
-        pytest.param('schedule = "30', 'schedul = "30', "digest.schedul: unknown key (did you mean 'schedule'?)", id="misspelt-nested-key"),
-        pytest.param('port = 993', 'port = "993x"', "mailbox.port: Input should be a valid integer", id="wrong-type"),
-        pytest.param('group = "district"', 'group = "distrct"', "unknown group 'distrct' (did you mean 'district'?)", id="unit-in-no-group"),
-        pytest.param('unit = "to-chuc"', 'unit = "to-chuk"', "quota on unknown unit 'to-chuk' (did you mean 'to-chuc'?)", id="quota-on-unknown-unit"),
-        pytest.param("end = 2020-06-30", "end = 2020-03-31", "ends (2020-03-31) before it starts (2020-04-01)", id="period-reversed"),
-        pytest.param('password_env = "TINBAI_IMAP_PASSWORD"', 'password = "hunter2"', "a secret never goes in the config file", id="secret-in-file"),
-        pytest.param('security = "tls" ', 'security = "plain" ', 'plain is allowed only on 127.0.0.1', id="plain-off-loopback"),
-        pytest.param('timezone = "Asia/Ho_Chi_Minh"\n\n[mailbox]', 'timezone = "Asia/Hanoi_City"\n\n[mailbox]', "unknown timezone 'Asia/Hanoi_City'", id="bad-timezone"),
+        pytest.param(
+            'host = "imap',
+            'hots = "imap',
+            "mailbox.hots: unknown key (did you mean 'host'?)",
+            id="misspelt-key",
+        ),
+        pytest.param(
+            'schedule = "30',
+            'schedul = "30',
+            "digest.schedul: unknown key (did you mean 'schedule'?)",
+            id="misspelt-nested-key",
+        ),
+        pytest.param(
+            "port = 993",
+            'port = "993x"',
+            "mailbox.port: Input should be a valid integer",
+            id="wrong-type",
+        ),
+        pytest.param(
+            'group = "district"',
+            'group = "distrct"',
+            "unknown group 'distrct' (did you mean 'district'?)",
+            id="unit-in-no-group",
+        ),
+        pytest.param(
+            'unit = "to-chuc"',
+            'unit = "to-chuk"',
+            "quota on unknown unit 'to-chuk' (did you mean 'to-chuc'?)",
+            id="quota-on-unknown-unit",
+        ),
+        pytest.param(
+            "end = 2020-06-30",
+            "end = 2020-03-31",
+            "ends (2020-03-31) before it starts (2020-04-01)",
+            id="period-reversed",
+        ),
+        pytest.param(
+            'password_env = "TINBAI_IMAP_PASSWORD"',
+            'password = "hunter2"',
+            "a secret never goes in the config file",
+            id="secret-in-file",
+        ),
+        pytest.param(
+            'security = "tls" ',
+            'security = "plain" ',
+            "plain is allowed only on 127.0.0.1",
+            id="plain-off-loopback",
+        ),
+        pytest.param(
+            'timezone = "Asia/Ho_Chi_Minh"\n\n[mailbox]',
+            'timezone = "Asia/Hanoi_City"\n\n[mailbox]',
+            "unknown timezone 'Asia/Hanoi_City'",
+            id="bad-timezone",
+        ),
         pytest.param("[[plans]]", "[[plans]\n", "not valid TOML", id="bad-toml"),
     ],
 )

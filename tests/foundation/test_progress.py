@@ -25,7 +25,11 @@ def _config(**plan_extra: object) -> ConfigModel:
     plan.update(plan_extra)
     return ConfigModel.model_validate(
         {
-            "groups": {"lead": {"name": "Lãnh đạo"}, "district": {"name": "Huyện"}, "helpers": {"name": "CTV"}},
+            "groups": {
+                "lead": {"name": "Lãnh đạo"},
+                "district": {"name": "Huyện"},
+                "helpers": {"name": "CTV"},
+            },
             "units": {
                 "boss": {"name": "Lãnh đạo", "group": "lead"},
                 "a": {"name": "Huyện A", "group": "district"},
@@ -94,13 +98,19 @@ def test_unknown_unit_ids_in_counts_are_not_in_the_totals():
     assert p.totals["news"] == 0
 
 
-@pytest.mark.parametrize(("count", "quota", "expected"), [(0, 10, 0.0), (5, 10, 50.0), (1, 3, 33.3), (12, 10, 120.0)])
+@pytest.mark.parametrize(
+    ("count", "quota", "expected"), [(0, 10, 0.0), (5, 10, 50.0), (1, 3, 33.3), (12, 10, 120.0)]
+)
 def test_percent(count, quota, expected):
     assert percent(count, quota) == expected
 
 
 def test_json_has_every_unit_and_group_with_all_three_kinds():
-    data = as_json(_progress({"a": {"news": 1}}, ))
+    data = as_json(
+        _progress(
+            {"a": {"news": 1}},
+        )
+    )
     assert [g["id"] for g in data["groups"]] == ["lead", "district", "helpers"]
     assert [u["id"] for u in data["units"]] == ["boss", "a", "b", "ctv"]
     for entry in (*data["groups"], *data["units"]):
@@ -110,6 +120,10 @@ def test_json_has_every_unit_and_group_with_all_three_kinds():
 def test_unmapped_senders_are_listed_most_messages_first():
     config = _config()
     p = compute_progress(
-        config, config.plans[0], {}, date(2020, 5, 15), [Unmapped("x@example.net", 1), Unmapped("y@example.net", 3)]
+        config,
+        config.plans[0],
+        {},
+        date(2020, 5, 15),
+        [Unmapped("x@example.net", 1), Unmapped("y@example.net", 3)],
     )
     assert [u.address for u in p.unmapped] == ["y@example.net", "x@example.net"]

@@ -33,7 +33,11 @@ log = logging.getLogger("tinbai")
 def cli(ctx: click.Context, config_path: Path | None, verbose: int, debug: bool) -> None:
     """Count the news, articles and photos units send to a plan's mailbox."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    fmt = "tinbai: %(levelname)s: %(message)s" if not verbose else "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    fmt = (
+        "tinbai: %(levelname)s: %(message)s"
+        if not verbose
+        else "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.basicConfig(level=level, format=fmt, stream=sys.stderr)
     ctx.obj = App(config_path=config_path)
     ctx.meta["debug"] = debug
@@ -70,6 +74,9 @@ def main() -> None:
     except Exception as e:
         if debug:
             raise
-        click.echo(f"tinbai: internal error: {type(e).__name__}: {e} — run again with --debug and report it", err=True)
+        click.echo(
+            f"tinbai: internal error: {type(e).__name__}: {e} — run again with --debug and report it",
+            err=True,
+        )
         sys.exit(1)
     sys.exit(0)

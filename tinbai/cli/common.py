@@ -26,5 +26,9 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic only in cli
 
 ISO_DATE = IsoDate()
 
-as_of_option = click.option("--as-of", "as_of", type=ISO_DATE, help="Count up to this day (default: today).")
-plan_option = click.option("--plan", "plan_id", metavar="ID", help="The plan (default: the one holding the date).")
+as_of_option = click.option(
+    "--as-of", "as_of", type=ISO_DATE, help="Count up to this day (default: today)."
+)
+plan_option = click.option(
+    "--plan", "plan_id", metavar="ID", help="The plan (default: the one holding the date)."
+)

@@ -25,4 +25,8 @@ def db_upgrade(app: App) -> None:
         revision = current_revision(engine)
     finally:
         engine.dispose()
-    click.echo(f"database migrated to {revision}" if applied else f"database already at {head_revision()}; nothing to do")
+    click.echo(
+        f"database migrated to {revision}"
+        if applied
+        else f"database already at {head_revision()}; nothing to do"
+    )

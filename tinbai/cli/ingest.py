@@ -30,17 +30,23 @@ def ingest_file(app: App, paths: tuple[Path, ...]) -> None:
     for path in paths:
         try:
             for message in read_messages(path):
-                done = submit(parse_message(message.raw), store=store, ctx=ctx, source="file", now=app.now())
+                done = submit(
+                    parse_message(message.raw), store=store, ctx=ctx, source="file", now=app.now()
+                )
                 if not done.outcome.created:
                     stats["already"] += 1
-                    click.echo(f"{message.origin}: already stored as message #{done.outcome.message_pk}; nothing changed")
+                    click.echo(
+                        f"{message.origin}: already stored as message #{done.outcome.message_pk}; nothing changed"
+                    )
                     continue
                 stats["new"] += 1
                 stats[done.classification.status] += 1
                 for kind, count in done.outcome.counted:
                     stats[kind] += count
                 if done.classification.status != "counted":
-                    click.echo(f"{message.origin}: {done.classification.status}: {done.classification.reason}")
+                    click.echo(
+                        f"{message.origin}: {done.classification.status}: {done.classification.reason}"
+                    )
         except ParseError as e:
             unreadable.append(str(e))
             click.echo(f"tinbai: {e}", err=True)

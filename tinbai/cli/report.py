@@ -22,7 +22,13 @@ from tinbai.report import plan_progress
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
 @as_of_option
 @plan_option
 @pass_app
@@ -41,7 +47,9 @@ def report(app: App, fmt: str, as_of: object, plan_id: str | None) -> None:
         _print_table(progress, app.config.model.language)
         if manual:
             ids = ", ".join(f"#{i}" for i in manual)
-            click.echo(f"counts set by hand in {len(manual)} message(s): {ids} — tinbai submissions show ID")
+            click.echo(
+                f"counts set by hand in {len(manual)} message(s): {ids} — tinbai submissions show ID"
+            )
 
 
 def _cell(count: int, quota: int | None) -> str:
@@ -61,15 +69,26 @@ def _print_table(progress: PlanProgress, language: str) -> None:
     table.add_column(t["unit"])
     for kind in KINDS:
         table.add_column(t[kind], justify="right")
-    table.add_row(f"[bold]{t['totals']}[/bold]", *(_cell(progress.totals[k], progress.totals_quota[k]) for k in KINDS))
+    table.add_row(
+        f"[bold]{t['totals']}[/bold]",
+        *(_cell(progress.totals[k], progress.totals_quota[k]) for k in KINDS),
+    )
     for group in progress.groups:
         table.add_section()
-        table.add_row(f"[bold]{group.name}[/bold]", *(_cell(group.counts[k], group.quota[k]) for k in KINDS))
+        table.add_row(
+            f"[bold]{group.name}[/bold]", *(_cell(group.counts[k], group.quota[k]) for k in KINDS)
+        )
         for unit in (u for u in progress.units if u.group == group.id):
-            table.add_row(f"  {unit.name}", *(_unit_cell(unit.counts[k], unit.quota[k], unit.minimum[k]) for k in KINDS))
+            table.add_row(
+                f"  {unit.name}",
+                *(_unit_cell(unit.counts[k], unit.quota[k], unit.minimum[k]) for k in KINDS),
+            )
     console.print(table)
     if progress.unmapped:
-        console.print(f"{t['unmapped']}: " + ", ".join(f"{u.address} ({u.messages} {t['messages']})" for u in progress.unmapped))
+        console.print(
+            f"{t['unmapped']}: "
+            + ", ".join(f"{u.address} ({u.messages} {t['messages']})" for u in progress.unmapped)
+        )
 
 
 def _unit_cell(count: int, quota: int | None, minimum: int | None) -> str:
@@ -86,13 +105,25 @@ def _write_csv(progress: PlanProgress) -> None:
         header += [f"{kind}_count", f"{kind}_quota", f"{kind}_member_minimum"]
     writer.writerow(header)
 
-    def cells(counts: Mapping[str, int], quota: Mapping[str, int | None], minimum: Mapping[str, int | None]) -> list[object]:
+    def cells(
+        counts: Mapping[str, int],
+        quota: Mapping[str, int | None],
+        minimum: Mapping[str, int | None],
+    ) -> list[object]:
         out: list[object] = []
         for kind in KINDS:
             out += [counts[kind], _blank(quota[kind]), _blank(minimum.get(kind))]
         return out
 
-    writer.writerow(["plan", progress.plan_id, progress.title, "", *cells(progress.totals, progress.totals_quota, {})])
+    writer.writerow(
+        [
+            "plan",
+            progress.plan_id,
+            progress.title,
+            "",
+            *cells(progress.totals, progress.totals_quota, {}),
+        ]
+    )
     for g in progress.groups:
         writer.writerow(["group", g.id, g.name, "", *cells(g.counts, g.quota, g.member_minimum)])
     for u in progress.units:
@@ -104,13 +135,18 @@ def _blank(value: int | None) -> object:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @pass_app
 def units(app: App, fmt: str) -> None:
     """The groups and units of the config, with their ids."""
     model = app.config.model
     if fmt == "json":
-        data = [{"id": uid, "name": u.name, "group": u.group, "senders": u.senders} for uid, u in model.units.items()]
+        data = [
+            {"id": uid, "name": u.name, "group": u.group, "senders": u.senders}
+            for uid, u in model.units.items()
+        ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     t = labels(model.language)

@@ -216,7 +216,7 @@ class TagsConfig(_Strict):
 
 
 class ClassifyConfig(_Strict):
-    """Thresholds of the counting rules (docs/counting-rules.md)."""
+    """Thresholds of the counting rules (README.md, "Counting rules")."""
 
     article_min_words: int = Field(default=600, ge=1)
     piece_min_words: int = Field(default=50, ge=0)

@@ -84,7 +84,7 @@ def mailbox_errors(config: MailboxConfig) -> Iterator[None]:
         hint = (
             "check the password (Gmail needs an app password or OAuth2; Microsoft 365 needs OAuth2)"
             if not config.oauth_token_file
-            else "the OAuth2 token was refused: run the OAuth2 set-up again (README, "Connecting the mailbox")"
+            else "the OAuth2 token was refused: run the OAuth2 set-up again (README: Connecting the mailbox)"
         )
         raise MailboxError(
             f"{at} refused the login of {config.username!r} ({_reason(e)}) — {hint}"

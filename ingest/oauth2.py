@@ -63,7 +63,7 @@ def _load(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
         raise MailboxError(
-            f"oauth_token_file {path} does not exist — create it as the README explains ("Connecting the mailbox")"
+            f"oauth_token_file {path} does not exist — create it as the README explains ('Connecting the mailbox')"
         ) from e
     except (OSError, ValueError) as e:
         raise MailboxError(
@@ -83,7 +83,7 @@ def _refresh(data: dict[str, Any], path: Path, timeout: float, post: Post) -> di
     if not uri or missing:
         what = ", ".join(missing) or "token_uri (unknown provider)"
         raise MailboxError(
-            f"oauth_token_file {path} lacks {what} — redo the OAuth2 set-up (README, "Connecting the mailbox")"
+            f"oauth_token_file {path} lacks {what} — redo the OAuth2 set-up (README: Connecting the mailbox)"
         )
     form = {
         "grant_type": "refresh_token",
@@ -103,7 +103,7 @@ def _refresh(data: dict[str, Any], path: Path, timeout: float, post: Post) -> di
         )
         raise MailboxError(
             f"the OAuth2 token refresh at {uri} failed ({str(error).splitlines()[0][:200]})"
-            " — the refresh token may be revoked: redo the OAuth2 set-up (README, "Connecting the mailbox")"
+            " — the refresh token may be revoked: redo the OAuth2 set-up (README: Connecting the mailbox)"
         )
     return answer
 

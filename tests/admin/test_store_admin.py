@@ -15,28 +15,28 @@ MAY = datetime(2020, 5, 1, tzinfo=UTC)
 JUNE = datetime(2020, 6, 1, tzinfo=UTC)
 PERIODS = Periods(
     by_pattern={
-        "a@x.vn": ((MAY, "tuan-giao"), (JUNE, "muong-lay")),
-        "@x.vn": ((MAY, "dien-bien"),),
+        "a@x.example.org": ((MAY, "tuan-giao"), (JUNE, "muong-lay")),
+        "@x.example.org": ((MAY, "dien-bien"),),
     },
-    exact=frozenset({"a@x.vn", "b@x.vn"}),
+    exact=frozenset({"a@x.example.org", "b@x.example.org"}),
 )
 
 
 @pytest.mark.parametrize(
     ("address", "received", "unit"),
     [
-        ("a@x.vn", datetime(2020, 4, 30, tzinfo=UTC), "tuan-giao"),
-        ("A@X.VN", datetime(2020, 4, 30, tzinfo=UTC), "tuan-giao"),
-        ("a@x.vn", MAY, "muong-lay"),  # `until` is exclusive: from that moment the next unit
-        ("a@x.vn", JUNE, None),  # after the last period: the current mapping
+        ("a@x.example.org", datetime(2020, 4, 30, tzinfo=UTC), "tuan-giao"),
+        ("A@X.EXAMPLE.ORG", datetime(2020, 4, 30, tzinfo=UTC), "tuan-giao"),
+        ("a@x.example.org", MAY, "muong-lay"),  # `until` is exclusive: from that moment the next unit
+        ("a@x.example.org", JUNE, None),  # after the last period: the current mapping
         (
-            "b@x.vn",
+            "b@x.example.org",
             datetime(2020, 4, 1, tzinfo=UTC),
             None,
         ),  # mapped on its own: the domain's past is not its
-        ("c@x.vn", datetime(2020, 4, 1, tzinfo=UTC), "dien-bien"),  # counted through the domain
-        ("c@x.vn", MAY, None),
-        ("c@other.vn", datetime(2020, 4, 1, tzinfo=UTC), None),
+        ("c@x.example.org", datetime(2020, 4, 1, tzinfo=UTC), "dien-bien"),  # counted through the domain
+        ("c@x.example.org", MAY, None),
+        ("c@other.example.org", datetime(2020, 4, 1, tzinfo=UTC), None),
     ],
     ids=str,
 )

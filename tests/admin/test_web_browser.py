@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-UNKNOWN = "moi.canbo@ldld-tuangiao.vn"
+UNKNOWN = "moi.canbo@tuangiao.example.org"
 SCRIPT_SUBJECT = "[Tin] <script>window.__xss = 1</script> Hội thao"
 
 
@@ -143,21 +143,21 @@ def test_a_sender_whose_colleagues_are_mapped_is_assigned_in_one_click(
     fresh_site, news, page, shot
 ):
     site = fresh_site
-    site.tinbai("senders", "add", "chutich@ldld-muongcha.vn", "muong-cha")
-    site.ingest(news("vanphong@ldld-muongcha.vn", subject="[Tin] Tọa đàm ngày 1/5", seed=40))
+    site.tinbai("senders", "add", "chutich@muongcha.example.org", "muong-cha")
+    site.ingest(news("vanphong@muongcha.example.org", subject="[Tin] Tọa đàm ngày 1/5", seed=40))
     name, password = site.users["admin"]
     page.goto(site.server.url + "/unknown")
     page.fill("input[name=username]", name)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(site.server.url + "/unknown")
-    stranger = page.locator('section[data-sender="vanphong@ldld-muongcha.vn"]')
+    stranger = page.locator('section[data-sender="vanphong@muongcha.example.org"]')
     assert stranger.locator("select[name=unit]").input_value() == "muong-cha"
     assert "Gợi ý theo tên miền" in stranger.inner_text()
     shot("01-suggested")
     stranger.locator("button", has_text="Gán").click()
     assert page.locator(".flash").inner_text() == (
-        "Đã gán vanphong@ldld-muongcha.vn cho LĐLĐ huyện Mường Chà."
+        "Đã gán vanphong@muongcha.example.org cho LĐLĐ huyện Mường Chà."
     )
     page.click("nav >> text=Tổng quan")
     assert cell(page, "muong-cha", "news") == "1 / tối thiểu 2"

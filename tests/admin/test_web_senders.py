@@ -56,8 +56,8 @@ def _csv(rows: list[tuple[str, str]]) -> bytes:
 
 
 def test_csv_import_in_the_browser_is_all_or_nothing_and_export_reads_back(site):
-    rows = [(f"web{i}@csv-case.vn", "nam-po") for i in range(200)]
-    bad = [*rows[:57], ("web57@csv-case.vn", "nam-poo"), *rows[58:]]
+    rows = [(f"web{i}@csv-case.example.org", "nam-po") for i in range(200)]
+    bad = [*rows[:57], ("web57@csv-case.example.org", "nam-poo"), *rows[58:]]
     with site.server.login(*site.users["admin"]) as client:
         token = site.server.csrf_of(client.get("/senders").text)
         files = {"file": ("don-vi.csv", _csv(bad), "text/csv")}
@@ -65,16 +65,16 @@ def test_csv_import_in_the_browser_is_all_or_nothing_and_export_reads_back(site)
         message = flash(client)
         assert "don-vi.csv: row 59: unknown unit &#39;nam-poo&#39;" in message
         assert "nothing was imported" in message
-        assert mapped(site, "csv-case.vn") == []
+        assert mapped(site, "csv-case.example.org") == []
 
         files = {"file": ("don-vi.csv", _csv(rows), "text/csv")}
         client.post("/senders/import", data={"csrf_token": token}, files=files)
         assert "Đã nhập: 200 thêm mới, 0 chuyển đơn vị, 0 không đổi." in flash(client)
-        assert len(mapped(site, "csv-case.vn")) == 200
+        assert len(mapped(site, "csv-case.example.org")) == 200
 
         exported = client.get("/senders.csv")
         assert exported.headers["content-type"] == "text/csv; charset=utf-8"
-        assert "web7@csv-case.vn,nam-po,LĐLĐ huyện Nậm Pồ,database" in exported.text
+        assert "web7@csv-case.example.org,nam-po,LĐLĐ huyện Nậm Pồ,database" in exported.text
         files = {"file": ("export.csv", exported.content, "text/csv")}
         client.post("/senders/import", data={"csrf_token": token}, files=files)
         assert "0 thêm mới, 0 chuyển đơn vị" in flash(client)
@@ -82,7 +82,7 @@ def test_csv_import_in_the_browser_is_all_or_nothing_and_export_reads_back(site)
         client.post("/senders/import", data={"csrf_token": token})
         assert "Hãy chọn một tệp CSV." in flash(client)
         files = {
-            "file": ("latin1.csv", "sender,unit\nđ@x.vn,nam-po\n".encode("cp1258"), "text/csv")
+            "file": ("latin1.csv", "sender,unit\nđ@x.example.org,nam-po\n".encode("cp1258"), "text/csv")
         }
         client.post("/senders/import", data={"csrf_token": token}, files=files)
         assert "not UTF-8 text" in flash(client)

@@ -49,7 +49,7 @@ def test_a_reply_to_a_message_we_never_stored_is_not_a_revision() -> None:
         ("tinbai@example.org", True, False),
         ("TinBai+tin@example.org", True, False),
         ("other@example.org", True, True),
-        ("tinbai@elsewhere.org", True, True),
+        ("tinbai@elsewhere.example.net", True, True),
         ("other@example.org", False, False),
     ],
 )

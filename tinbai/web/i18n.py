@@ -42,7 +42,7 @@ _VI: dict[str, str] = {
     "remove": "Xóa",
     "from_date": "Từ ngày (tùy chọn)",
     "from_help": "Để trống: toàn bộ thư trước đây chuyển sang đơn vị mới.",
-    "pattern_help": "Địa chỉ (ten@mien.vn) hoặc cả tên miền (@mien.vn)",
+    "pattern_help": "Địa chỉ (ten@mien.example.org) hoặc cả tên miền (@mien.example.org)",
     "import_csv": "Nhập từ CSV",
     "import_help": "Cột: sender, unit. Nếu có một dòng sai thì không dòng nào được nhập.",
     "export_csv": "Xuất CSV",

@@ -162,3 +162,22 @@ def test_plan_is_chosen_by_date_and_by_id(tmp_path):
     assert config.plan("2020-q2", on=date(2020, 8, 1)).id == "2020-q2"
     with pytest.raises(ConfigError, match="no plan '2020-q4'"):
         config.plan("2020-q4")
+
+
+def test_no_address_outside_example_domains_anywhere_in_the_repo():
+    root = SHIPPED.parent
+    address = re.compile(r"[\w.%+-]+@([\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,})")
+    allowed = re.compile(r"(^|\.)example\.(org|net|com)$", re.IGNORECASE)
+    offenders = []
+    for path in root.rglob("*"):
+        if path.suffix not in {".py", ".md", ".toml", ".html", ".j2", ".txt", ".csv", ".json"}:
+            continue
+        if any(
+            part in {".venv", "node_modules", ".git", "screenshots"} or part.startswith(".")
+            for part in path.relative_to(root).parts
+        ):
+            continue
+        for domain in address.findall(path.read_text(encoding="utf-8", errors="replace")):
+            if not allowed.search(domain):
+                offenders.append(f"{path.relative_to(root)}: {domain}")
+    assert offenders == []

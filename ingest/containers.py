@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from classify.message import FINGERPRINT_HEAD_BYTES
 from ingest.documents import MAX_DOCUMENT_BYTES, document_format, rtf_text
-from ingest.sniff import sniff_image
+from ingest.sniff import IMAGE_EXTENSIONS, sniff_image
 
 log = logging.getLogger(__name__)
 # tnefparse logs every damaged MAPI property at ERROR; a damaged winmail.dat is the
@@ -33,18 +33,6 @@ ZIP_BASED_TYPES = frozenset(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "application/vnd.oasis.opendocument.spreadsheet",
     }
-)
-IMAGE_EXTENSIONS = (
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".heic",
-    ".heif",
-    ".webp",
-    ".tif",
-    ".tiff",
-    ".bmp",
-    ".gif",
 )
 
 

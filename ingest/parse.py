@@ -29,7 +29,7 @@ from typing import TypeVar, cast
 from classify.message import FINGERPRINT_HEAD_BYTES, Address, ParsedMessage, Part, image_fingerprint
 from ingest.containers import is_tnef, is_zip, open_tnef, open_zip
 from ingest.documents import decode_text, document_format, extract_text
-from ingest.sniff import image_size, sniff_image
+from ingest.sniff import IMAGE_EXTENSIONS, image_size, sniff_image
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -57,18 +57,6 @@ MAX_DEPTH = 12  # nested multiparts and attached messages; deeper is hostile
 MAX_PARTS = 400
 MAX_MIME_HEADER_CHARS = 1000  # a Content-Type with a long RFC 2231 filename fits
 MAX_HEADER_CHARS = 4000  # nothing counting needs sits further into a header
-IMAGE_EXTENSIONS = (
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".heic",
-    ".heif",
-    ".webp",
-    ".tif",
-    ".tiff",
-    ".bmp",
-    ".gif",
-)
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"(?is)<(script|style|head)\b.*?</\1>")
 _BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/li|/h\d)\b[^>]*>")

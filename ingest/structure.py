@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from classify.message import FINGERPRINT_HEAD_BYTES
+from ingest.sniff import IMAGE_EXTENSIONS
 
 KNOWN_ENCODINGS = frozenset({"7bit", "8bit", "binary", "base64", "quoted-printable"})
 DOCUMENT_TYPES = frozenset(
@@ -35,18 +36,6 @@ DOCUMENT_TYPES = frozenset(
     }
 )
 DOCUMENT_EXTENSIONS = (".doc", ".docx", ".odt", ".rtf", ".pdf", ".txt")
-IMAGE_EXTENSIONS = (
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".heic",
-    ".heif",
-    ".webp",
-    ".tif",
-    ".tiff",
-    ".bmp",
-    ".gif",
-)
 # Containers whose content the server does not describe: only a full parse sees inside.
 OPAQUE_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
 TEXT_LIMIT = 2_000_000  # bytes of one text part worth fetching; a longer body is cut

@@ -27,14 +27,22 @@ PERIODS = Periods(
     [
         ("a@x.example.org", datetime(2020, 4, 30, tzinfo=UTC), "tuan-giao"),
         ("A@X.EXAMPLE.ORG", datetime(2020, 4, 30, tzinfo=UTC), "tuan-giao"),
-        ("a@x.example.org", MAY, "muong-lay"),  # `until` is exclusive: from that moment the next unit
+        (
+            "a@x.example.org",
+            MAY,
+            "muong-lay",
+        ),  # `until` is exclusive: from that moment the next unit
         ("a@x.example.org", JUNE, None),  # after the last period: the current mapping
         (
             "b@x.example.org",
             datetime(2020, 4, 1, tzinfo=UTC),
             None,
         ),  # mapped on its own: the domain's past is not its
-        ("c@x.example.org", datetime(2020, 4, 1, tzinfo=UTC), "dien-bien"),  # counted through the domain
+        (
+            "c@x.example.org",
+            datetime(2020, 4, 1, tzinfo=UTC),
+            "dien-bien",
+        ),  # counted through the domain
         ("c@x.example.org", MAY, None),
         ("c@other.example.org", datetime(2020, 4, 1, tzinfo=UTC), None),
     ],

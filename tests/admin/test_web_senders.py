@@ -82,7 +82,11 @@ def test_csv_import_in_the_browser_is_all_or_nothing_and_export_reads_back(site)
         client.post("/senders/import", data={"csrf_token": token})
         assert "Hãy chọn một tệp CSV." in flash(client)
         files = {
-            "file": ("latin1.csv", "sender,unit\nđ@x.example.org,nam-po\n".encode("cp1258"), "text/csv")
+            "file": (
+                "latin1.csv",
+                "sender,unit\nđ@x.example.org,nam-po\n".encode("cp1258"),
+                "text/csv",
+            )
         }
         client.post("/senders/import", data={"csrf_token": token}, files=files)
         assert "not UTF-8 text" in flash(client)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from mailkit import Attachment, build_message, make_jpeg
 
 from classify import classify
 from ingest.parse import parse_message
 from store import open_store
-from store.db import head_revision
+from store.db import _alembic_config, head_revision
 
 NOW = datetime(2020, 5, 15, tzinfo=UTC)
 
@@ -80,3 +83,17 @@ def test_senders_map_and_unmap_with_an_audit_trail(tmp_path):
     with store.engine.connect() as c:
         rows = c.execute(sa.text("select action, old, new from audit_log order by id")).all()
     assert rows == [("sender-map", None, "tuan-giao"), ("sender-map", "tuan-giao", "muong-lay"), ("sender-unmap", "muong-lay", None)]
+
+
+def test_the_head_revision_read_from_the_files_is_alembics():
+    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def test_starting_the_cli_on_an_up_to_date_database_does_not_import_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    open_store(url).engine.dispose()
+    code = (
+        "import sys; import tinbai.cli as c; c._register(); from store import open_store;"
+        f" open_store({url!r}); assert 'alembic' not in sys.modules, 'alembic imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

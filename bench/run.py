@@ -1,6 +1,7 @@
 """Benchmarks of the IMAP poller against mbsync, on a private Dovecot (not run by the tests).
 
     .venv/bin/python bench/run.py [--messages 1000] [--small 100000] [--runs 3] [--idle-runs 30]
+                                  [--only first-sync]
 
 1. generate a photo-heavy mailbox (`bench/generate.py`) and a large text-only one;
 2. one untimed pass of each tool, so both meet the same warm server;
@@ -10,6 +11,7 @@
    (connect, login, SELECT, UID SEARCH, logout with imapclient), at both sizes;
 5. `tinbai poll` with nothing new, as a whole process, and what its imports cost.
 
+`--only first-sync` stops after step 3 (about a quarter of the time: mbsync's runs dominate).
 Results go to bench/out/results.json and a Markdown summary to stdout.
 """
 
@@ -155,6 +157,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--idle-runs", type=int, default=30)
+    parser.add_argument("--only", choices=["first-sync"], help="run only this part")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     os.environ["BENCH_IMAP_PASSWORD"] = PASSWORD
@@ -207,7 +210,11 @@ def main() -> None:
         shutil.rmtree(mirror, ignore_errors=True)
         results["first_sync"] = {k: median(v) for k, v in first.items()}
         results["first_sync_runs"] = first
+        results["load_average"] = os.getloadavg()
         save(results)
+        if args.only == "first-sync":
+            print(report(results))
+            return
 
         synced = work / "sync1" / "config.toml"
         results["idle_1k"] = idle_pair(server, PHOTO_USER, synced, args.idle_runs)
@@ -252,14 +259,9 @@ def main() -> None:
     print(report(results))
 
 
-def save(results: dict[str, Any]) -> None:
-    """Write what is measured so far: a long run that is stopped still leaves its figures."""
-    (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-
-
-def report(r: dict[str, Any]) -> str:
+def first_sync_report(r: dict[str, Any]) -> list[str]:
     fs = r["first_sync"]
-    lines = [
+    return [
         f"machine: {r['machine']}, Python {r['python']}",
         f"mailbox: {r['messages']} photo-heavy messages, {r['mailbox_bytes'] / 1e9:.2f} GB",
         "",
@@ -268,6 +270,20 @@ def report(r: dict[str, Any]) -> str:
         f"| mbsync full mirror | {fs['mbsync_s']:.1f} s | {fs['mbsync_mb']:.0f} MB | {r['mailbox_bytes'] / 1e9:.2f} GB |",
         f"| tinbai poll | {fs['tinbai_s']:.2f} s | {fs['tinbai_mb']:.0f} MB | {fs['tinbai_wire'] / 1e6:.1f} MB |",
         f"| ratio | {fs['tinbai_s'] / fs['mbsync_s']:.3f} × | | {fs['tinbai_wire'] / r['mailbox_bytes'] * 100:.2f} % |",
+        f"runs: {r['first_sync_runs']}",
+    ]
+
+
+def save(results: dict[str, Any]) -> None:
+    """Write what is measured so far: a long run that is stopped still leaves its figures."""
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+def report(r: dict[str, Any]) -> str:
+    lines = first_sync_report(r)
+    if "idle_1k" not in r:
+        return "\n".join(lines)
+    lines += [
         "",
         f"idle poll at {r['messages']:,}: tinbai {r['idle_1k']['tinbai_ms']:.1f} ms,"
         f" raw floor {r['idle_1k']['floor_ms']:.1f} ms ({r['idle_1k']['tinbai_ms'] / r['idle_1k']['floor_ms']:.2f} ×)",

@@ -22,12 +22,9 @@ next one resumes after the last committed UID.
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import hashlib
 import json
 import logging
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,6 +42,7 @@ from classify.message import (
 )
 from classify.tags import DEFAULT_VOCABULARY, plus_tags, subject_tags
 from ingest import parse
+from ingest.headers import decode_header_block
 from ingest.sniff import sniff_image
 from ingest.structure import (
     TEXT_LIMIT,
@@ -76,9 +74,6 @@ HEADER_FIELDS: tuple[str, ...] = tuple(
     dict.fromkeys(
         (*ENVELOPE_FIELDS, *getattr(parse, "KEPT_HEADERS", ()), "content-transfer-encoding")
     )
-)
-_MIME_LINES = re.compile(
-    rb"(?im)^content-(?:type|transfer-encoding)[ \t]*:.*\r?\n(?:[ \t].*\r?\n)*"
 )
 
 
@@ -352,7 +347,7 @@ class Poller:
         size = int(data.get(b"RFC822.SIZE") or 0)
         body = data.get(b"BODYSTRUCTURE")
         received = data.get(b"INTERNALDATE")
-        parsed = _parse_headers(header_block, received if isinstance(received, datetime) else None)
+        parsed = decode_header_block(header_block, received if isinstance(received, datetime) else None)
         gm = data.get(b"X-GM-MSGID")
         if gm is not None:
             parsed = replace(parsed, headers=(*parsed.headers, ("x-gm-msgid", str(gm))))
@@ -575,22 +570,6 @@ def _digest(header_block: bytes, size: int, structure: Sequence[Leaf], body: Any
 
 def _section(path: str, octets: int | None) -> str:
     return f"BODY.PEEK[{path}]" + (f"<0.{octets}>" if octets is not None else "")
-
-
-def _parse_headers(block: bytes, received_at: datetime | None) -> ParsedMessage:
-    """The header fields, read by the same parser as files so both agree on every value."""
-    content_type = ""
-    found = _MIME_LINES.search(block)
-    if found is not None:
-        holder = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(block)
-        content_type = " ".join(str(holder.get("content-type") or "").split())
-    parsed = parse.parse_message(
-        _MIME_LINES.sub(b"", block).rstrip(b"\r\n") + b"\r\n\r\n", received_at=received_at
-    )
-    headers = [(k, v) for k, v in parsed.headers if k != "content-type"]
-    if content_type:
-        headers.insert(0, ("content-type", content_type))
-    return replace(parsed, headers=tuple(headers), parts=(), text="")
 
 
 def _decode_part(leaf: Leaf, data: bytes) -> tuple[str | None, int]:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from tinbai.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +38,50 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig  # noqa: PLC0415 — Alembic costs ~0.5 s to import: only when migrating
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(resources.files("store") / "migrations"))
     return cfg
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision stored in the database (None on an empty one), read with one query."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        value = connection.scalar(text("SELECT version_num FROM alembic_version"))
+        return None if value is None else str(value)
+
+
+_REVISION = re.compile(r"""^revision\s*(?::[^=]*)?=\s*["']([^"']+)["']""", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.M)
 
 
 def head_revision() -> str | None:
+    """The newest migration, read from the migration files without importing Alembic.
+
+    Every start compares it with the stored revision; only a database that is behind
+    pays for Alembic. A history this reader cannot follow is handed to Alembic.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (resources.files("store") / "migrations" / "versions").iterdir():
+        if not script.name.endswith(".py"):
+            continue
+        source = script.read_text(encoding="utf-8")
+        found, down = _REVISION.search(source), _DOWN_REVISION.search(source)
+        if found is None or down is None:
+            return _alembic_head()
+        revisions.add(found.group(1))
+        parents.update(re.findall(r"""["']([^"']+)["']""", down.group(1)))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else _alembic_head()
+
+
+def _alembic_head() -> str | None:
+    from alembic.script import ScriptDirectory  # noqa: PLC0415 — see _alembic_config
+
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
@@ -57,6 +90,8 @@ def migrate(engine: Engine, revision: str = "head") -> bool:
     try:
         if revision == "head" and current_revision(engine) == head_revision():
             return False
+        from alembic import command  # noqa: PLC0415 — see _alembic_config
+
         cfg = _alembic_config()
         with engine.begin() as connection:
             cfg.attributes["connection"] = connection

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from mailkit import Attachment, build_message, make_jpeg
 
 from classify import classify
+from classify.message import Classification
+from classify.message import Item as ClassifiedItem
 from ingest.parse import parse_message
 from store import open_store
-from store.db import head_revision
+from store.db import _alembic_config, head_revision
 
 NOW = datetime(2020, 5, 15, tzinfo=UTC)
 
@@ -80,3 +85,30 @@ def test_senders_map_and_unmap_with_an_audit_trail(tmp_path):
     with store.engine.connect() as c:
         rows = c.execute(sa.text("select action, old, new from audit_log order by id")).all()
     assert rows == [("sender-map", None, "tuan-giao"), ("sender-map", "tuan-giao", "muong-lay"), ("sender-unmap", "muong-lay", None)]
+
+
+def test_the_head_revision_read_from_the_files_is_alembics():
+    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def test_starting_the_cli_on_an_up_to_date_database_does_not_import_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    open_store(url).engine.dispose()
+    code = (
+        "import sys; import tinbai.cli as c; c._register(); from store import open_store;"
+        f" open_store({url!r}); assert 'alembic' not in sys.modules, 'alembic imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_same_photo_twice_in_one_message_counts_once_and_points_at_the_first(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    parsed = parse_message(build_message(subject="[Ảnh] Hai lần", message_id="<twice@example.org>"))
+    photo = ClassifiedItem("photo", 1, "a photo", fingerprint="f" * 16, part="2")
+    again = ClassifiedItem("photo", 1, "a photo", fingerprint="f" * 16, part="3")
+    outcome = store.record(parsed, Classification("counted", (photo, again), ""), source="file", now=NOW)
+    assert outcome.counted == (("photo", 1), ("photo", 0))
+    with store.engine.connect() as c:
+        rows = c.execute(sa.text("select id, count, duplicate_of, reason from items order by id")).all()
+    assert rows[1].duplicate_of == rows[0].id
+    assert "not counted again" in rows[1].reason

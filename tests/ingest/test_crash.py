@@ -17,12 +17,11 @@ pytestmark = pytest.mark.integration
 
 # Polls in a child process that SIGKILLs itself at a chosen moment:
 # "between": right after the second message's commit;
-# "inside": in the third message's transaction, its rows flushed, just before COMMIT.
+# "inside": in the third message's transaction, its rows written, just before COMMIT.
 CHILD = textwrap.dedent(
     """
     import os, signal, sys
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Engine, event
     from tinbai.app import App
     from tinbai.polling import poll_once
 
@@ -32,10 +31,17 @@ CHILD = textwrap.dedent(
         if moment == "between" and done == 2:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    @event.listens_for(Session, "before_commit")
-    def inside(session):
-        rows = [o for o in session.identity_map.values() if type(o).__name__ == "Message"]
-        if moment == "inside" and any(row.subject.endswith("số 2") for row in rows):
+    @event.listens_for(Engine, "before_cursor_execute")
+    def written(conn, cursor, statement, parameters, context, executemany):
+        values = parameters if isinstance(parameters, (list, tuple)) else list(parameters.values())
+        if statement.lstrip().upper().startswith("INSERT INTO MESSAGES") and any(
+            isinstance(v, str) and v.endswith("số 2") for v in values
+        ):
+            conn.info["third"] = True
+
+    @event.listens_for(Engine, "commit")
+    def inside(conn):
+        if moment == "inside" and conn.info.pop("third", False):
             os.kill(os.getpid(), signal.SIGKILL)
 
     poll_once(App(config_path=sys.argv[1]), between)

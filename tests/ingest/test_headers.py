@@ -1,0 +1,72 @@
+"""The IMAP path's cheap header decoder gives the file parser's values, over the real corpus."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ingest.headers import decode_header_block, parse_header_block
+from ingest.poller import HEADER_FIELDS
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+MESSAGES = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "MANIFEST.md")
+_FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
+
+
+def imap_header_block(raw: bytes, fields: tuple[str, ...] = HEADER_FIELDS) -> bytes:
+    """What `BODY.PEEK[HEADER.FIELDS (...)]` returns: the wanted fields, folded as sent, a blank line."""
+    head = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
+    wanted = {f.encode() for f in fields}
+    kept: list[bytes] = []
+    keep = False
+    for line in re.split(rb"\r?\n", head):
+        if line[:1] in (b" ", b"\t"):
+            if keep:
+                kept.append(line)
+            continue
+        found = _FIELD.match(line)
+        keep = found is not None and found.group(1).lower() in wanted
+        if keep:
+            kept.append(line)
+    return b"".join(line + b"\r\n" for line in kept) + b"\r\n"
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(MESSAGES) > 50
+
+
+@pytest.mark.parametrize("path", MESSAGES, ids=lambda p: p.name)
+def test_cheap_decoder_equals_the_file_parser_on_the_corpus(path: Path) -> None:
+    block = imap_header_block(path.read_bytes())
+    received = datetime(2020, 5, 11, 2, 0, tzinfo=UTC)
+
+    assert decode_header_block(block, received) == parse_header_block(block, received)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        b"Subject: =?utf-8?q?=5BTin=5D_H=E1=BB=99i?= =?utf-8?b?IG5naOG7iw==?=\r\n",
+        b"Subject: [Tin]=?utf-8?q?H=E1=BB=99i?=\r\n",
+        b'From: "=?utf-8?b?TMSQTMSQ?=" <a@example.org>\r\n',
+        b"From: =?utf-8?b?TMSQTMSQIGh1eeG7h24=?= <A@Example.org>\r\nTo: x@example.org, Y <y@example.org>\r\n",
+        b'To: "Doe, John" <j@example.org>, undisclosed-recipients:;\r\n',
+        b"Date: Mon, 11 May 2020 09:00:00 -0000\r\nMessage-ID: abc@example.org\r\n",
+        b"Date: not a date\r\nReferences: <a@x> <b@x>\r\nIn-Reply-To: <b@x>\r\n",
+        b"Content-Type: multipart/mixed;\r\n boundary=\"xyz\"\r\nSubject: =?bogus?q?x?=\r\n",
+        "Subject: [Ảnh] tám bit\r\nX-Mailer: iPhone Mail\r\n".encode(),
+        "Subject: [Ảnh] =?utf-8?q?t=C3=A1m?= bit\r\n".encode(),
+        "From: Trần Văn <tran@example.org>\r\n".encode(),
+        b"Subject: caf\xe9 \xe1\xbb x\r\n",
+    ],
+    ids=[
+        "adjacent-words", "glued-word", "quoted-word", "names", "group", "no-zone", "bad-date", "mime",
+        "8bit-subject", "8bit-and-word", "8bit-name", "latin1-subject",
+    ],
+)
+def test_cheap_decoder_equals_the_file_parser_on_odd_headers(block: bytes) -> None:
+    block += b"\r\n"
+    assert decode_header_block(block, None) == parse_header_block(block, None)

@@ -95,7 +95,9 @@ def _decode_fast(block: bytes, received_at: datetime | None) -> ParsedMessage:
         return found[0] if found else None
 
     content_type = ""
-    if "content-type" in fields:  # its parameters are re-quoted by the file parser: use its parser for this one
+    if (
+        "content-type" in fields
+    ):  # its parameters are re-quoted by the file parser: use its parser for this one
         value = email.policy.default.header_fetch_parse("Content-Type", fields["content-type"][0])
         content_type = " ".join(str(value).split())
     headers = [(n, v) for n in parse.KEPT_HEADERS if n != "content-type" for v in texts(n)]
@@ -136,10 +138,14 @@ def _unstructured(raw: str) -> str:
 
 def _addresses(raws: list[str]) -> tuple[Address, ...]:
     values = [" ".join(v.split()) for v in raws]
-    if any(v and not _SIMPLE_LIST.fullmatch(v) for v in values) or any('"' in v and "=?" in v for v in values):
+    if any(v and not _SIMPLE_LIST.fullmatch(v) for v in values) or any(
+        '"' in v and "=?" in v for v in values
+    ):
         raise _Unsure  # the file parser re-formats such lists before reading them
     pairs = email.utils.getaddresses(values)
-    return tuple(Address(addr.strip().lower(), _display_name(name)) for name, addr in pairs if "@" in addr)
+    return tuple(
+        Address(addr.strip().lower(), _display_name(name)) for name, addr in pairs if "@" in addr
+    )
 
 
 def _display_name(name: str) -> str:

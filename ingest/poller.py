@@ -347,7 +347,9 @@ class Poller:
         size = int(data.get(b"RFC822.SIZE") or 0)
         body = data.get(b"BODYSTRUCTURE")
         received = data.get(b"INTERNALDATE")
-        parsed = decode_header_block(header_block, received if isinstance(received, datetime) else None)
+        parsed = decode_header_block(
+            header_block, received if isinstance(received, datetime) else None
+        )
         gm = data.get(b"X-GM-MSGID")
         if gm is not None:
             parsed = replace(parsed, headers=(*parsed.headers, ("x-gm-msgid", str(gm))))

@@ -22,7 +22,9 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url)
     except (SQLAlchemyError, ValueError, ImportError) as e:
-        raise StoreError(f"database.url {url!r} cannot be used ({e}) — give an SQLAlchemy URL such as sqlite:///tinbai.db") from e
+        raise StoreError(
+            f"database.url {url!r} cannot be used ({e}) — give an SQLAlchemy URL such as sqlite:///tinbai.db"
+        ) from e
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -97,6 +99,8 @@ def migrate(engine: Engine, revision: str = "head") -> bool:
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, revision)
     except SQLAlchemyError as e:
-        raise StoreError(f"cannot migrate the database at {engine.url!r}: {e.__class__.__name__}: {e.args[0] if e.args else e} — check database.url and that the file is writable") from e
+        raise StoreError(
+            f"cannot migrate the database at {engine.url!r}: {e.__class__.__name__}: {e.args[0] if e.args else e} — check database.url and that the file is writable"
+        ) from e
     log.info("database migrated to %s", revision)
     return True

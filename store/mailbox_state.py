@@ -18,7 +18,10 @@ _messages = cast(Table, Message.__table__)
 # A Core statement built once: asked for every new message of a sync, the ORM query was ~15 % of it.
 _KNOWN = (
     select(_messages.c.id)
-    .where(_messages.c.dedup_key.in_(bindparam("keys", expanding=True)), _messages.c.digest == bindparam("digest"))
+    .where(
+        _messages.c.dedup_key.in_(bindparam("keys", expanding=True)),
+        _messages.c.digest == bindparam("digest"),
+    )
     .limit(1)
 )
 

@@ -133,7 +133,9 @@ class Store:
                     self.set_folder_state(conn, advance, now)
                 return RecordOutcome(message_pk, created=True, note=note, counted=counted)
         except (IntegrityError, OperationalError) as e:
-            raise StoreError(f"cannot store message {key}: {e.orig} — is another tinbai writing the same database?") from e
+            raise StoreError(
+                f"cannot store message {key}: {e.orig} — is another tinbai writing the same database?"
+            ) from e
 
     @staticmethod
     def _add_location(db: Connection | Session, message_pk: int, loc: Location) -> None:
@@ -147,7 +149,9 @@ class Store:
         A manual override replaces its message's items (store.admin.counted_rows).
         """
         with self.session() as s:
-            return [SenderCount(a, kind, n, unit) for a, unit, kind, n in counted_rows(s, start, end)]
+            return [
+                SenderCount(a, kind, n, unit) for a, unit, kind, n in counted_rows(s, start, end)
+            ]
 
     def messages_by_sender(
         self, start: datetime, end: datetime, statuses: Sequence[str] = ("counted", "needs-review")
@@ -158,7 +162,11 @@ class Store:
         """
         stmt = (
             select(Message.sender, func.count(Message.id))
-            .where(Message.received_at >= start, Message.received_at < end, Message.status.in_(statuses))
+            .where(
+                Message.received_at >= start,
+                Message.received_at < end,
+                Message.status.in_(statuses),
+            )
             .group_by(Message.sender)
         )
         with self.session() as s:
@@ -175,12 +183,21 @@ class Store:
                 row = s.get(Message, int(ref))
             else:
                 mid = ref if ref.startswith("<") else f"<{ref}>"
-                row = s.scalar(select(Message).where(Message.message_id == mid).order_by(Message.id).limit(1))
+                row = s.scalar(
+                    select(Message).where(Message.message_id == mid).order_by(Message.id).limit(1)
+                )
             if row is None:
                 return None
             return MessageRow(
-                row.id, row.message_id, row.sender, row.sender_name, row.subject, row.received_at,
-                row.status, row.reason, tuple((i.kind, i.count, i.reason) for i in row.items),
+                row.id,
+                row.message_id,
+                row.sender,
+                row.sender_name,
+                row.subject,
+                row.received_at,
+                row.status,
+                row.reason,
+                tuple((i.kind, i.count, i.reason) for i in row.items),
             )
 
     # ------------------------------------------------------------------ folders
@@ -188,9 +205,15 @@ class Store:
     def folder_state(self, account: str, folder: str) -> FolderState | None:
         with self.session() as s:
             row = s.scalar(
-                select(FolderStateRow).where(FolderStateRow.account == account, FolderStateRow.folder == folder)
+                select(FolderStateRow).where(
+                    FolderStateRow.account == account, FolderStateRow.folder == folder
+                )
             )
-            return None if row is None else FolderState(row.account, row.folder, row.uidvalidity, row.highest_uid)
+            return (
+                None
+                if row is None
+                else FolderState(row.account, row.folder, row.uidvalidity, row.highest_uid)
+            )
 
     def set_folder_state(self, s: Connection | Session, state: FolderState, now: datetime) -> None:
         """Advance a folder's high-water mark inside the caller's transaction."""
@@ -203,7 +226,12 @@ class Store:
 
     def senders(self) -> list[tuple[str, str]]:
         with self.session() as s:
-            return [(p, u) for p, u in s.execute(select(Sender.pattern, Sender.unit_id).order_by(Sender.pattern))]
+            return [
+                (p, u)
+                for p, u in s.execute(
+                    select(Sender.pattern, Sender.unit_id).order_by(Sender.pattern)
+                )
+            ]
 
     def add_sender(self, pattern: str, unit_id: str, *, actor: str, now: datetime) -> str | None:
         """Map a sender; returns the unit it was mapped to before, if any."""
@@ -216,7 +244,16 @@ class Store:
             else:
                 row.unit_id = unit_id
             if old != unit_id:
-                s.add(AuditEntry(at=now, actor=actor, action="sender-map", target=pattern, old=old, new=unit_id))
+                s.add(
+                    AuditEntry(
+                        at=now,
+                        actor=actor,
+                        action="sender-map",
+                        target=pattern,
+                        old=old,
+                        new=unit_id,
+                    )
+                )
             return old
 
     def remove_sender(self, pattern: str, *, actor: str, now: datetime) -> str | None:
@@ -227,7 +264,16 @@ class Store:
             if row is None:
                 return None
             s.delete(row)
-            s.add(AuditEntry(at=now, actor=actor, action="sender-unmap", target=pattern, old=row.unit_id, new=None))
+            s.add(
+                AuditEntry(
+                    at=now,
+                    actor=actor,
+                    action="sender-unmap",
+                    target=pattern,
+                    old=row.unit_id,
+                    new=None,
+                )
+            )
             return row.unit_id
 
     def sender_names(self, addresses: Iterable[str]) -> dict[str, str]:
@@ -251,7 +297,9 @@ _folder_states = cast(Table, FolderStateRow.__table__)
 
 
 # Built once: a statement made per call costs more than SQLite takes to run it.
-_FIND_MESSAGE = select(_messages.c.id, _messages.c.digest).where(_messages.c.dedup_key == bindparam("key"))
+_FIND_MESSAGE = select(_messages.c.id, _messages.c.digest).where(
+    _messages.c.dedup_key == bindparam("key")
+)
 _INSERT_MESSAGE = insert(_messages)
 _INSERT_ITEM = insert(_items)
 _FIND_LOCATION = select(_locations.c.id).where(
@@ -263,7 +311,10 @@ _FIND_LOCATION = select(_locations.c.id).where(
 _INSERT_LOCATION = insert(_locations)
 _UPDATE_STATE = (
     db_update(_folder_states)
-    .where(_folder_states.c.account == bindparam("w_account"), _folder_states.c.folder == bindparam("w_folder"))
+    .where(
+        _folder_states.c.account == bindparam("w_account"),
+        _folder_states.c.folder == bindparam("w_folder"),
+    )
     .values(
         uidvalidity=bindparam("w_uidvalidity"),
         highest_uid=bindparam("w_highest_uid"),
@@ -291,7 +342,13 @@ def _new_id(result: CursorResult[Any]) -> int:
 
 
 def _message_values(
-    parsed: ParsedMessage, result: Classification, *, key: str, source: str, now: datetime, note: str
+    parsed: ParsedMessage,
+    result: Classification,
+    *,
+    key: str,
+    source: str,
+    now: datetime,
+    note: str,
 ) -> dict[str, Any]:
     reason = "; ".join(r for r in (result.reason, note) if r)
     return {
@@ -328,11 +385,15 @@ def _earlier_photos(conn: Connection, fingerprints: set[str]) -> dict[str, tuple
     return first
 
 
-def _add_items(conn: Connection, message_pk: int, result: Classification) -> tuple[tuple[str, int], ...]:
+def _add_items(
+    conn: Connection, message_pk: int, result: Classification
+) -> tuple[tuple[str, int], ...]:
     """Insert a message's items; a photo seen before (in a counted message) is kept with count 0."""
     photos = {it.fingerprint for it in result.items if it.kind == "photo" and it.fingerprint}
     earlier = _earlier_photos(conn, photos)
-    counts_here = result.status == "counted"  # only then does a photo of this message count as "seen"
+    counts_here = (
+        result.status == "counted"
+    )  # only then does a photo of this message count as "seen"
     rows: list[dict[str, Any]] = []
     first_here: dict[str, int] = {}  # fingerprint -> index in rows of its first counted photo here
     for item in result.items:
@@ -340,7 +401,9 @@ def _add_items(conn: Connection, message_pk: int, result: Classification) -> tup
         fp = item.fingerprint if item.kind == "photo" else None
         if fp and fp in earlier:
             count, duplicate_of = 0, earlier[fp][0]
-            reason = f"{item.reason}: the same photo as in message #{earlier[fp][1]}, not counted again"
+            reason = (
+                f"{item.reason}: the same photo as in message #{earlier[fp][1]}, not counted again"
+            )
         elif fp and fp in first_here:
             count, dup_index = 0, first_here[fp]
             reason = f"{item.reason}: the same photo as in message #{message_pk}, not counted again"
@@ -388,4 +451,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-__all__: Sequence[str] = ("FolderState", "Location", "RecordOutcome", "SenderCount", "Store", "open_store")
+__all__: Sequence[str] = (
+    "FolderState",
+    "Location",
+    "RecordOutcome",
+    "SenderCount",
+    "Store",
+    "open_store",
+)

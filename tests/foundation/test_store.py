@@ -25,12 +25,22 @@ def test_migrations_create_the_schema_on_an_empty_database(tmp_path):
     store = open_store(url)
     inspector = sa.inspect(store.engine)
     tables = set(inspector.get_table_names())
-    assert {"senders", "messages", "items", "message_locations", "folder_states", "digests", "audit_log"} <= tables
+    assert {
+        "senders",
+        "messages",
+        "items",
+        "message_locations",
+        "folder_states",
+        "digests",
+        "audit_log",
+    } <= tables
     with store.engine.connect() as c:
         assert c.scalar(sa.text("select version_num from alembic_version")) == head_revision()
         assert c.scalar(sa.text("pragma journal_mode")) == "wal"
         assert c.scalar(sa.text("pragma foreign_keys")) == 1
-    message_keys = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("message_locations")}
+    message_keys = {
+        tuple(u["column_names"]) for u in inspector.get_unique_constraints("message_locations")
+    }
     assert ("account", "folder", "uidvalidity", "uid") in message_keys
 
 
@@ -48,7 +58,9 @@ def _record(store, raw):
 
 def test_the_same_message_twice_changes_nothing(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    raw = build_message(attachments=[Attachment("a.jpg", make_jpeg(seed=3))], message_id="<same@example.org>")
+    raw = build_message(
+        attachments=[Attachment("a.jpg", make_jpeg(seed=3))], message_id="<same@example.org>"
+    )
     first, second = _record(store, raw), _record(store, raw)
     assert first.created
     assert not second.created
@@ -84,7 +96,11 @@ def test_senders_map_and_unmap_with_an_audit_trail(tmp_path):
     assert store.remove_sender("a@example.org", actor="t", now=NOW) is None
     with store.engine.connect() as c:
         rows = c.execute(sa.text("select action, old, new from audit_log order by id")).all()
-    assert rows == [("sender-map", None, "tuan-giao"), ("sender-map", "tuan-giao", "muong-lay"), ("sender-unmap", "muong-lay", None)]
+    assert rows == [
+        ("sender-map", None, "tuan-giao"),
+        ("sender-map", "tuan-giao", "muong-lay"),
+        ("sender-unmap", "muong-lay", None),
+    ]
 
 
 def test_the_head_revision_read_from_the_files_is_alembics():
@@ -106,9 +122,13 @@ def test_the_same_photo_twice_in_one_message_counts_once_and_points_at_the_first
     parsed = parse_message(build_message(subject="[Ảnh] Hai lần", message_id="<twice@example.org>"))
     photo = ClassifiedItem("photo", 1, "a photo", fingerprint="f" * 16, part="2")
     again = ClassifiedItem("photo", 1, "a photo", fingerprint="f" * 16, part="3")
-    outcome = store.record(parsed, Classification("counted", (photo, again), ""), source="file", now=NOW)
+    outcome = store.record(
+        parsed, Classification("counted", (photo, again), ""), source="file", now=NOW
+    )
     assert outcome.counted == (("photo", 1), ("photo", 0))
     with store.engine.connect() as c:
-        rows = c.execute(sa.text("select id, count, duplicate_of, reason from items order by id")).all()
+        rows = c.execute(
+            sa.text("select id, count, duplicate_of, reason from items order by id")
+        ).all()
     assert rows[1].duplicate_of == rows[0].id
     assert "not counted again" in rows[1].reason

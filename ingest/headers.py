@@ -83,6 +83,8 @@ def _decode_fast(block: bytes, received_at: datetime | None) -> ParsedMessage:
     for name, raw in msg.raw_items():  # as stored: items() would wrap 8-bit values in Header
         # 8-bit bytes arrive surrogate-escaped; policy.default reads them as UTF-8, this way.
         value = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if parse.cut_header(name, value) != "".join(value.splitlines()):
+            raise _Unsure  # the file parser cuts this header: let it decide what is left
         if not value.isascii() and name.lower() not in _FREE_TEXT:
             raise _Unsure
         fields.setdefault(name.lower(), []).append(value)

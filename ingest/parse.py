@@ -68,6 +68,12 @@ _DATA_URI = re.compile(
 MAX_PASTED_IMAGES = 50
 
 
+def cut_header(name: str, value: str) -> str:
+    """A raw header value unfolded and cut to what counting needs (see `_Policy`)."""
+    limit = MAX_MIME_HEADER_CHARS if name.lower().startswith("content-") else MAX_HEADER_CHARS
+    return "".join(value[: limit * 2].splitlines())[:limit]
+
+
 class _Policy(email.policy.EmailPolicy):
     """`policy.default`, except that a header is cut before it is parsed.
 
@@ -79,9 +85,7 @@ class _Policy(email.policy.EmailPolicy):
         if hasattr(value, "name"):
             return value
         # MIME headers are parsed again at every look-up of a type, charset or filename.
-        limit = MAX_MIME_HEADER_CHARS if name.lower().startswith("content-") else MAX_HEADER_CHARS
-        unfolded = "".join(value[: limit * 2].splitlines())[:limit]
-        return cast(str, self.header_factory(name, unfolded))
+        return cast(str, self.header_factory(name, cut_header(name, value)))
 
 
 POLICY = _Policy()

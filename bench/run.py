@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
+# The repo root first: tests/classify (a test folder) must not shadow the classify package.
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 import imapclient  # noqa: E402
 from dovecot import PASSWORD, Dovecot, set_table  # noqa: E402

@@ -179,13 +179,7 @@ class Store:
     def get_message(self, ref: str) -> MessageRow | None:
         """A message by its number or its Message-ID."""
         with self.session() as s:
-            if ref.isdigit():
-                row = s.get(Message, int(ref))
-            else:
-                mid = ref if ref.startswith("<") else f"<{ref}>"
-                row = s.scalar(
-                    select(Message).where(Message.message_id == mid).order_by(Message.id).limit(1)
-                )
+            row = find_message(s, ref)
             if row is None:
                 return None
             return MessageRow(
@@ -434,6 +428,15 @@ def _add_items(
             del r["_dup_index"]
         conn.execute(_INSERT_ITEM, rows)
     return tuple((r["kind"], r["count"]) for r in rows)
+
+
+def find_message(s: Session, ref: str) -> Message | None:
+    """A stored message by its number or its Message-ID (with or without <>)."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return s.get(Message, int(ref))
+    mid = ref if ref.startswith("<") else f"<{ref}>"
+    return s.scalar(select(Message).where(Message.message_id == mid).order_by(Message.id).limit(1))
 
 
 def open_store(url: str, *, upgrade: bool = True) -> Store:

@@ -6,10 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
-from store.models import Message
-from store.repo import Store
+from store.repo import Store, find_message
 
 
 @dataclass(frozen=True)
@@ -40,15 +37,8 @@ class MessageFacts:
 
 def message_facts(store: Store, ref: str) -> MessageFacts | None:
     """A stored message by its number or its Message-ID (with or without <>)."""
-    ref = ref.strip()
     with store.session() as s:
-        if ref.isdigit():
-            row = s.get(Message, int(ref))
-        else:
-            mid = ref if ref.startswith("<") else f"<{ref}>"
-            row = s.scalar(
-                select(Message).where(Message.message_id == mid).order_by(Message.id).limit(1)
-            )
+        row = find_message(s, ref)
         if row is None:
             return None
         return MessageFacts(

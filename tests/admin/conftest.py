@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS
 from click.testing import CliRunner
 from mailkit import Attachment, build_message, make_jpeg
 
@@ -32,14 +33,6 @@ from tinbai.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_CONFIG = ROOT / "config.toml"
 SCREENSHOTS = ROOT / "tests" / "screenshots" / "admin"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-gpu",
-]
 
 ADMIN, EDITOR = ("an", "admin-secret-1"), ("binh", "editor-secret-1")
 

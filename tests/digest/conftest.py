@@ -18,17 +18,9 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from browser import CHROMIUM, CHROMIUM_ARGS
 from dataset import MAPPED_LATER, write_dataset
 from digestkit import ROOT, InProcess, Mailbox, SmtpServer, free_port
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-gpu",
-]
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""One poll of one mailbox: new UIDs only, the few bytes counting needs, one commit per message.
+"""One poll of one mailbox: new UIDs only, the few bytes counting needs, one commit per batch.
 
 For each folder: SELECT (read-only unless an after-processing action is
 configured), compare UIDVALIDITY and UIDNEXT with the stored high-water mark,
@@ -11,13 +11,14 @@ UIDs in bounded batches:
 2. one FETCH per group of messages with the same plan, of the text parts
    whole, images' heads (`BODY.PEEK[n]<0.N>`, base64 decoded here), and
    documents only when no subject tag decides the kind;
-3. for each message, in UID order, one transaction: the message, its items,
-   its location and the folder's new high-water mark (the `Ledger`).
+3. one transaction for the batch: in UID order, each message, its items and its
+   location, and the folder's new high-water mark (the `Ledger`). Nothing in it
+   talks to the server, so a connection that breaks leaves the batch uncommitted.
 
 A structure that cannot be trusted sends the message down the old road (fetch
 whole, parse) and the poll counts it. A message that breaks is recorded as
 failed and the poll goes on; a broken connection stops the poll, and the
-next one resumes after the last committed UID.
+next one resumes after the last committed batch.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -88,7 +90,11 @@ class Mark:
 
 
 class Ledger(Protocol):
-    """What the poller needs from the rest of tinbai: memory, and one commit per message."""
+    """What the poller needs from the rest of tinbai: memory, and one commit per batch."""
+
+    def batch(self) -> AbstractContextManager[None]:
+        """One transaction around a batch's writes; the mark lands with them or not at all."""
+        ...
 
     def high_water(self, account: str, folder: str) -> tuple[int, int] | None:
         """The folder's stored (UIDVALIDITY, highest UID), or None if never polled."""
@@ -154,6 +160,30 @@ class _Pending:
         default_factory=dict
     )  # path → (leaf, octets or None=whole)
     fetched: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class _Step:
+    """What one UID of a batch comes to, applied in UID order inside the batch's transaction."""
+
+    mark: Mark
+    item: _Pending | None = None  # a new message, read from the server
+    parsed: ParsedMessage | None = None  # ... ready to classify
+    failed: str | None = None  # why it is recorded as failed
+    unreadable: bool = False  # the server could not describe it: a placeholder is recorded
+    known: int | None = None  # already stored (another folder, a resync): one more location
+    present: bool = True  # False: expunged since the search, only the mark moves past it
+
+
+def _placeholder(mark: Mark) -> ParsedMessage:
+    """A message the server cannot describe: recorded as failed under its place, so it is seen."""
+    key = f"{mark.account}/{mark.folder}/{mark.uidvalidity}/{mark.uid}"
+    return ParsedMessage(
+        message_id=None,
+        subject=f"(unreadable message, {mark.folder} UID {mark.uid})",
+        sender=None,
+        digest=hashlib.sha256(key.encode()).hexdigest(),
+    )
 
 
 class Poller:
@@ -254,7 +284,12 @@ class Poller:
     # ------------------------------------------------------------------ batches
 
     def _batch(self, folder: str, uidvalidity: int, uids: list[int]) -> list[int]:
-        """Fetch and commit one batch; return the UIDs whose count is committed."""
+        """Fetch a batch, then commit it in one transaction; return the UIDs committed.
+
+        Everything that talks to the server happens first; the transaction holds only
+        the database work, so a broken connection leaves the batch uncommitted (the
+        next poll starts it again) and the database is never locked while we wait.
+        """
         wanted = [
             "RFC822.SIZE",
             "INTERNALDATE",
@@ -264,40 +299,38 @@ class Poller:
         if self._gmail:
             wanted.append("X-GM-MSGID")
         answer, unreadable = self._fetch_isolated(uids, wanted)
+        steps: list[_Step] = []
         pending: list[_Pending] = []
-        committed: list[int] = []
         for uid in uids:
             mark = Mark(self.account, folder, uidvalidity, uid)
             data = answer.get(uid)
             if uid in unreadable:
-                self._record_unreadable(mark, unreadable[uid])
-                committed.append(uid)
+                steps.append(_Step(mark, failed=unreadable[uid], unreadable=True))
                 continue
             if data is None:  # expunged since the search: nothing to count, move past it
-                self.ledger.set_high_water(mark)
+                steps.append(_Step(mark, present=False))
                 continue
             try:
                 item = self._first_pass(uid, data)
             except Exception as e:  # edge: one broken message never blocks the rest
                 log.exception("folder %s UID %s: unreadable headers or structure", folder, uid)
-                self._record_unreadable(
-                    mark, f"cannot read its headers or structure: {type(e).__name__}: {e}"
-                )
-                committed.append(uid)
+                reason = f"cannot read its headers or structure: {type(e).__name__}: {e}"
+                steps.append(_Step(mark, failed=reason, unreadable=True))
                 continue
             known = self.ledger.known(item.parsed.message_id, item.parsed.digest)
             if known is not None:
-                self.ledger.seen_again(known, mark)
-                self.stats.already += 1
-                committed.append(uid)
+                steps.append(_Step(mark, known=known))
                 continue
             pending.append(item)
+            steps.append(_Step(mark, item=item))
         self._fetch_parts([p for p in pending if not p.distrust])
-        for item in pending:
-            mark = Mark(self.account, folder, uidvalidity, item.uid)
-            self._commit(item, mark)
-            committed.append(item.uid)
-        return committed
+        for step in steps:
+            if step.item is not None:
+                step.parsed, step.failed = self._prepare(step.item, step.mark)
+        with self.ledger.batch():
+            for step in steps:
+                self._apply(step)
+        return [step.mark.uid for step in steps if step.present]
 
     def _fetch_isolated(
         self, uids: list[int], wanted: list[str]
@@ -325,20 +358,6 @@ class Poller:
             except imapclient.exceptions.IMAPClientError as e:
                 broken[uid] = f"the server's answer cannot be read: {e}"
         return answers, broken
-
-    def _record_unreadable(self, mark: Mark, reason: str) -> None:
-        """A message the server cannot describe: recorded as failed, so it is seen, and passed."""
-        key = f"{mark.account}/{mark.folder}/{mark.uidvalidity}/{mark.uid}"
-        placeholder = ParsedMessage(
-            message_id=None,
-            subject=f"(unreadable message, {mark.folder} UID {mark.uid})",
-            sender=None,
-            digest=hashlib.sha256(key.encode()).hexdigest(),
-        )
-        log.error("folder %s UID %s: recorded as failed: %s", mark.folder, mark.uid, reason)
-        self.ledger.submit(placeholder, mark, reason)
-        self.stats.new += 1
-        self.stats.statuses["failed"] += 1
 
     def _first_pass(self, uid: int, data: dict[bytes, Any]) -> _Pending:
         header_block = (
@@ -426,21 +445,41 @@ class Poller:
 
     # ------------------------------------------------------------------ messages
 
-    def _commit(self, item: _Pending, mark: Mark) -> None:
-        failed: str | None = None
-        parsed = item.parsed
+    def _prepare(self, item: _Pending, mark: Mark) -> tuple[ParsedMessage, str | None]:
+        """The message ready to classify, or why it cannot be read (it is then recorded failed)."""
         try:
-            parsed = self._whole(item, mark) if item.distrust else self._assemble(item)
+            return (self._whole(item, mark) if item.distrust else self._assemble(item)), None
         except (MailboxError, StoreError):
             raise
         except (imapclient.exceptions.IMAPClientAbortError, OSError):
-            raise  # the connection broke: stop here, the next poll resumes at this UID
+            raise  # the connection broke: stop here, the next poll starts this batch again
         except Exception as e:  # edge: one broken message never blocks the rest
             log.exception(
-                "folder %s UID %s %s: cannot be read", mark.folder, mark.uid, parsed.message_id
+                "folder %s UID %s %s: cannot be read",
+                mark.folder,
+                mark.uid,
+                item.parsed.message_id,
             )
-            failed = f"cannot read the message: {type(e).__name__}: {e}"
-        created, result = self.ledger.submit(parsed, mark, failed)
+            return item.parsed, f"cannot read the message: {type(e).__name__}: {e}"
+
+    def _apply(self, step: _Step) -> None:
+        """One message's database work, inside the batch's transaction."""
+        mark = step.mark
+        if step.known is not None:
+            self.ledger.seen_again(step.known, mark)
+            self.stats.already += 1
+            return
+        if not step.present:
+            self.ledger.set_high_water(mark)
+            return
+        parsed = step.parsed
+        if step.unreadable:
+            parsed = _placeholder(mark)
+            log.error(
+                "folder %s UID %s: recorded as failed: %s", mark.folder, mark.uid, step.failed
+            )
+        assert parsed is not None
+        created, result = self.ledger.submit(parsed, mark, step.failed)
         if not created:
             self.stats.already += 1
             return

@@ -29,21 +29,26 @@ _KNOWN = (
 def known_message(store: Store, message_id: str | None, digest: str) -> int | None:
     """The stored message with this Message-ID (or none) and this content digest, if any."""
     keys = [f"{message_id}#{digest[:16]}", message_id] if message_id else [f"sha256:{digest}"]
-    with store.engine.connect() as conn:
+    with store.transaction() as conn:
         found = conn.execute(_KNOWN, {"keys": keys, "digest": digest}).scalar()
         return None if found is None else int(found)
 
 
 def record_seen_again(
-    store: Store, message_pk: int, location: Location, advance: FolderState, now: datetime
+    store: Store,
+    message_pk: int,
+    location: Location,
+    advance: FolderState | None,
+    now: datetime,
 ) -> None:
     """Note one more place a stored message sits, and move the high-water mark past it."""
-    with store.session() as s, s.begin():
-        store._add_location(s, message_pk, location)
-        store.set_folder_state(s, advance, now)
+    with store.transaction() as conn:
+        store._add_location(conn, message_pk, location)
+        if advance is not None:
+            store.set_folder_state(conn, advance, now)
 
 
 def save_folder_state(store: Store, state: FolderState, now: datetime) -> None:
     """Set a folder's mark on its own: a new UIDVALIDITY seen on an empty folder."""
-    with store.session() as s, s.begin():
-        store.set_folder_state(s, state, now)
+    with store.transaction() as conn:
+        store.set_folder_state(conn, state, now)

@@ -1,10 +1,12 @@
-"""The queries tinbai needs, returning plain values; one transaction per message."""
+"""The queries tinbai needs, returning plain values; a message lands whole or not at all."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -80,9 +82,34 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._open = threading.local()  # this thread's open transaction, if any
 
     def session(self) -> Session:
         return self._sessions()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction for several writes; a call made inside joins the open one.
+
+        The poller writes a whole batch of messages, their items, their locations and
+        the folder's high-water mark in one transaction: all of it lands, or none.
+        Per thread, so the web admin's writes never join the poller's transaction.
+        """
+        current: Connection | None = getattr(self._open, "conn", None)
+        if current is not None:
+            yield current
+            return
+        try:
+            with self.engine.begin() as conn:
+                self._open.conn = conn
+                try:
+                    yield conn
+                finally:
+                    self._open.conn = None
+        except (IntegrityError, OperationalError) as e:
+            raise StoreError(
+                f"cannot write to the database: {e.orig} — is another tinbai writing the same database?"
+            ) from e
 
     # ------------------------------------------------------------------ messages
 
@@ -96,7 +123,7 @@ class Store:
         advance: FolderState | None = None,
         now: datetime,
     ) -> RecordOutcome:
-        """Store a message, its items and its location in one transaction.
+        """Store a message, its items and its location in one transaction (or in the open one).
 
         ``advance`` moves the folder's high-water mark in that same transaction,
         so a crash can never leave a message counted but not marked, or the reverse.
@@ -110,7 +137,7 @@ class Store:
         """
         key = parsed.message_id or f"sha256:{parsed.digest}"
         try:
-            with self.engine.begin() as conn:
+            with self.transaction() as conn:
                 existing = conn.execute(_FIND_MESSAGE, {"key": key}).first()
                 note = ""
                 if existing is not None and existing.digest != parsed.digest and parsed.message_id:

@@ -156,7 +156,7 @@ class MailboxConfig(_Server):
     # "mark-seen", or "move:FOLDER".
     after_processing: str = Field(default="none", pattern=r"^(none|mark-seen|move:.+)$")
     poll_interval: float = Field(default=300.0, ge=10)  # seconds between scheduled polls
-    batch_size: int = Field(default=100, ge=1, le=1000)  # messages per FETCH round
+    batch_size: int = Field(default=100, ge=1, le=1000)  # messages per FETCH round and commit
     alert_after: float = Field(
         default=3600.0, ge=0
     )  # seconds of failing polls before the editor is emailed

@@ -6,10 +6,12 @@ the config makes sure two tinbai processes never poll the same mailbox at once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -34,28 +36,62 @@ class PollBusy(MailboxError):
 
 @dataclass
 class StoreLedger:
-    """The poller's `Ledger` over the store: every write is one transaction with the mark."""
+    """The poller's `Ledger` over the store: every write shares a transaction with the mark.
+
+    Inside `batch()` the writes of a whole batch are one transaction, and the folder's
+    mark is written once, at its end, with the highest mark of the batch.
+    """
 
     app: App
     store: Store
     ctx: ClassifyContext
+    _in_batch: bool = field(default=False, init=False)
+    _deferred: Mark | None = field(default=None, init=False)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        with self.store.transaction():
+            self._in_batch, self._deferred = True, None
+            try:
+                yield
+                if self._deferred is not None:
+                    save_folder_state(self.store, _state(self._deferred), self.app.now())
+            finally:
+                self._in_batch, self._deferred = False, None
+
+    def _advance(self, mark: Mark) -> FolderState | None:
+        """The mark to write with this message now, or None when the batch writes it at its end."""
+        if not self._in_batch:
+            return _state(mark)
+        last = self._deferred
+        if last is not None and (last.folder, last.uidvalidity) != (mark.folder, mark.uidvalidity):
+            save_folder_state(self.store, _state(last), self.app.now())  # another folder's mark
+            last = None
+        if last is None or mark.uid > last.uid:
+            self._deferred = mark
+        return None
 
     def high_water(self, account: str, folder: str) -> tuple[int, int] | None:
         state = self.store.folder_state(account, folder)
         return None if state is None else (state.uidvalidity, state.highest_uid)
 
     def set_high_water(self, mark: Mark) -> None:
-        save_folder_state(self.store, _state(mark), self.app.now())
+        advance = self._advance(mark)
+        if advance is not None:
+            save_folder_state(self.store, advance, self.app.now())
 
     def known(self, message_id: str | None, digest: str) -> int | None:
         return known_message(self.store, message_id, digest)
 
     def seen_again(self, message_pk: int, mark: Mark) -> None:
-        record_seen_again(self.store, message_pk, _location(mark), _state(mark), self.app.now())
+        record_seen_again(
+            self.store, message_pk, _location(mark), self._advance(mark), self.app.now()
+        )
 
     def submit(
         self, parsed: ParsedMessage, mark: Mark, failed: str | None = None
     ) -> tuple[bool, Classification]:
+        advance = self._advance(mark)
         if failed is not None:
             result = Classification("failed", (), failed)
             outcome = self.store.record(
@@ -63,7 +99,7 @@ class StoreLedger:
                 result,
                 source="imap",
                 location=_location(mark),
-                advance=_state(mark),
+                advance=advance,
                 now=self.app.now(),
             )
             return outcome.created, result
@@ -74,7 +110,7 @@ class StoreLedger:
             source="imap",
             now=self.app.now(),
             location=_location(mark),
-            advance=_state(mark),
+            advance=advance,
         )
         return done.outcome.created, done.classification
 

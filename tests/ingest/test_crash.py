@@ -16,8 +16,9 @@ from store.models import FolderStateRow, Message
 pytestmark = pytest.mark.integration
 
 # Polls in a child process that SIGKILLs itself at a chosen moment:
-# "between": right after the second message's commit;
-# "inside": in the third message's transaction, its rows written, just before COMMIT.
+# "between": right after the commit that holds the second message;
+# "inside": in the transaction that holds the third message, its rows written, just
+# before COMMIT (with batches of 2, the fourth message's rows are written too).
 CHILD = textwrap.dedent(
     """
     import os, signal, sys
@@ -49,9 +50,12 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.parametrize("batch_size", [1, 2])
 @pytest.mark.parametrize("moment", ["between", "inside"])
-def test_kill_9_mid_poll_then_restart_counts_everything_once(mailbox: Mailbox, moment: str) -> None:
-    mailbox.configure(batch_size=1)
+def test_kill_9_mid_poll_then_restart_counts_everything_once(
+    mailbox: Mailbox, moment: str, batch_size: int
+) -> None:
+    mailbox.configure(batch_size=batch_size)
     mailbox.deliver(
         *(
             build_message(

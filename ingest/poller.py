@@ -102,8 +102,8 @@ class Ledger(Protocol):
 
     def set_high_water(self, mark: Mark) -> None: ...
 
-    def known(self, message_id: str | None, digest: str) -> int | None:
-        """The stored message with this identity, or None."""
+    def known(self, identities: Sequence[tuple[str | None, str]]) -> list[int | None]:
+        """For each (Message-ID or None, content digest): the stored message, or None."""
         ...
 
     def seen_again(self, message_pk: int, mark: Mark) -> None:
@@ -317,12 +317,14 @@ class Poller:
                 reason = f"cannot read its headers or structure: {type(e).__name__}: {e}"
                 steps.append(_Step(mark, failed=reason, unreadable=True))
                 continue
-            known = self.ledger.known(item.parsed.message_id, item.parsed.digest)
-            if known is not None:
-                steps.append(_Step(mark, known=known))
-                continue
-            pending.append(item)
             steps.append(_Step(mark, item=item))
+        read = [(step, step.item) for step in steps if step.item is not None]
+        identities = [(item.parsed.message_id, item.parsed.digest) for _, item in read]
+        for (step, item), known in zip(read, self.ledger.known(identities), strict=True):
+            if known is not None:  # stored already: another folder, a label, a resync
+                step.item, step.known = None, known
+            else:
+                pending.append(item)
         self._fetch_parts([p for p in pending if not p.distrust])
         for step in steps:
             if step.item is not None:

@@ -6,6 +6,7 @@ write here shares one transaction with the folder's high-water mark.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
@@ -16,22 +17,31 @@ from store.repo import FolderState, Location, Store
 
 _messages = cast(Table, Message.__table__)
 # A Core statement built once: asked for every new message of a sync, the ORM query was ~15 % of it.
-_KNOWN = (
-    select(_messages.c.id)
-    .where(
-        _messages.c.dedup_key.in_(bindparam("keys", expanding=True)),
-        _messages.c.digest == bindparam("digest"),
-    )
-    .limit(1)
+_KNOWN = select(_messages.c.id, _messages.c.dedup_key, _messages.c.digest).where(
+    _messages.c.dedup_key.in_(bindparam("keys", expanding=True))
 )
 
 
-def known_message(store: Store, message_id: str | None, digest: str) -> int | None:
-    """The stored message with this Message-ID (or none) and this content digest, if any."""
-    keys = [f"{message_id}#{digest[:16]}", message_id] if message_id else [f"sha256:{digest}"]
+def known_messages(store: Store, identities: Sequence[tuple[str | None, str]]) -> list[int | None]:
+    """For each (Message-ID or None, content digest): the stored message with both, if any.
+
+    One query for a whole batch of new UIDs: asked message by message, it was 7 % of a sync.
+    """
+    keys_of = [
+        [f"{mid}#{digest[:16]}", mid] if mid else [f"sha256:{digest}"] for mid, digest in identities
+    ]
+    wanted = sorted({key for keys in keys_of for key in keys})
+    if not wanted:
+        return []
     with store.transaction() as conn:
-        found = conn.execute(_KNOWN, {"keys": keys, "digest": digest}).scalar()
-        return None if found is None else int(found)
+        rows = conn.execute(_KNOWN, {"keys": wanted}).all()
+    stored: dict[tuple[str, str], int] = {}
+    for pk, key, digest in sorted(rows):  # the oldest first, if a key were stored twice
+        stored.setdefault((key, digest), int(pk))
+    return [
+        next((stored[(k, d)] for k in keys if (k, d) in stored), None)
+        for keys, (_, d) in zip(keys_of, identities, strict=True)
+    ]
 
 
 def record_seen_again(

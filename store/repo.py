@@ -154,8 +154,8 @@ class Store:
                 inserted = conn.execute(_INSERT_MESSAGE, values)
                 message_pk = _new_id(inserted)
                 counted = _add_items(conn, message_pk, result)
-                if location is not None:
-                    self._add_location(conn, message_pk, location)
+                if location is not None:  # a message created now has no location yet
+                    conn.execute(_INSERT_LOCATION, {"message_pk": message_pk, **vars(location)})
                 if advance is not None:
                     self.set_folder_state(conn, advance, now)
                 return RecordOutcome(message_pk, created=True, note=note, counted=counted)

@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from ingest import oauth2
 from ingest.imap import ByteCounter, Credentials, connect, disconnect, mailbox_errors
 from ingest.poller import Mark, Poller, PollStats, Progress
 from store import FolderState, Location, Store
-from store.mailbox_state import known_message, record_seen_again, save_folder_state
+from store.mailbox_state import known_messages, record_seen_again, save_folder_state
 from tinbai.app import App
 from tinbai.config import MailboxConfig, read_secret
 from tinbai.errors import ConfigError, MailboxError
@@ -80,8 +80,8 @@ class StoreLedger:
         if advance is not None:
             save_folder_state(self.store, advance, self.app.now())
 
-    def known(self, message_id: str | None, digest: str) -> int | None:
-        return known_message(self.store, message_id, digest)
+    def known(self, identities: Sequence[tuple[str | None, str]]) -> list[int | None]:
+        return known_messages(self.store, identities)
 
     def seen_again(self, message_pk: int, mark: Mark) -> None:
         record_seen_again(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import email.message
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from classify.message import FINGERPRINT_HEAD_BYTES
 from ingest import oauth2
@@ -94,6 +97,25 @@ def test_leaves_carry_imap_part_numbers_into_attached_messages() -> None:
 )
 def test_file_names_are_decoded(params: list[tuple[str, str]], expected: str | None) -> None:
     assert decode_filename(params, "filename") == expected
+
+
+@given(st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40))
+def test_a_plain_ascii_file_name_reads_as_the_email_package_reads_it(name: str) -> None:
+    assume("=?" not in name)  # an encoded word: decoded by us, left alone by get_filename
+    holder = email.message.Message()
+    holder["Content-Disposition"] = "attachment; filename=" + (
+        '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    )
+    expected = " ".join((holder.get_filename() or "").split()) or None
+    assert decode_filename([("filename", name)], "filename") == expected
+
+
+def test_a_base64_head_with_stray_bytes_decodes_as_if_they_were_not_there() -> None:
+    data = bytes(range(256)) * 3
+    encoded = base64.b64encode(data)
+    dirty = b"\r\n!".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
+    leaf = Leaf("2", "image/jpeg", (), "base64", len(dirty), "attachment", (), None, None, None)
+    assert decode_head(leaf, dirty) == data
 
 
 @pytest.mark.parametrize("line", [76, 64, 57, 10_000])

@@ -1,9 +1,9 @@
 """One poll of one mailbox: new UIDs only, the few bytes counting needs, one commit per batch.
 
-For each folder: SELECT (read-only unless an after-processing action is
-configured), compare UIDVALIDITY and UIDNEXT with the stored high-water mark,
-and when something is new, `UID SEARCH` above the mark and work through the new
-UIDs in bounded batches:
+For each folder: STATUS (UIDVALIDITY UIDNEXT) against the stored high-water
+mark, and when that does not settle it, SELECT (read-only unless an
+after-processing action is configured) and `UID SEARCH` above the mark; then
+work through the new UIDs in bounded batches:
 
 1. one FETCH per batch of RFC822.SIZE, INTERNALDATE, BODYSTRUCTURE and the
    header fields the rules read — a message already stored (another folder, a
@@ -211,6 +211,10 @@ class Poller:
         self._gmail = b"X-GM-EXT-1" in self.client.capabilities()
         unopened: list[str] = []
         for folder in self.config.folder_list():
+            stored = self.ledger.high_water(self.account, folder)
+            if stored is not None and self._unchanged(folder, stored):
+                self.stats.folders += 1
+                continue
             try:
                 info = self.client.select_folder(
                     folder, readonly=self.config.after_processing == "none"
@@ -220,21 +224,40 @@ class Poller:
             except imapclient.exceptions.IMAPClientError as e:
                 unopened.append(f"{folder!r} ({e})")
                 continue
-            self.poll_folder(folder, info)
+            self.poll_folder(folder, info, stored)
         if unopened:
             raise MailboxError(
                 f"cannot open the folder(s) {', '.join(unopened)} — check mailbox.folder / mailbox.folders"
             )
         return self.stats
 
+    def _unchanged(self, folder: str, stored: tuple[int, int]) -> bool:
+        """Nothing new since the stored mark, by STATUS alone: no SELECT, no SEARCH.
+
+        The cheapest question a server answers (Dovecot reads it from its mailbox list
+        index, whatever the folder's size), so an idle poll costs the same at 1,000
+        messages as at 100,000. Any doubt, and the folder is selected as usual.
+        """
+        try:
+            status = self.client.folder_status(folder, [b"UIDVALIDITY", b"UIDNEXT"])
+        except imapclient.exceptions.IMAPClientAbortError:
+            raise
+        except imapclient.exceptions.IMAPClientError:
+            return False  # the SELECT that follows says why, in its own words
+        uidvalidity, uidnext = status.get(b"UIDVALIDITY"), status.get(b"UIDNEXT")
+        if uidvalidity is None or uidnext is None:
+            return False
+        return int(uidvalidity) == stored[0] and int(uidnext) - 1 <= stored[1]
+
     # ------------------------------------------------------------------ folders
 
-    def poll_folder(self, folder: str, info: dict[bytes, Any]) -> None:
+    def poll_folder(
+        self, folder: str, info: dict[bytes, Any], stored: tuple[int, int] | None
+    ) -> None:
         """Read what is new in the selected ``folder``; ``info`` is the SELECT's answer."""
         self.stats.folders += 1
         uidvalidity = int(info[b"UIDVALIDITY"])
         uidnext = info.get(b"UIDNEXT")
-        stored = self.ledger.high_water(self.account, folder)
         highest = stored[1] if stored and stored[0] == uidvalidity else 0
         if stored and stored[0] != uidvalidity:
             self.stats.resyncs += 1
@@ -253,8 +276,12 @@ class Poller:
         # RFC 3501 §6.4.8: "n:*" also matches the highest UID when it is below n — filter it.
         uids = changed_uids(self.client.search(["UID", f"{highest + 1}:*"]), highest)
         if not uids:
-            if fresh:
-                self.ledger.set_high_water(Mark(self.account, folder, uidvalidity, highest))
+            # UIDNEXT moved with nothing to read (a message came and went): every UID
+            # below it is read or gone, so the mark moves up to it and the next idle
+            # poll is a STATUS again.
+            top = int(uidnext) - 1 if uidnext is not None else highest
+            if fresh or top > highest:
+                self.ledger.set_high_water(Mark(self.account, folder, uidvalidity, top))
             return
         log.info("folder %s: %d new message(s) above UID %d", folder, len(uids), highest)
         done = 0

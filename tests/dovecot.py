@@ -52,6 +52,8 @@ ssl = yes
 ssl_cert = <{dir}/cert.pem
 ssl_key = <{dir}/key.pem
 mail_plugins =
+# Raw IMAP sessions are written here for users whose folder a test creates (Dovecot.rawlog).
+rawlog_dir = {dir}/rawlog/%u
 passdb {{
   driver = static
   args = password={password}
@@ -226,6 +228,25 @@ class Dovecot:
                 assert found, answer
                 uids.append(int(found.group(1)))
         return uids
+
+    def rawlog(self, user: str) -> None:
+        """From now on, keep what ``user``'s clients send (after login: no password)."""
+        folder = self.dir / "rawlog" / user
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in (folder.parent, folder):
+            os.chown(path, MAIL_UID, MAIL_UID)
+
+    def commands(self, user: str) -> list[list[str]]:
+        """The IMAP commands of each recorded session of ``user``, oldest first: ["STATUS", ...].
+
+        A line is a command when it is a time, a tag and an upper-case verb (`UID FETCH` gives "UID");
+        a session that APPENDs (a test delivering mail) also holds the messages' lines.
+        """
+        sessions = sorted(
+            (self.dir / "rawlog" / user).glob("*.in"), key=lambda p: p.stat().st_mtime
+        )
+        command = re.compile(r"^[\d.]+ \S+ ([A-Z]+)(?: |$)", re.M)  # time, tag, verb
+        return [command.findall(path.read_text(errors="replace")) for path in sessions]
 
     def logged_out_bytes(self, user: str) -> list[tuple[int, int]]:
         """(in, out) bytes of every finished IMAP session of ``user``, from Dovecot's log."""

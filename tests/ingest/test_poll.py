@@ -57,6 +57,49 @@ def test_new_mail_is_counted_and_a_second_poll_fetches_nothing(mailbox: Mailbox)
     assert mailbox.sessions()[-1][1] < 2_000
 
 
+def test_an_idle_poll_asks_status_and_never_opens_the_folder(mailbox: Mailbox) -> None:
+    mailbox.deliver(build_message(subject="[Tin] một"))
+    mailbox.poll()
+    mailbox.server.rawlog(mailbox.user)
+
+    idle = mailbox.poll()
+    mailbox.deliver(build_message(subject="[Tin] hai"))
+    busy = mailbox.poll()
+
+    assert (idle.new, busy.new) == (0, 1)
+    assert mailbox.totals()["news"] == 2
+    polls = [c for c in mailbox.server.commands(mailbox.user) if "APPEND" not in c]
+    idle_session, busy_session = polls
+    # Nothing new: STATUS answers it, whatever the folder's size; no SELECT, SEARCH or FETCH.
+    assert "STATUS" in idle_session
+    assert not {"SELECT", "EXAMINE", "SEARCH", "UID", "FETCH"} & set(idle_session)
+    assert "EXAMINE" in busy_session  # something new: opened read-only, then read
+
+
+def test_a_message_that_came_and_went_moves_the_mark_so_idle_polls_stay_cheap(
+    mailbox: Mailbox,
+) -> None:
+    mailbox.deliver(build_message(subject="[Tin] một"))
+    mailbox.poll()
+    (gone,) = mailbox.deliver(build_message(subject="[Tin] rút lại"))
+    with mailbox.server.client(mailbox.user) as other:  # the editor deletes it before the poll
+        other.select_folder("INBOX")
+        other.delete_messages([gone])
+        other.expunge()
+
+    assert mailbox.poll().new == 0
+    mailbox.server.rawlog(mailbox.user)
+    assert mailbox.poll().new == 0
+
+    app = mailbox.app()
+    with app.store.session() as s:
+        assert s.scalar(select(FolderStateRow.highest_uid)) == gone
+    app.close()
+    (last,) = [c for c in mailbox.server.commands(mailbox.user) if "APPEND" not in c]
+    assert "STATUS" in last
+    assert "EXAMINE" not in last
+
+
 def test_wrong_password_gives_one_line_and_a_non_zero_exit(mailbox: Mailbox) -> None:
     mailbox.tinbai.env["TINBAI_TEST_IMAP_PASSWORD"] = "not-the-password"
 

@@ -28,4 +28,8 @@ ensure_venv() {
     local spec="."
     [ -n "$extra" ] && spec=".[$extra]"
     .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec"
+    # An editable install leaves tinbai's own modules uncompiled: every start would compile
+    # them again wherever bytecode is not written back (PYTHONDONTWRITEBYTECODE, a service
+    # user that cannot write here) — half a second of each `tinbai poll`.
+    .venv/bin/python -m compileall -q classify digest ingest store tinbai >/dev/null
 }

@@ -24,6 +24,7 @@ NOT_FOR_A_POLL = (
     "tinbai.web",
     "tinbai.service",
     "tinbai.digest_job",
+    "rich",
     "starlette",
     "jinja2",
     "openpyxl",

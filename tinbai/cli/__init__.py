@@ -12,13 +12,62 @@ from pathlib import Path
 
 import click
 
-from tinbai.app import App
+from tinbai.cli.lazy import LazyCommand, LazyGroup
 from tinbai.errors import TinbaiError
 
 log = logging.getLogger("tinbai")
 
+# Each command, the module that defines it and the first line of its help. A command's
+# module is imported only when it runs: `tinbai poll` loads no web admin, digest or table.
+# tests/foundation/test_cli_startup.py holds this table to the commands themselves.
+COMMANDS = {
+    "audit": LazyCommand(
+        "tinbai.cli.admin", "Who changed which mapping, count or user, when, and from what to what."
+    ),
+    "db": LazyCommand("tinbai.cli.db", "The database schema."),
+    "digest": LazyCommand(
+        "tinbai.cli.digest", "The editor's weekly progress email: preview it or send it."
+    ),
+    "explain": LazyCommand(
+        "tinbai.cli.explain",
+        "Why a stored message counts as it does (MESSAGE: its number or Message-ID).",
+    ),
+    "ingest-file": LazyCommand(
+        "tinbai.cli.ingest", "Count the messages in .eml files, mbox files or folders of them."
+    ),
+    "poll": LazyCommand("tinbai.cli.poll", "Poll the mailbox once: count what is new, then exit."),
+    "report": LazyCommand(
+        "tinbai.cli.report", "Progress of every group and unit against the plan's quotas."
+    ),
+    "run": LazyCommand(
+        "tinbai.cli.poll",
+        "Run the service: poll on schedule, send the weekly digest; stop on SIGTERM/SIGINT.",
+    ),
+    "senders": LazyCommand(
+        "tinbai.cli.senders", "Map sender addresses (or whole @domains) to units."
+    ),
+    "serve": LazyCommand("tinbai.cli.serve", "Run the web admin (login at /login) until stopped."),
+    "submissions": LazyCommand(
+        "tinbai.cli.admin", "The messages units sent, what each counts, and corrections by hand."
+    ),
+    "units": LazyCommand(
+        "tinbai.cli.report", "The groups and units of the config, with their ids."
+    ),
+    "unmapped": LazyCommand(
+        "tinbai.cli.senders", "Senders of the plan's period whose mail counts for no unit yet."
+    ),
+    "users": LazyCommand(
+        "tinbai.cli.admin",
+        "Who may sign in to the web admin (admins map senders; editors view and reclassify).",
+    ),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--config",
     "config_path",
@@ -32,6 +81,8 @@ log = logging.getLogger("tinbai")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, verbose: int, debug: bool) -> None:
     """Count the news, articles and photos units send to a plan's mailbox."""
+    from tinbai.app import App  # noqa: PLC0415 — SQLAlchemy and pydantic, not for `tinbai --help`
+
     level = logging.WARNING - 10 * min(verbose, 2)
     fmt = (
         "tinbai: %(levelname)s: %(message)s"
@@ -45,13 +96,12 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, debug: bool)
 
 
 def _register() -> None:
-    # Each module adds its commands to `cli`; the order is the help's order.
-    from tinbai.cli import admin, db, digest, explain, ingest, poll, report, senders, serve  # noqa: F401, PLC0415
+    # Every command in `cli.commands`, for code that walks them; `main` imports only the one it runs.
+    cli.load_all()
 
 
 def main() -> None:
     """Entry point: one line on error, never a traceback (unless --debug)."""
-    _register()
     debug = "--debug" in sys.argv[1:]
     try:
         cli.main(standalone_mode=False)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import pass_app
 from tinbai.polling import poll_once
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +33,22 @@ BAR_FROM = 500  # a bar is worth showing only on a big first sync
 def poll(app: App, wait: float) -> None:
     """Poll the mailbox once: count what is new, then exit."""
     bar: Progress | None = None
-    task = None
+    task: TaskID | None = None
 
     def progress(done: int, total: int) -> None:
         nonlocal bar, task
         if total < BAR_FROM or not sys.stderr.isatty():
             return
         if bar is None:
+            # Only a big first sync draws a bar: the poll of every few minutes never loads rich.
+            from rich.progress import (  # noqa: PLC0415
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             bar = Progress(
                 TextColumn("fetching"),
                 BarColumn(),

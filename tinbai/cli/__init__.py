@@ -6,6 +6,7 @@ Exit codes follow Click: 0 done, 1 an error tinbai explains in one line,
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -93,6 +94,10 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, debug: bool)
     ctx.obj = App(config_path=config_path)
     ctx.meta["debug"] = debug
     ctx.call_on_close(ctx.obj.close)
+    # Start-up is over (click resolved the command, and imported its module, before this):
+    # collect from here on, and never scan the start-up's long-lived objects again.
+    gc.freeze()
+    gc.enable()
 
 
 def _register() -> None:
@@ -102,6 +107,10 @@ def _register() -> None:
 
 def main() -> None:
     """Entry point: one line on error, never a traceback (unless --debug)."""
+    # Imports make a few hundred thousand objects that live as long as the process; the
+    # cyclic collector walking them again and again was ~0.1 s of each start. `cli` turns
+    # it back on once the command is loaded.
+    gc.disable()
     debug = "--debug" in sys.argv[1:]
     try:
         cli.main(standalone_mode=False)

@@ -8,6 +8,7 @@ through a real `tinbai poll` subprocess.
 from __future__ import annotations
 
 import functools
+import logging
 import socket
 import time
 
@@ -18,9 +19,10 @@ from mailkit import Attachment, build_message, make_jpeg
 from sqlalchemy import func, select
 
 from classify.message import image_fingerprint
+from ingest.imap import connect, disconnect
 from store.models import FolderStateRow, Item, Message, MessageLocation
 from tinbai.errors import MailboxError
-from tinbai.polling import lock_path, mailbox_config
+from tinbai.polling import credentials, lock_path, mailbox_config
 
 pytestmark = pytest.mark.integration
 
@@ -98,6 +100,25 @@ def test_a_message_that_came_and_went_moves_the_mark_so_idle_polls_stay_cheap(
     (last,) = [c for c in mailbox.server.commands(mailbox.user) if "APPEND" not in c]
     assert "STATUS" in last
     assert "EXAMINE" not in last
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_imaplib_formats_its_debug_text_only_when_someone_reads_it(
+    mailbox: Mailbox, debug: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    # imapclient turns imaplib's debug level to 5: it then builds a repr of every literal.
+    if debug:
+        caplog.set_level(logging.DEBUG, logger="imapclient.imaplib")
+    app = mailbox.app()
+    config = mailbox_config(app)
+    client = connect(config, credentials(app, config))
+    try:
+        assert client._imap.debug == (5 if debug else 0)
+        assert client.folder_status("INBOX", [b"UIDNEXT"])[b"UIDNEXT"] >= 1
+    finally:
+        disconnect(client)
+        app.close()
+    assert any("STATUS" in r.getMessage() for r in caplog.records) is debug
 
 
 def test_wrong_password_gives_one_line_and_a_non_zero_exit(mailbox: Mailbox) -> None:

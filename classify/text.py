@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+")
 # Where a reply's quoted original starts, in the clients units use (Outlook, Gmail, phones),
@@ -19,6 +20,7 @@ _QUOTE_START = re.compile(
 _SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
 
 
+@lru_cache(maxsize=64)  # several rules count the same body: once per message is enough
 def words(text: str) -> int:
     """How many words a text has; a Vietnamese syllable counts as one word."""
     return len(_WORD.findall(unicodedata.normalize("NFC", text)))

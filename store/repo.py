@@ -129,8 +129,9 @@ class Store:
         so a crash can never leave a message counted but not marked, or the reverse.
 
         Re-recording the same message (same Message-ID and bytes, or same bytes
-        without a Message-ID) changes nothing. A reused Message-ID with other
-        content is stored as a message of its own, never silently dropped.
+        without a Message-ID) changes nothing, and so does the same letter read once
+        from a file and once over IMAP (see `_same_letter`). A reused Message-ID with
+        other content is stored as a message of its own, never silently dropped.
 
         Written with SQLAlchemy Core, not the ORM: a first sync records thousands of
         messages, and the ORM's unit of work (a flush per item) was half its time.
@@ -140,7 +141,12 @@ class Store:
             with self.transaction() as conn:
                 existing = conn.execute(_FIND_MESSAGE, {"key": key}).first()
                 note = ""
-                if existing is not None and existing.digest != parsed.digest and parsed.message_id:
+                if (
+                    existing is not None
+                    and existing.digest != parsed.digest
+                    and parsed.message_id
+                    and not _same_letter(existing, parsed, source)
+                ):
                     note = f"Message-ID {parsed.message_id} reused with other content"
                     key = f"{parsed.message_id}#{parsed.digest[:16]}"
                     existing = conn.execute(_FIND_MESSAGE, {"key": key}).first()
@@ -318,9 +324,14 @@ _folder_states = cast(Table, FolderStateRow.__table__)
 
 
 # Built once: a statement made per call costs more than SQLite takes to run it.
-_FIND_MESSAGE = select(_messages.c.id, _messages.c.digest).where(
-    _messages.c.dedup_key == bindparam("key")
-)
+_FIND_MESSAGE = select(
+    _messages.c.id,
+    _messages.c.digest,
+    _messages.c.source,
+    _messages.c.sender,
+    _messages.c.subject,
+    _messages.c.sent_at,
+).where(_messages.c.dedup_key == bindparam("key"))
 _INSERT_MESSAGE = insert(_messages)
 _INSERT_ITEM = insert(_items)
 _FIND_LOCATION = select(_locations.c.id).where(
@@ -354,6 +365,23 @@ _EARLIER_PHOTOS = (
     )
     .order_by(_items.c.id)
 )
+
+
+def _same_letter(stored: Any, parsed: ParsedMessage, source: str) -> bool:
+    """A stored message with this Message-ID is this letter, read by the other road.
+
+    A file's digest is of its bytes; an IMAP message's is of its headers and MIME
+    structure (its bytes are never all fetched), so the same letter exported to an
+    mbox and also polled has two digests. Across the two roads, the same sender,
+    subject and Date header with the same Message-ID make it one letter, counted once.
+    """
+    return (
+        stored.source != source
+        and parsed.date is not None
+        and stored.sent_at == parsed.date
+        and stored.sender == (parsed.sender.address if parsed.sender else "")
+        and stored.subject == parsed.subject
+    )
 
 
 def _new_id(result: CursorResult[Any]) -> int:

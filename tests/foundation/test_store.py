@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from mailkit import Attachment, build_message, make_jpeg
 
@@ -16,6 +19,7 @@ from classify.message import Item as ClassifiedItem
 from ingest.parse import parse_message
 from store import open_store
 from store.db import _alembic_config, head_revision
+from store.models import Base
 
 NOW = datetime(2020, 5, 15, tzinfo=UTC)
 
@@ -42,6 +46,13 @@ def test_migrations_create_the_schema_on_an_empty_database(tmp_path):
         tuple(u["column_names"]) for u in inspector.get_unique_constraints("message_locations")
     }
     assert ("account", "folder", "uidvalidity", "uid") in message_keys
+
+
+def test_the_migrations_build_the_schema_the_models_describe(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with store.engine.connect() as conn:
+        drift = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert drift == []
 
 
 def test_opening_twice_does_not_migrate_again(tmp_path):
@@ -75,6 +86,22 @@ def test_a_reused_message_id_with_other_content_is_kept(tmp_path):
     assert one.created
     assert two.created
     assert "reused" in two.note
+    assert store.message_count() == 2
+
+
+def test_the_same_letter_from_a_file_and_from_imap_is_stored_once(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    raw = build_message(subject="[Tin] Một", message_id="<both@example.org>")
+    first = _record(store, raw)
+    # Over IMAP the digest is of headers and structure, not of the bytes: it differs.
+    polled = replace(parse_message(raw), digest="0" * 64)
+    again = store.record(polled, classify(polled), source="imap", now=NOW)
+    other = replace(polled, subject="[Tin] Hai")  # same Message-ID, another letter
+    reused = store.record(other, classify(other), source="imap", now=NOW)
+    assert first.created
+    assert (again.created, again.message_pk) == (False, first.message_pk)
+    assert reused.created
+    assert "reused" in reused.note
     assert store.message_count() == 2
 
 

@@ -11,6 +11,7 @@ import functools
 import logging
 import socket
 import time
+from pathlib import Path
 
 import pytest
 from dovecot import PASSWORD, Dovecot, Mailbox
@@ -270,6 +271,24 @@ def test_the_same_message_in_two_folders_counts_once(mailbox: Mailbox) -> None:
     assert (stats.new, stats.already) == (1, 1)
     assert mailbox.totals() == {"news": 1, "article": 0, "photo": 1}
     assert count_rows(mailbox, MessageLocation) == 2
+
+
+def test_a_letter_counted_from_a_file_is_not_counted_again_when_polled(
+    mailbox: Mailbox, tmp_path: Path
+) -> None:
+    # The editor loaded last month's mbox export by hand; the poller then meets the same mail.
+    raw = build_message(subject="[Tin] Đã nạp từ tệp", attachments=[Attachment("a.jpg", photo(7))])
+    exported = tmp_path / "export.eml"
+    exported.write_bytes(raw)
+    mailbox.tinbai("ingest-file", str(exported))
+    before = mailbox.totals()
+    mailbox.deliver(raw)
+
+    stats = mailbox.poll()
+
+    assert (stats.new, stats.already) == (0, 1)
+    assert mailbox.totals() == before == {"news": 1, "article": 0, "photo": 1}
+    assert count_rows(mailbox, Message) == 1
 
 
 def test_a_reused_message_id_with_other_content_is_kept(mailbox: Mailbox) -> None:

@@ -7,12 +7,13 @@ write here shares one transaction with the folder's high-water mark.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select
 
-from store.models import Message
+from store.models import Message, PollHealthRow
 from store.repo import FolderState, Location, Store
 
 _messages = cast(Table, Message.__table__)
@@ -62,3 +63,39 @@ def save_folder_state(store: Store, state: FolderState, now: datetime) -> None:
     """Set a folder's mark on its own: a new UIDVALIDITY seen on an empty folder."""
     with store.transaction() as conn:
         store.set_folder_state(conn, state, now)
+
+
+@dataclass(frozen=True)
+class PollHealth:
+    """How long polling a mailbox has been failing, and whether the editor has been told."""
+
+    failing_since: datetime
+    failures: int
+    last_error: str
+    alerted: bool
+
+
+def poll_health(store: Store, account: str) -> PollHealth | None:
+    """The stored outage of ``account``'s polls, or None when its last poll worked."""
+    with store.session() as s:
+        row = s.get(PollHealthRow, account)
+        if row is None:
+            return None
+        return PollHealth(row.failing_since, row.failures, row.last_error, row.alerted)
+
+
+def save_poll_health(store: Store, account: str, health: PollHealth | None) -> None:
+    """Remember an outage (or, with None, that polling works again)."""
+    with store.session() as s, s.begin():
+        row = s.get(PollHealthRow, account)
+        if health is None:
+            if row is not None:
+                s.delete(row)
+            return
+        if row is None:
+            row = PollHealthRow(account=account)
+            s.add(row)
+        row.failing_since = health.failing_since
+        row.failures = health.failures
+        row.last_error = health.last_error
+        row.alerted = health.alerted

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -111,6 +112,22 @@ class FolderStateRow(Base):
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     highest_uid: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PollHealthRow(Base):
+    """A mailbox whose polls are failing: since when, and whether the editor was emailed.
+
+    Kept in the database so that a restart of `tinbai run` neither emails the editor a
+    second time about the same outage nor forgets to say when it is over.
+    """
+
+    __tablename__ = "poll_health"
+
+    account: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failing_since: Mapped[datetime] = mapped_column(UtcDateTime)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str] = mapped_column(Text)
+    alerted: Mapped[bool] = mapped_column(Boolean)
 
 
 class Item(Base):

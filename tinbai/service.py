@@ -5,7 +5,7 @@ the poll every `mailbox.poll_interval` seconds (and at start), and the digest
 on `digest.schedule` (cron, in `digest.timezone`). A failed poll is logged and
 tried again sooner, with a doubling back-off up to the poll interval; after
 `mailbox.alert_after` seconds of failure the editor gets one email, and one
-more when polling recovers. Extra components (the admin web server) are started
+more when polling recovers (in the digest's language, Vietnamese by default). Extra components (the admin web server) are started
 with the service and stopped with it. SIGTERM and SIGINT stop it cleanly.
 """
 
@@ -15,7 +15,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -27,16 +27,54 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from digest.smtp import deliver
+from store.mailbox_state import PollHealth, poll_health, save_poll_health
 from tinbai.app import App
 from tinbai.config import read_secret
 from tinbai.errors import ConfigError, TinbaiError
-from tinbai.polling import PollBusy, mailbox_config, poll_once
+from tinbai.polling import PollBusy, account_of, mailbox_config, poll_once
 
 log = logging.getLogger(__name__)
 
 FIRST_RETRY = 30.0  # seconds after a failed poll; doubles up to the poll interval
+
+# The two emails the editor gets about polling, in the digest's language (Vietnamese unless
+# told otherwise). {reason} is tinbai's one-line error, in English: it is for whoever fixes it.
+ALERTS: dict[str, dict[str, str]] = {
+    "vi": {
+        "time": "%H:%M ngày %d/%m/%Y (giờ {zone})",
+        "failed_subject": "tinbai: chưa đọc được hộp thư nhận tin, bài, ảnh từ {since}",
+        "failed_body": (
+            "tinbai không đọc được hộp thư nhận tin, bài, ảnh từ {since}; đã thử {failures} lần.\n\n"
+            "Lỗi lần gần nhất (chi tiết kỹ thuật cho người quản trị):\n{reason}\n\n"
+            "Trong thời gian này, tin, bài, ảnh các đơn vị gửi về chưa được đếm; thư không mất"
+            " mà vẫn nằm trong hộp thư. Khi đọc lại được, tinbai sẽ đếm bù đầy đủ và gửi thêm"
+            " một thư báo.\n"
+        ),
+        "recovered_subject": "tinbai: đã đọc lại được hộp thư nhận tin, bài, ảnh",
+        "recovered_body": (
+            "Hộp thư nhận tin, bài, ảnh đã đọc lại được, sau khi gặp lỗi từ {since}."
+            " Không thư nào bị bỏ sót: tinbai đã đếm tiếp từ chỗ dừng.\n"
+        ),
+    },
+    "en": {
+        "time": "%Y-%m-%d %H:%M ({zone} time)",
+        "failed_subject": "tinbai: polling the mailbox has failed since {since}",
+        "failed_body": (
+            "tinbai could not poll the collection mailbox since {since}; {failures} attempts.\n\n"
+            "Last error (for whoever fixes it):\n{reason}\n\n"
+            "Submissions are not being counted until this is fixed; they wait in the mailbox."
+            " When polling works again they are all counted, and you get one more email.\n"
+        ),
+        "recovered_subject": "tinbai: polling the mailbox works again",
+        "recovered_body": (
+            "Polling the collection mailbox works again, after failing since {since}."
+            " Nothing was missed: the poll resumed where it had stopped.\n"
+        ),
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -67,21 +105,10 @@ def web_component(app: App) -> Component:
     return Component("web admin", start, stop)
 
 
-@dataclass
-class PollHealth:
-    """How long polling has been failing, and whether the editor has been told."""
-
-    failing_since: datetime | None = None
-    failures: int = 0
-    last_error: str = ""
-    alerted: bool = False
-
-
 class Service:
     def __init__(self, app: App, components: Sequence[Component] = ()) -> None:
         self.app = app
         self.components = list(components)
-        self.health = PollHealth()
         self.scheduler: BlockingScheduler | None = None
 
     # ------------------------------------------------------------------ jobs
@@ -117,16 +144,19 @@ class Service:
 
     def _failed(self, reason: str) -> None:
         now = self.app.now()
-        health = self.health
-        health.failures += 1
-        health.last_error = reason
-        if health.failing_since is None:
-            health.failing_since = now
-        log.error("poll failed (%d in a row): %s", health.failures, reason)
-        mailbox = self._mailbox_settings()
-        if mailbox is None:
+        settings = self._mailbox_settings()
+        if settings is None:
+            log.error("poll failed: %s", reason)
             return
-        interval, alert_after = mailbox
+        account, interval, alert_after = settings
+        before = self._health(account)  # kept in the database: a restart forgets nothing
+        health = PollHealth(
+            failing_since=before.failing_since if before else now,
+            failures=(before.failures if before else 0) + 1,
+            last_error=reason,
+            alerted=before.alerted if before else False,
+        )
+        log.error("poll failed (%d in a row): %s", health.failures, reason)
         delay = min(FIRST_RETRY * 2 ** (health.failures - 1), interval)
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.add_job(
@@ -136,33 +166,62 @@ class Service:
                 replace_existing=True,
             )
         if not health.alerted and now - health.failing_since >= timedelta(seconds=alert_after):
-            since = health.failing_since
+            text = self._alert_text()
+            since = self._moment(health.failing_since, text["time"])
             sent = self._alert(
-                f"tinbai: polling the mailbox has failed since {since:%Y-%m-%d %H:%M} UTC",
-                f"tinbai could not poll the collection mailbox since {since:%Y-%m-%d %H:%M} UTC"
-                f" ({health.failures} attempts).\n\nLast error:\n{reason}\n\n"
-                "Submissions are not being counted until this is fixed. You will get one more email"
-                " when polling works again.\n",
+                text["failed_subject"].format(since=since),
+                text["failed_body"].format(since=since, failures=health.failures, reason=reason),
             )
-            health.alerted = sent
+            health = replace(health, alerted=sent)
+        self._keep_health(account, health)
 
     def _recovered(self) -> None:
-        health = self.health
-        if health.alerted and health.failing_since is not None:
+        settings = self._mailbox_settings()
+        if settings is None:
+            return
+        account = settings[0]
+        health = self._health(account)
+        if health is None:
+            return
+        if health.alerted:
+            text = self._alert_text()
+            since = self._moment(health.failing_since, text["time"])
             self._alert(
-                "tinbai: polling the mailbox works again",
-                f"Polling the collection mailbox works again, after failing since"
-                f" {health.failing_since:%Y-%m-%d %H:%M} UTC. Nothing was missed: the poll"
-                " resumed where it had stopped.\n",
+                text["recovered_subject"].format(since=since),
+                text["recovered_body"].format(since=since),
             )
-        self.health = PollHealth()
+        self._keep_health(account, None)
 
-    def _mailbox_settings(self) -> tuple[float, float] | None:
+    def _health(self, account: str) -> PollHealth | None:
+        try:
+            return poll_health(self.app.store, account)
+        except (TinbaiError, SQLAlchemyError) as e:  # the database may be what is failing
+            log.error("cannot read how long polling has failed: %s", e)
+            return None
+
+    def _keep_health(self, account: str, health: PollHealth | None) -> None:
+        try:
+            save_poll_health(self.app.store, account, health)
+        except (TinbaiError, SQLAlchemyError) as e:
+            log.error("cannot record how long polling has failed: %s", e)
+
+    def _alert_text(self) -> dict[str, str]:
+        from tinbai.digest_job import digest_language  # noqa: PLC0415 — the digest's own module
+
+        return ALERTS.get(digest_language(self.app), ALERTS["vi"])
+
+    def _moment(self, when: datetime, fmt: str) -> str:
+        """A time as the editor reads it: in the digest's time zone, which it names."""
+        tz = ZoneInfo(self.app.config.model.digest.timezone)
+        return when.astimezone(tz).strftime(fmt.replace("{zone}", tz.key))
+
+    def _mailbox_settings(self) -> tuple[str, float, float] | None:
+        """(account, poll interval, alert delay), or None without a [mailbox]."""
         try:
             mailbox = mailbox_config(self.app)
         except ConfigError:
             return None
-        return mailbox.poll_interval, mailbox.alert_after
+        return account_of(mailbox), mailbox.poll_interval, mailbox.alert_after
 
     def _alert(self, subject: str, body: str) -> bool:
         """Email the editor; True if it went out. A failure here is only logged."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import signal
 import socket
 import subprocess
@@ -75,9 +76,17 @@ def test_run_polls_at_start_and_stops_cleanly_on_sigterm(mailbox: Mailbox) -> No
     assert "tinbai service stopped" in stderr
 
 
+ALERT_WORDS = {  # (failed subject, recovered subject, the body's "nothing is lost")
+    "vi": ("chưa đọc được hộp thư", "đã đọc lại được hộp thư", "đếm bù đầy đủ"),
+    "en": ("polling the mailbox has failed", "works again", "they are all counted"),
+}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
 def test_the_editor_is_emailed_once_when_polling_fails_and_once_when_it_recovers(
-    mailbox: Mailbox, smtp_inbox: tuple[Inbox, int]
+    mailbox: Mailbox, smtp_inbox: tuple[Inbox, int], language: str
 ) -> None:
+    failed, works_again, pending = ALERT_WORDS[language]
     inbox, smtp_port = smtp_inbox
     set_table(
         mailbox.config,
@@ -87,25 +96,36 @@ def test_the_editor_is_emailed_once_when_polling_fails_and_once_when_it_recovers
         security="plain",
         **{"from": "tinbai@example.org"},
     )
+    if language == "en":
+        text = mailbox.config.read_text(encoding="utf-8")
+        mailbox.config.write_text(text.replace("[digest]\n", '[digest]\nlanguage = "en"\n', 1))
     mailbox.configure(port=free_port(), alert_after=0)  # nobody listens there
     service = Service(App(config_path=mailbox.config))
 
     service.poll_job()
     service.poll_job()
+    # `tinbai run` restarted during the outage: it remembers that the editor knows.
+    restarted = Service(App(config_path=mailbox.config))
+    restarted.poll_job()
 
     assert len(inbox.received) == 1
-    alert = message_from_bytes(inbox.received[0])
-    assert "polling the mailbox has failed" in alert["Subject"]
-    assert "refused the connection" in alert.get_payload()
+    alert = message_from_bytes(inbox.received[0], policy=email.policy.default)
+    assert failed in alert["Subject"]
+    assert "Asia/Ho_Chi_Minh" in alert["Subject"]  # the editor's time, and says so
+    body = alert.get_content()
+    assert "refused the connection" in body  # the one-line reason, for whoever fixes it
+    assert pending in body
     assert alert["To"] == "bientap@example.org"
 
     mailbox.configure(alert_after=0)
-    service.app = App(config_path=mailbox.config)
-    service.poll_job()
-    service.poll_job()
+    after_fix = Service(App(config_path=mailbox.config))
+    after_fix.poll_job()
+    after_fix.poll_job()
 
     assert len(inbox.received) == 2
-    assert "works again" in message_from_bytes(inbox.received[1])["Subject"]
+    assert (
+        works_again in message_from_bytes(inbox.received[1], policy=email.policy.default)["Subject"]
+    )
 
 
 def test_run_serves_the_web_admin_when_enabled_and_stops_it_on_sigterm(mailbox: Mailbox) -> None:

@@ -1,7 +1,7 @@
 """Benchmarks of the IMAP poller against mbsync, on a private Dovecot (not run by the tests).
 
     .venv/bin/python bench/run.py [--messages 1000] [--small 100000] [--runs 3] [--idle-runs 30]
-                                  [--only first-sync]
+                                  [--only first-sync|idle]
 
 1. generate a photo-heavy mailbox (`bench/generate.py`) and a large text-only one;
 2. one untimed pass of each tool, so both meet the same warm server;
@@ -12,7 +12,8 @@
 5. `tinbai poll` with nothing new, as a whole process, and what its imports cost
    (`python -X importtime` of that same command).
 
-`--only first-sync` stops after step 3 (about a quarter of the time: mbsync's runs dominate).
+`--only first-sync` stops after step 3 (about a quarter of the time: mbsync's runs dominate);
+`--only idle` skips mbsync and the timed first syncs, and runs steps 4 and 5.
 Results go to bench/out/results.json and a Markdown summary to stdout.
 """
 
@@ -122,6 +123,15 @@ def raw_floor(server: Dovecot, user: str) -> float:
     return time.perf_counter() - start
 
 
+def bare_session(server: Dovecot, user: str) -> float:
+    """Connect, login, logout: what every poll pays before it asks anything."""
+    start = time.perf_counter()
+    client = imapclient.IMAPClient("127.0.0.1", port=server.imap_port, ssl=False, timeout=30)
+    client.login(user, PASSWORD)
+    client.logout()
+    return time.perf_counter() - start
+
+
 def idle_poll(config: Path) -> Callable[[], float]:
     def once() -> float:
         app = App(config_path=config)
@@ -146,11 +156,57 @@ def idle_pair(server: Dovecot, user: str, config: Path, runs: int) -> dict[str, 
     poll = idle_poll(plain)
     poll()
     raw_floor(server, user)
-    ours, floor = [], []
+    ours, floor, bare = [], [], []
     for _ in range(runs):
         ours.append(poll())
         floor.append(raw_floor(server, user))
-    return {"tinbai_ms": median(ours) * 1000, "floor_ms": median(floor) * 1000}
+        bare.append(bare_session(server, user))
+    return {
+        "tinbai_ms": median(ours) * 1000,
+        "floor_ms": median(floor) * 1000,
+        "login_logout_ms": median(bare) * 1000,
+    }
+
+
+def first_sync(
+    server: Dovecot,
+    work: Path,
+    *,
+    runs: int,
+    tinbai: list[str],
+    env: dict[str, str],
+    results: dict[str, Any],
+) -> None:
+    """mbsync's full mirror against tinbai's first sync, alternately, on the same warm server."""
+    mirror = work / "mirror"
+    rc = mbsync_config(server, PHOTO_USER, mirror)
+    first: dict[str, list[float]] = {
+        "mbsync_s": [],
+        "mbsync_mb": [],
+        "tinbai_s": [],
+        "tinbai_mb": [],
+        "tinbai_wire": [],
+    }
+    for run in range(runs + 1):  # run 0 is the untimed warm-up of both
+        shutil.rmtree(mirror, ignore_errors=True)
+        mirror.mkdir(parents=True)
+        wall, rss, _ = timed_process(["mbsync", "-q", "-c", str(rc), "-a"])
+        if run:
+            first["mbsync_s"].append(wall)
+            first["mbsync_mb"].append(rss)
+        config = tinbai_config(work / f"sync{run}", server, PHOTO_USER)
+        wall, rss, out = timed_process([*tinbai, str(config), "poll"], env)
+        if run:
+            first["tinbai_s"].append(wall)
+            first["tinbai_mb"].append(rss)
+            first["tinbai_wire"].append(logged_out(server, PHOTO_USER))
+        results["tinbai_summary"] = out.strip()
+        print(f"run {run}: {out.strip()}", file=sys.stderr)
+    shutil.rmtree(mirror, ignore_errors=True)
+    results["first_sync"] = {k: median(v) for k, v in first.items()}
+    results["first_sync_runs"] = first
+    results["load_average"] = os.getloadavg()
+    save(results)
 
 
 def main() -> None:
@@ -159,7 +215,11 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--idle-runs", type=int, default=30)
-    parser.add_argument("--only", choices=["first-sync"], help="run only this part")
+    parser.add_argument(
+        "--only",
+        choices=["first-sync", "idle"],
+        help="first-sync: stop after it; idle: skip mbsync and time the idle polls",
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     # tinbai as scripts/lib.sh installs it: its modules compiled once, not at every start.
@@ -191,36 +251,13 @@ def main() -> None:
             file=sys.stderr,
         )
 
-        mirror = work / "mirror"
-        rc = mbsync_config(server, PHOTO_USER, mirror)
         tinbai = [sys.executable, "-m", "tinbai", "--config"]
-        first: dict[str, list[float]] = {
-            "mbsync_s": [],
-            "mbsync_mb": [],
-            "tinbai_s": [],
-            "tinbai_mb": [],
-            "tinbai_wire": [],
-        }
-        for run in range(args.runs + 1):  # run 0 is the untimed warm-up of both
-            shutil.rmtree(mirror, ignore_errors=True)
-            mirror.mkdir(parents=True)
-            wall, rss, _ = timed_process(["mbsync", "-q", "-c", str(rc), "-a"])
-            if run:
-                first["mbsync_s"].append(wall)
-                first["mbsync_mb"].append(rss)
-            config = tinbai_config(work / f"sync{run}", server, PHOTO_USER)
-            wall, rss, out = timed_process([*tinbai, str(config), "poll"], env)
-            if run:
-                first["tinbai_s"].append(wall)
-                first["tinbai_mb"].append(rss)
-                first["tinbai_wire"].append(logged_out(server, PHOTO_USER))
-            results["tinbai_summary"] = out.strip()
-            print(f"run {run}: {out.strip()}", file=sys.stderr)
-        shutil.rmtree(mirror, ignore_errors=True)
-        results["first_sync"] = {k: median(v) for k, v in first.items()}
-        results["first_sync_runs"] = first
-        results["load_average"] = os.getloadavg()
-        save(results)
+        if args.only == "idle":  # one untimed first sync, for the idle polls that follow
+            timed_process(
+                [*tinbai, str(tinbai_config(work / "sync1", server, PHOTO_USER)), "poll"], env
+            )
+        else:
+            first_sync(server, work, runs=args.runs, tinbai=tinbai, env=env, results=results)
         if args.only == "first-sync":
             print(report(results))
             return
@@ -293,19 +330,21 @@ def save(results: dict[str, Any]) -> None:
 
 
 def report(r: dict[str, Any]) -> str:
-    lines = first_sync_report(r)
+    lines = first_sync_report(r) if "first_sync" in r else []
     if "idle_1k" not in r:
         return "\n".join(lines)
     lines += [
         "",
         f"idle poll at {r['messages']:,}: tinbai {r['idle_1k']['tinbai_ms']:.1f} ms,"
-        f" raw floor {r['idle_1k']['floor_ms']:.1f} ms ({r['idle_1k']['tinbai_ms'] / r['idle_1k']['floor_ms']:.2f} ×)",
+        f" raw floor {r['idle_1k']['floor_ms']:.1f} ms ({r['idle_1k']['tinbai_ms'] / r['idle_1k']['floor_ms']:.2f} ×),"
+        f" login+logout alone {r['idle_1k']['login_logout_ms']:.1f} ms",
     ]
     if "idle_100k" in r:
         i100, i1 = r["idle_100k"], r["idle_1k"]
         lines.append(
             f"idle poll at {r['small']:,}: tinbai {i100['tinbai_ms']:.1f} ms, raw floor {i100['floor_ms']:.1f} ms"
-            f" ({i100['tinbai_ms'] / i100['floor_ms']:.2f} ×); {i100['tinbai_ms'] / i1['tinbai_ms']:.2f} × its time at {r['messages']:,}"
+            f" ({i100['tinbai_ms'] / i100['floor_ms']:.2f} ×), login+logout alone {i100['login_logout_ms']:.1f} ms;"
+            f" {i100['tinbai_ms'] / i1['tinbai_ms']:.2f} × its time at {r['messages']:,}"
         )
         lines.append(
             f"first sync of {r['small']:,} small messages: {r['small_first_sync']['s']:.0f} s, {r['small_first_sync']['mb']} MB"

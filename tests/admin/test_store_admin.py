@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import inspect
 
 from store.admin import Periods
-from store.db import _alembic_config, current_revision, make_engine, migrate
+from store.db import _alembic_config, current_revision, head_revision, make_engine, migrate
 
 MAY = datetime(2020, 5, 1, tzinfo=UTC)
 JUNE = datetime(2020, 6, 1, tzinfo=UTC)
@@ -52,19 +52,24 @@ def test_an_earlier_unit_holds_only_before_its_date(address, received, unit):
     assert PERIODS.unit_at(address, received) == unit
 
 
-def test_migration_0004_adds_and_drops_the_admin_tables(tmp_path):
+def test_the_admin_and_poll_health_migrations_go_down_and_up_again(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     try:
         migrate(engine)
-        assert current_revision(engine) == "0004_admin"
+        assert current_revision(engine) == head_revision()
         assert {"users", "overrides", "sender_periods"} <= set(inspect(engine).get_table_names())
+        migrate_down(engine, "0004_admin")  # 0005 keeps the poll health: dropped, 0004's kept
+        tables = set(inspect(engine).get_table_names())
+        assert "poll_health" not in tables
+        assert {"users", "overrides", "sender_periods"} <= tables
         migrate_down(engine, "0001_initial")
         assert current_revision(engine) == "0001_initial"
         tables = set(inspect(engine).get_table_names())
         assert not tables & {"users", "overrides", "sender_periods"}
         assert "messages" in tables
         migrate(engine)
-        assert current_revision(engine) == "0004_admin"
+        assert current_revision(engine) == head_revision()
+        assert "poll_health" in set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
 

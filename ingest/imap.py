@@ -34,6 +34,7 @@ class Credentials:
 
     password: str | None = None
     access_token: str | None = None
+    refresh_at: float | None = None  # Unix time the access token is due for a refresh
 
     def __repr__(self) -> str:  # never show a secret, even in a debugger or a traceback
         shown = ("***" if self.password else None, "***" if self.access_token else None)

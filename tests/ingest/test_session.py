@@ -15,6 +15,7 @@ from mailkit import Attachment, build_message, make_jpeg
 
 from tinbai.app import App
 from tinbai.polling import MAX_IDLE, MailboxSession, poll_once
+from tinbai.service import Service
 
 pytestmark = pytest.mark.integration
 
@@ -225,6 +226,28 @@ def test_a_session_idle_for_too_long_is_replaced_before_it_is_used(
     old, new = poll_sessions(mailbox)
     assert old[-2:] == ["NOOP", "LOGOUT"]  # logged out politely before the new login
     assert new[-1] == "LOGOUT"
+
+
+def test_the_service_keeps_one_session_and_logs_it_out_when_it_stops(mailbox: Mailbox) -> None:
+    mailbox.deliver(build_message(subject="[Tin] dịch vụ"))
+    mailbox.server.rawlog(mailbox.user)
+    service = Service(App(config_path=mailbox.config))
+    try:
+        service.poll_job()
+        service.poll_job()
+        mailbox.deliver(build_message(subject="[Tin] lần hai"))
+        service.poll_job()
+        service.poll_job()
+        (polls,) = poll_sessions(mailbox)  # one session for the four polls ...
+        assert "LOGOUT" not in polls  # ... still logged in between them
+    finally:
+        service.close()
+        service.app.close()
+
+    (polls,) = poll_sessions(mailbox)
+    assert polls.count("NOOP") == 3
+    assert polls[-1] == "LOGOUT"
+    assert mailbox.totals()["news"] == 2
 
 
 def test_tinbai_poll_still_logs_in_and_out_every_time(mailbox: Mailbox) -> None:

@@ -261,3 +261,40 @@ def test_tinbai_poll_still_logs_in_and_out_every_time(mailbox: Mailbox) -> None:
     assert len(sessions) == 2
     assert all(s[-1] == "LOGOUT" and "NOOP" not in s for s in sessions)
     assert "STATUS" in sessions[1]  # nothing new: STATUS said so, as before
+
+
+@pytest.mark.parametrize("action", ["mark-seen", "move:Counted"])
+def test_after_processing_on_a_kept_session_acts_once_and_counts_once(
+    mailbox: Mailbox, action: str
+) -> None:
+    mailbox.configure(after_processing=action)
+    with mailbox.server.client(mailbox.user) as other:
+        other.create_folder("Counted")
+    app = mailbox.app()
+    mailbox.server.rawlog(mailbox.user)
+    session = MailboxSession()
+    try:
+        mailbox.deliver(build_message(subject="[Tin] một"))
+        first = poll_once(app, session=session)
+        mailbox.deliver(build_message(subject="[Tin] hai"))
+        second = poll_once(app, session=session)
+        idle = [poll_once(app, session=session) for _ in range(2)]
+    finally:
+        session.close()
+        app.close()
+
+    assert (first.new, second.new, [s.new for s in idle]) == (1, 1, [0, 0])
+    assert mailbox.totals()["news"] == 2
+    (polls,) = poll_sessions(mailbox)
+    assert "SELECT" in polls  # read-write, to act on the mail
+    assert "EXAMINE" not in polls
+    # Our own MOVE is heard as EXPUNGE: the next poll reads the folder again, to be sure;
+    # the one after that is a NOOP alone.
+    assert polls[-3:] == ["SELECT" if action.startswith("move:") else "NOOP", "NOOP", "LOGOUT"]
+    with mailbox.server.client(mailbox.user) as other:
+        if action == "mark-seen":
+            other.select_folder("INBOX", readonly=True)
+            assert all(b"\\Seen" in f for f in other.get_flags(other.search()).values())
+        else:
+            assert other.folder_status("INBOX", ["MESSAGES"])[b"MESSAGES"] == 0
+            assert other.folder_status("Counted", ["MESSAGES"])[b"MESSAGES"] == 2

@@ -34,6 +34,7 @@ class Credentials:
 
     password: str | None = None
     access_token: str | None = None
+    refresh_at: float | None = None  # Unix time the access token is due for a refresh
 
     def __repr__(self) -> str:  # never show a secret, even in a debugger or a traceback
         shown = ("***" if self.password else None, "***" if self.access_token else None)
@@ -61,6 +62,30 @@ class ByteCounter:
             return data
 
         imap.read, imap.readline = counting_read, counting_readline
+
+
+class Untagged:
+    """The kinds of untagged answer (EXISTS, EXPUNGE, UIDNEXT …) heard since `clear()`.
+
+    imaplib keeps untagged answers in a dict it trims on its own (NO and BAD at each
+    command's start, the data a command asked for when it returns): this records
+    every kind as it arrives, so a kept session knows all the server said.
+    """
+
+    def __init__(self) -> None:
+        self.kinds: set[str] = set()
+
+    def attach(self, imap: Any) -> None:
+        append: Callable[[str, Any], None] = imap._append_untagged
+
+        def recording_append(kind: str, data: Any) -> None:
+            self.kinds.add(kind.upper())
+            append(kind, data)
+
+        imap._append_untagged = recording_append
+
+    def clear(self) -> None:
+        self.kinds.clear()
 
 
 def where(config: MailboxConfig) -> str:

@@ -44,10 +44,22 @@ Post = Callable[[str, dict[str, str], float], dict[str, Any]]
 
 def access_token(path: Path, *, now: float, timeout: float = 30.0, post: Post | None = None) -> str:
     """A valid access token from the token file, refreshing (and saving) it when due."""
+    return access_token_until(path, now=now, timeout=timeout, post=post)[0]
+
+
+def access_token_until(
+    path: Path, *, now: float, timeout: float = 30.0, post: Post | None = None
+) -> tuple[str, float]:
+    """A valid access token and the moment (Unix time) it would be refreshed.
+
+    A session kept open by the service logs in again by then, so that a provider
+    that ends sessions with their token never meets an expired one.
+    """
     data = _load(path)
     token = data.get("access_token")
-    if isinstance(token, str) and token and float(data.get("expires_at") or 0) - EARLY > now:
-        return token
+    expires_at = float(data.get("expires_at") or 0)
+    if isinstance(token, str) and token and expires_at - EARLY > now:
+        return token, expires_at - EARLY
     refreshed = _refresh(data, path, timeout, post or _post_form)
     data["access_token"] = refreshed["access_token"]
     data["expires_at"] = int(now + float(refreshed.get("expires_in") or 3600))
@@ -55,7 +67,7 @@ def access_token(path: Path, *, now: float, timeout: float = 30.0, post: Post | 
         data["refresh_token"] = refreshed["refresh_token"]
     save(path, data)
     log.info("OAuth2 access token refreshed from %s", path)
-    return str(data["access_token"])
+    return str(data["access_token"]), float(data["expires_at"]) - EARLY
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -15,6 +15,12 @@ work through the new UIDs in bounded batches:
    location, and the folder's new high-water mark (the `Ledger`). Nothing in it
    talks to the server, so a connection that breaks leaves the batch uncommitted.
 
+On a session kept open between polls (the service's), the folder read last stays
+selected; the next poll asks it `NOOP`, and when the server reports nothing
+(no EXISTS, EXPUNGE, UIDNEXT or UIDVALIDITY, nothing else we do not know to be
+harmless) since the folder was settled at the same stored mark, the folder is
+done without STATUS, SELECT or SEARCH. Any doubt takes the usual road.
+
 A structure that cannot be trusted sends the message down the old road (fetch
 whole, parse) and the poll counts it. A message that breaks is recorded as
 failed and the poll goes on; a broken connection stops the poll, and the
@@ -45,6 +51,7 @@ from classify.message import (
 from classify.tags import DEFAULT_VOCABULARY, plus_tags, subject_tags
 from ingest import parse
 from ingest.headers import decode_header_block
+from ingest.imap import Untagged
 from ingest.sniff import sniff_image
 from ingest.structure import (
     TEXT_LIMIT,
@@ -145,6 +152,41 @@ class PollStats:
 
 Progress = Callable[[int, int], None]  # (done, total) within the current folder
 
+# Untagged answers (and response codes) that say nothing about new mail in the selected
+# folder: the answers to our own SEARCH, FETCH, STATUS …, flag changes, a bare "* OK".
+# Any other (EXISTS, EXPUNGE, RECENT, UIDNEXT, UIDVALIDITY, NO, BAD, BYE, anything
+# unknown) sends the folder down the full road.
+HARMLESS_UNTAGGED = frozenset(
+    {
+        "OK",
+        "FETCH",
+        "FLAGS",
+        "PERMANENTFLAGS",
+        "SEARCH",
+        "ESEARCH",
+        "STATUS",
+        "LIST",
+        "LSUB",
+        "CAPABILITY",
+        "ENABLED",
+        "READ-ONLY",
+        "READ-WRITE",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The folder a kept session has selected, and the stored mark it was settled at.
+
+    Settled means: read up to that mark, and every untagged answer the server sent
+    since the SELECT is recorded (`Untagged`) and looked at by the next poll.
+    """
+
+    folder: str
+    readonly: bool
+    mark: tuple[int, int]
+
 
 @dataclass
 class _Pending:
@@ -196,6 +238,8 @@ class Poller:
         account: str,
         vocabulary: Any = DEFAULT_VOCABULARY,
         progress: Progress | None = None,
+        heard: Untagged | None = None,
+        selection: Selection | None = None,
     ) -> None:
         self.client = client
         self.config = config
@@ -203,33 +247,71 @@ class Poller:
         self.account = account
         self.vocabulary = vocabulary
         self.progress = progress
+        # A kept session (``heard`` records its untagged answers): leave a folder selected,
+        # and ask it NOOP next time (``selection``).
+        self.heard = heard
+        self.selection = selection
         self.stats = PollStats()
         self._gmail = False
 
     def poll(self) -> PollStats:
         """Poll every folder; a folder that cannot be opened does not stop the others."""
         self._gmail = b"X-GM-EXT-1" in self.client.capabilities()
+        readonly = self.config.after_processing == "none"
         unopened: list[str] = []
         for folder in self.config.folder_list():
             stored = self.ledger.high_water(self.account, folder)
-            if stored is not None and self._unchanged(folder, stored):
+            if self.selection is not None and self.selection.folder == folder:
+                if self._quiet(folder, readonly, stored):
+                    self.stats.folders += 1
+                    continue
+                settle = True  # the server said something, or the mark moved: read it again
+            else:
+                # A kept session with nothing selected selects this folder even when STATUS
+                # would say it is idle: from the next poll on, a NOOP answers for it.
+                settle = self.heard is not None and self.selection is None
+            if stored is not None and not settle and self._unchanged(folder, stored):
                 self.stats.folders += 1
                 continue
             try:
-                info = self.client.select_folder(
-                    folder, readonly=self.config.after_processing == "none"
-                )
+                self.selection = None  # a SELECT that fails leaves nothing selected
+                info = self.client.select_folder(folder, readonly=readonly)
             except imapclient.exceptions.IMAPClientAbortError:
                 raise
             except imapclient.exceptions.IMAPClientError as e:
                 unopened.append(f"{folder!r} ({e})")
                 continue
+            if self.heard is not None:
+                self.heard.clear()  # from here on, whatever the server says is news
             self.poll_folder(folder, info, stored)
+            if self.heard is not None:
+                mark = self.ledger.high_water(self.account, folder)
+                self.selection = Selection(folder, readonly, mark) if mark else None
         if unopened:
             raise MailboxError(
                 f"cannot open the folder(s) {', '.join(unopened)} — check mailbox.folder / mailbox.folders"
             )
         return self.stats
+
+    def _quiet(self, folder: str, readonly: bool, stored: tuple[int, int] | None) -> bool:
+        """Nothing new in the kept session's selected ``folder``, by one NOOP.
+
+        True only when the folder was settled at the very mark stored now (so nothing,
+        not another tinbai, not a reset database, moved it since) and no untagged answer
+        since its SELECT — to the NOOP or to any command after the SELECT — may mean new
+        mail (RFC 3501 §7.3.1: the server reports EXISTS).
+        """
+        selection, heard = self.selection, self.heard
+        if heard is None or selection is None:
+            return False
+        if (selection.folder, selection.readonly, selection.mark) != (folder, readonly, stored):
+            return False
+        self.client.noop()
+        news = heard.kinds - HARMLESS_UNTAGGED
+        if news:
+            log.debug("folder %s: the server said %s since the last poll", folder, sorted(news))
+            return False
+        return True
 
     def _unchanged(self, folder: str, stored: tuple[int, int]) -> bool:
         """Nothing new since the stored mark, by STATUS alone: no SELECT, no SEARCH.

@@ -1,25 +1,37 @@
 """Wire the IMAP poller to the store and the classifier: one poll of the configured mailbox.
 
-Used by `tinbai poll` and by the service's scheduled job. A file lock next to
-the config makes sure two tinbai processes never poll the same mailbox at once.
+Used by `tinbai poll` (log in, poll, log out) and by the service's scheduled job,
+which keeps one logged-in session between polls (`MailboxSession`): an idle poll is
+then one NOOP, whatever the mailbox's size. A file lock next to the config makes
+sure two tinbai processes never poll the same mailbox at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import imaplib
 import logging
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import imapclient
 from filelock import FileLock, Timeout
 
 from classify import Classification, ClassifyContext, ParsedMessage
 from ingest import oauth2
-from ingest.imap import ByteCounter, Credentials, connect, disconnect, mailbox_errors
-from ingest.poller import Mark, Poller, PollStats, Progress
+from ingest.imap import (
+    ByteCounter,
+    Credentials,
+    Untagged,
+    connect,
+    disconnect,
+    mailbox_errors,
+)
+from ingest.poller import Mark, Poller, PollStats, Progress, Selection
 from store import FolderState, Location, Store
 from store.mailbox_state import known_messages, record_seen_again, save_folder_state
 from tinbai.app import App
@@ -141,9 +153,10 @@ def credentials(app: App, mailbox: MailboxConfig) -> Credentials:
     if mailbox.oauth_token_file:
         path = mailbox.oauth_token_file
         path = path if path.is_absolute() else app.config.base_dir / path
-        return Credentials(
-            access_token=oauth2.access_token(path, now=time.time(), timeout=mailbox.timeout)
+        token, refresh_at = oauth2.access_token_until(
+            path, now=time.time(), timeout=mailbox.timeout
         )
+        return Credentials(access_token=token, refresh_at=refresh_at)
     return Credentials(
         password=read_secret(
             "mailbox", mailbox.password_env, mailbox.password_file, app.config.base_dir
@@ -156,8 +169,97 @@ def lock_path(app: App, mailbox: MailboxConfig) -> Path:
     return app.config.base_dir / f".tinbai-poll-{digest}.lock"
 
 
-def poll_once(app: App, progress: Progress | None = None, *, wait: float = 0) -> PollStats:
-    """Poll every configured folder once; raise MailboxError (one line) if the mailbox fails."""
+# What a kept session meets when the server has gone (BYE, restart, timeout, reset), or
+# any answer that puts it in doubt: worth one new login on the same poll.
+BROKEN = (imaplib.IMAP4.error, OSError, EOFError)
+
+# Servers may log out a session idle for 30 minutes (RFC 3501 §5.4): past this, log in
+# again rather than find out. And a session is not kept for ever (tokens, server restarts).
+MAX_IDLE = 25 * 60.0
+MAX_AGE = 45 * 60.0
+LOGOUT_TIMEOUT = 5.0  # seconds for an old session's LOGOUT before it is simply dropped
+
+
+class MailboxSession:
+    """The service's logged-in IMAP session, kept between scheduled polls.
+
+    It owns the client, the byte counter and what the server has selected; it is
+    used only under the poll lock, by one poll at a time. A session idle past
+    `MAX_IDLE`, older than `MAX_AGE`, or whose OAuth2 token is due for a refresh is
+    replaced by a new login before it is used.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.client: imapclient.IMAPClient | None = None
+        self.counter = ByteCounter()  # one for the session's life: polls count their share
+        self.heard = Untagged()  # what the server said since the selected folder was read
+        self.selection: Selection | None = None
+        self.logins = 0
+        self._opened = self._used = 0.0
+        self._refresh_at: float | None = None  # on `clock`'s scale
+        self._guard = threading.Lock()  # close() from the service's stop, beside a poll
+
+    def open(self, app: App, mailbox: MailboxConfig) -> tuple[imapclient.IMAPClient, bool]:
+        """The kept client, or a new login; True when it is new (this poll's own)."""
+        if self.client is not None and self._stale():
+            log.info("the kept IMAP session is old or idle too long: logging in again")
+            with contextlib.suppress(Exception):  # a link dropped in silence: do not wait long
+                self.client.socket().settimeout(min(mailbox.timeout, LOGOUT_TIMEOUT))
+            self.close()
+        if self.client is not None:
+            return self.client, False
+        creds = credentials(app, mailbox)
+        self.client = connect(mailbox, creds, self.counter)
+        self.heard.attach(self.client._imap)
+        self.heard.clear()
+        self.logins += 1
+        self._opened = self._used = self.clock()
+        self._refresh_at = (
+            None if creds.refresh_at is None else self._opened + creds.refresh_at - time.time()
+        )
+        return self.client, True
+
+    def _stale(self) -> bool:
+        now = self.clock()
+        if self._refresh_at is not None and now >= self._refresh_at:
+            return True
+        return now - self._used > MAX_IDLE or now - self._opened > MAX_AGE
+
+    def used(self, selection: Selection | None) -> None:
+        """A poll ended well on the session: remember when, and what is selected."""
+        self._used = self.clock()
+        self.selection = selection
+
+    def drop(self) -> None:
+        """Forget a session in doubt or broken, without waiting on it."""
+        with self._guard:
+            client, self.client, self.selection = self.client, None, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.shutdown()
+
+    def close(self) -> None:
+        """Log out (the service stops, or the session is too old to trust)."""
+        with self._guard:
+            client, self.client, self.selection = self.client, None, None
+        if client is not None:
+            disconnect(client)
+
+
+def poll_once(
+    app: App,
+    progress: Progress | None = None,
+    *,
+    wait: float = 0,
+    session: MailboxSession | None = None,
+) -> PollStats:
+    """Poll every configured folder once; raise MailboxError (one line) if the mailbox fails.
+
+    Without a ``session``: log in, poll, log out. With one: poll on it, logging in
+    only when it has none or it cannot be trusted; if it broke since the last poll,
+    log in again once on this poll. It is left open for the next.
+    """
     mailbox = mailbox_config(app)
     lock = FileLock(lock_path(app, mailbox))
     try:
@@ -172,6 +274,8 @@ def poll_once(app: App, progress: Progress | None = None, *, wait: float = 0) ->
             f"cannot create the poll lock {lock.lock_file} ({e.strerror}) — make the config file's folder writable"
         ) from e
     try:
+        if session is not None:
+            return _poll_kept(app, mailbox, progress, session)
         return _poll_locked(app, mailbox, progress)
     finally:
         lock.release()
@@ -190,3 +294,45 @@ def _poll_locked(app: App, mailbox: MailboxConfig, progress: Progress | None) ->
         disconnect(client)
         poller.stats.bytes_fetched = counter.received
     return poller.stats
+
+
+def _poll_kept(
+    app: App, mailbox: MailboxConfig, progress: Progress | None, session: MailboxSession
+) -> PollStats:
+    ledger = StoreLedger(app, app.store, classify_context(app.config))
+    account = account_of(mailbox)
+    before = session.counter.received
+    stats = PollStats()
+    try:
+        with mailbox_errors(mailbox):
+            client, new = session.open(app, mailbox)
+            poller = Poller(
+                client,
+                mailbox,
+                ledger,
+                account=account,
+                progress=progress,
+                heard=session.heard,
+                selection=session.selection,
+            )
+            stats = poller.stats
+            try:
+                poller.poll()
+            except BROKEN as e:
+                if new:
+                    raise
+                # Gone since the last poll (or just now): once more on a new login. What the
+                # broken try committed stays committed; the new one resumes after it.
+                log.info("the kept IMAP session broke (%s): logging in again", e)
+                session.drop()
+                client, _ = session.open(app, mailbox)
+                poller.client, poller.selection = client, None
+                stats.folders = 0
+                poller.poll()
+    except BaseException:
+        session.drop()
+        raise
+    finally:
+        stats.bytes_fetched = session.counter.received - before
+    session.used(poller.selection)
+    return stats

@@ -1,12 +1,14 @@
 """`tinbai run`: the scheduler that polls the mailbox and sends the weekly digest.
 
 APScheduler 3 runs two jobs, each with `max_instances=1` and `coalesce=True`:
-the poll every `mailbox.poll_interval` seconds (and at start), and the digest
+the poll every `mailbox.poll_interval` seconds (and at start), on one IMAP session
+kept logged in between polls (an idle poll is a NOOP), and the digest
 on `digest.schedule` (cron, in `digest.timezone`). A failed poll is logged and
 tried again sooner, with a doubling back-off up to the poll interval; after
 `mailbox.alert_after` seconds of failure the editor gets one email, and one
 more when polling recovers (in the digest's language, Vietnamese by default). Extra components (the admin web server) are started
-with the service and stopped with it. SIGTERM and SIGINT stop it cleanly.
+with the service and stopped with it. SIGTERM and SIGINT stop it cleanly, and the
+kept session logs out.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from store.mailbox_state import PollHealth, poll_health, save_poll_health
 from tinbai.app import App
 from tinbai.config import read_secret
 from tinbai.errors import ConfigError, TinbaiError
-from tinbai.polling import PollBusy, account_of, mailbox_config, poll_once
+from tinbai.polling import MailboxSession, PollBusy, account_of, mailbox_config, poll_once
 
 log = logging.getLogger(__name__)
 
@@ -110,13 +112,14 @@ class Service:
         self.app = app
         self.components = list(components)
         self.scheduler: BlockingScheduler | None = None
+        self.session = MailboxSession()  # the polls' IMAP session, kept between them
 
     # ------------------------------------------------------------------ jobs
 
     def poll_job(self) -> None:
         """One scheduled poll; never raises, so the scheduler lives on."""
         try:
-            stats = poll_once(self.app)
+            stats = poll_once(self.app, session=self.session)
         except PollBusy as e:
             log.info("poll skipped: %s", e)
             return
@@ -129,6 +132,13 @@ class Service:
             return
         log.info("poll: %s", stats.summary())
         self._recovered()
+
+    def close(self) -> None:
+        """Log the kept IMAP session out; the next poll would log in again."""
+        try:
+            self.session.close()
+        except Exception:  # edge: stopping must not fail on a session already gone
+            log.exception("closing the IMAP session failed")
 
     def digest_job(self) -> None:
         from tinbai.digest_job import send_scheduled_digest  # noqa: PLC0415 — the digest's own module
@@ -305,4 +315,5 @@ class Service:
                     log.exception("stopping %s failed", component.name)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            self.close()
         log.info("tinbai service stopped")

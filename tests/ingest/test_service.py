@@ -56,6 +56,7 @@ def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
 
 def test_run_polls_at_start_and_stops_cleanly_on_sigterm(mailbox: Mailbox) -> None:
     mailbox.deliver(build_message(subject="[Tin] dịch vụ"))
+    mailbox.server.rawlog(mailbox.user)
     argv = [sys.executable, "-m", "tinbai", "--config", str(mailbox.config), "-v", "run"]
     process = subprocess.Popen(
         argv, env=mailbox.tinbai.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -74,6 +75,8 @@ def test_run_polls_at_start_and_stops_cleanly_on_sigterm(mailbox: Mailbox) -> No
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert "tinbai service stopped" in stderr
+    (session,) = mailbox.server.commands(mailbox.user)  # kept between polls ...
+    assert session[-1] == "LOGOUT"  # ... and logged out on the way out
 
 
 ALERT_WORDS = {  # (failed subject, recovered subject, the body's "nothing is lost")
@@ -121,6 +124,7 @@ def test_the_editor_is_emailed_once_when_polling_fails_and_once_when_it_recovers
     after_fix = Service(App(config_path=mailbox.config))
     after_fix.poll_job()
     after_fix.poll_job()
+    after_fix.close()  # its IMAP session is kept between polls until then
 
     assert len(inbox.received) == 2
     assert (

@@ -229,6 +229,16 @@ class Dovecot:
                 uids.append(int(found.group(1)))
         return uids
 
+    def recreate(self, folder: str, *messages: bytes, user: str = USER) -> None:
+        """Delete ``folder`` and deliver ``messages`` into it again: a new UIDVALIDITY."""
+        with self.client(user) as other:
+            old = other.folder_status(folder, ["UIDVALIDITY"])[b"UIDVALIDITY"]
+            other.delete_folder(folder)
+        time.sleep(1.1)  # Dovecot derives a new UIDVALIDITY from the clock
+        self.deliver(*messages, folder=folder, user=user)
+        with self.client(user) as other:
+            assert other.folder_status(folder, ["UIDVALIDITY"])[b"UIDVALIDITY"] != old
+
     def rawlog(self, user: str) -> None:
         """From now on, keep what ``user``'s clients send (after login: no password)."""
         folder = self.dir / "rawlog" / user

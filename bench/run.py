@@ -314,8 +314,6 @@ def main() -> None:
             return
 
         synced = work / "sync1" / "config.toml"
-        results["idle_1k"] = idle_pair(server, PHOTO_USER, synced, args.idle_runs)
-        save(results)
 
         # The whole process, nothing new: what a cron job or a person pays.
         whole = [timed_process([*tinbai, str(synced), "poll"], env)[0] for _ in range(5)]
@@ -350,6 +348,10 @@ def main() -> None:
                 print(f"letting the server settle for {rest:.0f} s", file=sys.stderr)
                 time.sleep(rest)
             results["idle_100k_after_sync_s"] = time.monotonic() - small_synced_at
+        # Both sizes one after the other, on the same server at rest: the same conditions.
+        results["idle_1k"] = idle_pair(server, PHOTO_USER, synced, args.idle_runs)
+        save(results)
+        if small_config is not None:
             results["idle_100k"] = idle_pair(server, SMALL_USER, small_config, args.idle_runs)
     finally:
         server.destroy()

@@ -230,17 +230,10 @@ class Store:
     # ------------------------------------------------------------------ folders
 
     def folder_state(self, account: str, folder: str) -> FolderState | None:
-        with self.session() as s:
-            row = s.scalar(
-                select(FolderStateRow).where(
-                    FolderStateRow.account == account, FolderStateRow.folder == folder
-                )
-            )
-            return (
-                None
-                if row is None
-                else FolderState(row.account, row.folder, row.uidvalidity, row.highest_uid)
-            )
+        """A folder's mark: read by every poll, so a prebuilt Core query, not the ORM's."""
+        with self.transaction() as conn:
+            row = conn.execute(_FOLDER_STATE, {"account": account, "folder": folder}).first()
+        return None if row is None else FolderState(*row)
 
     def set_folder_state(self, s: Connection | Session, state: FolderState, now: datetime) -> None:
         """Advance a folder's high-water mark inside the caller's transaction."""
@@ -354,6 +347,15 @@ _UPDATE_STATE = (
     )
 )
 _INSERT_STATE = insert(_folder_states)
+_FOLDER_STATE = select(
+    _folder_states.c.account,
+    _folder_states.c.folder,
+    _folder_states.c.uidvalidity,
+    _folder_states.c.highest_uid,
+).where(
+    _folder_states.c.account == bindparam("account"),
+    _folder_states.c.folder == bindparam("folder"),
+)
 _EARLIER_PHOTOS = (
     select(_items.c.fingerprint, _items.c.id, _items.c.message_pk)
     .join(_messages, _messages.c.id == _items.c.message_pk)

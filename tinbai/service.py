@@ -113,6 +113,8 @@ class Service:
         self.components = list(components)
         self.scheduler: BlockingScheduler | None = None
         self.session = MailboxSession()  # the polls' IMAP session, kept between them
+        # Each account's outage (None: polling works), as kept in the database; read once.
+        self._outages: dict[str, PollHealth | None] = {}
 
     # ------------------------------------------------------------------ jobs
 
@@ -203,13 +205,19 @@ class Service:
         self._keep_health(account, None)
 
     def _health(self, account: str) -> PollHealth | None:
+        """The outage as last kept: read from the database once per start, then remembered."""
+        if account in self._outages:
+            return self._outages[account]
         try:
-            return poll_health(self.app.store, account)
+            health = poll_health(self.app.store, account)
         except (TinbaiError, SQLAlchemyError) as e:  # the database may be what is failing
             log.error("cannot read how long polling has failed: %s", e)
             return None
+        self._outages[account] = health
+        return health
 
     def _keep_health(self, account: str, health: PollHealth | None) -> None:
+        self._outages[account] = health
         try:
             save_poll_health(self.app.store, account, health)
         except (TinbaiError, SQLAlchemyError) as e:

@@ -1,7 +1,7 @@
 """Benchmarks of the IMAP poller against mbsync, on a private Dovecot (not run by the tests).
 
     .venv/bin/python bench/run.py [--messages 1000] [--small 100000] [--runs 3] [--idle-runs 30]
-                                  [--only first-sync|idle]
+                                  [--rested-runs 20] [--only first-sync|idle]
 
 1. generate a large text-only mailbox and sync it with `tinbai poll` (its time and memory),
    then a photo-heavy one (`bench/generate.py`);
@@ -9,10 +9,10 @@
 3. first sync: `mbsync` full mirror vs `tinbai poll` on an empty database, each a whole
    process (wall time, peak RSS from wait4, bytes on the wire from Dovecot's log);
 4. idle poll in-process (`poll_once` on an up-to-date database), logging in each time and
-   on a session kept between polls as `tinbai run` does, vs the raw IMAP floor
-   (connect, login, SELECT, UID SEARCH, logout with imapclient), at both sizes — the large
-   mailbox's last, at least SETTLE_S after its sync, on a server at rest as an idle poll
-   finds it;
+   on a session kept between polls as `tinbai run` does (also after a rest of REST_S),
+   vs the raw IMAP floor (connect, login, SELECT, UID SEARCH, logout with imapclient);
+   both sizes in one loop, at least SETTLE_S after the large mailbox's sync, on a server
+   at rest as an idle poll finds it;
 5. `tinbai poll` with nothing new, as a whole process, and what its imports cost
    (`python -X importtime` of that same command).
 
@@ -51,6 +51,7 @@ from tinbai.polling import MailboxSession, poll_once  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 PACKAGES = ("classify", "digest", "ingest", "store", "tinbai")
+REST_S = 1.0  # the pause before each "rested" kept-session poll
 SETTLE_S = 360.0  # at least this long between the 100,000-message sync and its idle polls
 PHOTO_USER = "photos@example.org"
 SMALL_USER = "small@example.org"
@@ -171,36 +172,64 @@ def scheduled_poll(config: Path) -> tuple[Callable[[], float], Callable[[], None
     return once, close
 
 
-def idle_pair(server: Dovecot, user: str, config: Path, runs: int) -> dict[str, float]:
-    """Interleave tinbai's idle polls (plain port, like the floor) with the raw floor.
-
-    `tinbai_ms` logs in and out each time (`tinbai poll`'s way); `scheduled_ms` is
-    the service's, on a session kept between polls.
-    """
+def plain_config(server: Dovecot, config: Path) -> Path:
+    """The same config on the plain loopback port, as the raw floor uses."""
     plain = config.parent / "plain.toml"
     text = config.read_text()
     text = re.sub(r"(?m)^port = .*$", f"port = {server.imap_port}", text, count=1)
-    text = text.replace('security = "tls"', 'security = "plain"')
-    plain.write_text(text)
-    poll = idle_poll(plain)
-    scheduled, stop = scheduled_poll(plain)
-    poll()
-    scheduled()
-    raw_floor(server, user)
-    ours, kept, floor, bare = [], [], [], []
+    plain.write_text(text.replace('security = "tls"', 'security = "plain"'))
+    return plain
+
+
+def idle_polls(
+    server: Dovecot, mailboxes: dict[str, tuple[str, Path]], runs: int, rested: int
+) -> dict[str, dict[str, float]]:
+    """Idle polls of every mailbox (label -> (user, config)), timed in the same loop.
+
+    Each run times, for each mailbox in turn (the order alternating from run to run),
+    tinbai logging in each time (`tinbai poll`'s way, `tinbai_ms`), the service's poll
+    on its kept session (`scheduled_ms`), the raw floor and a bare login. A poll's time
+    depends on what the machine did just before it (a few milliseconds of other work
+    makes the next one 2-3 × slower), so the sizes share one loop rather than being timed
+    one after the other. `scheduled_rested_ms` is the kept session's poll after REST_S of
+    nothing, as the service's timer finds the machine.
+    """
+    series: dict[str, dict[str, list[float]]] = {}
+    polls, kept, stops = {}, {}, []
+    for label, (user, config) in mailboxes.items():
+        plain = plain_config(server, config)
+        polls[label] = idle_poll(plain)
+        kept[label], stop = scheduled_poll(plain)
+        stops.append(stop)
+        polls[label]()  # untimed: the first of each opens what the others find open
+        kept[label]()
+        raw_floor(server, user)
+        series[label] = {k: [] for k in ("tinbai", "scheduled", "floor", "bare", "rested")}
+    labels = list(mailboxes)
     try:
-        for _ in range(runs):
-            ours.append(poll())
-            kept.append(scheduled())
-            floor.append(raw_floor(server, user))
-            bare.append(bare_session(server, user))
+        for i in range(runs):
+            for label in labels if i % 2 == 0 else labels[::-1]:
+                user, s = mailboxes[label][0], series[label]
+                s["tinbai"].append(polls[label]())
+                s["scheduled"].append(kept[label]())
+                s["floor"].append(raw_floor(server, user))
+                s["bare"].append(bare_session(server, user))
+        for i in range(rested):
+            for label in labels if i % 2 == 0 else labels[::-1]:
+                time.sleep(REST_S)
+                series[label]["rested"].append(kept[label]())
     finally:
-        stop()
+        for stop in stops:
+            stop()
     return {
-        "tinbai_ms": median(ours) * 1000,
-        "scheduled_ms": median(kept) * 1000,
-        "floor_ms": median(floor) * 1000,
-        "login_logout_ms": median(bare) * 1000,
+        label: {
+            "tinbai_ms": median(s["tinbai"]) * 1000,
+            "scheduled_ms": median(s["scheduled"]) * 1000,
+            "scheduled_rested_ms": median(s["rested"]) * 1000 if s["rested"] else float("nan"),
+            "floor_ms": median(s["floor"]) * 1000,
+            "login_logout_ms": median(s["bare"]) * 1000,
+        }
+        for label, s in series.items()
     }
 
 
@@ -251,6 +280,9 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--idle-runs", type=int, default=30)
+    parser.add_argument(
+        "--rested-runs", type=int, default=20, help=f"kept-session polls after {REST_S} s idle"
+    )
     parser.add_argument(
         "--only",
         choices=["first-sync", "idle"],
@@ -348,11 +380,11 @@ def main() -> None:
                 print(f"letting the server settle for {rest:.0f} s", file=sys.stderr)
                 time.sleep(rest)
             results["idle_100k_after_sync_s"] = time.monotonic() - small_synced_at
-        # Both sizes one after the other, on the same server at rest: the same conditions.
-        results["idle_1k"] = idle_pair(server, PHOTO_USER, synced, args.idle_runs)
-        save(results)
+        # Both sizes in one loop, on the same server at rest: the same conditions.
+        mailboxes = {"idle_1k": (PHOTO_USER, synced)}
         if small_config is not None:
-            results["idle_100k"] = idle_pair(server, SMALL_USER, small_config, args.idle_runs)
+            mailboxes["idle_100k"] = (SMALL_USER, small_config)
+        results.update(idle_polls(server, mailboxes, args.idle_runs, args.rested_runs))
     finally:
         server.destroy()
         shutil.rmtree(work, ignore_errors=True)
@@ -384,25 +416,30 @@ def report(r: dict[str, Any]) -> str:
     lines = first_sync_report(r) if "first_sync" in r else []
     if "idle_1k" not in r:
         return "\n".join(lines)
-    lines += [
-        "",
-        f"idle poll at {r['messages']:,}: tinbai {r['idle_1k']['tinbai_ms']:.1f} ms,"
-        f" raw floor {r['idle_1k']['floor_ms']:.1f} ms ({r['idle_1k']['tinbai_ms'] / r['idle_1k']['floor_ms']:.2f} ×),"
-        f" login+logout alone {r['idle_1k']['login_logout_ms']:.1f} ms;"
-        f" scheduled (kept session) {r['idle_1k'].get('scheduled_ms', float('nan')):.2f} ms",
-    ]
+    sizes = [("idle_1k", r["messages"])]
+    if "idle_100k" in r:
+        sizes.append(("idle_100k", r["small"]))
+    lines.append("")
+    for key, count in sizes:
+        i = r[key]
+        lines.append(
+            f"idle poll at {count:,}: logging in each time {i['tinbai_ms']:.1f} ms,"
+            f" raw floor {i['floor_ms']:.1f} ms ({i['tinbai_ms'] / i['floor_ms']:.2f} ×),"
+            f" login+logout alone {i['login_logout_ms']:.1f} ms; kept session"
+            f" {i['scheduled_ms']:.2f} ms, after {REST_S:.0f} s idle {i['scheduled_rested_ms']:.2f} ms"
+        )
     if "idle_100k" in r:
         i100, i1 = r["idle_100k"], r["idle_1k"]
-        lines.append(
-            f"idle poll at {r['small']:,}: tinbai {i100['tinbai_ms']:.1f} ms, raw floor {i100['floor_ms']:.1f} ms"
-            f" ({i100['tinbai_ms'] / i100['floor_ms']:.2f} ×), login+logout alone {i100['login_logout_ms']:.1f} ms;"
-            f" {i100['tinbai_ms'] / i1['tinbai_ms']:.2f} × its time at {r['messages']:,}"
-        )
-        if "scheduled_ms" in i100 and "scheduled_ms" in i1:
-            lines.append(
-                f"scheduled idle poll (kept session) at {r['small']:,}: {i100['scheduled_ms']:.2f} ms,"
-                f" {i100['scheduled_ms'] / i1['scheduled_ms']:.2f} × its time at {r['messages']:,}"
+        growth = ", ".join(
+            f"{name} {i100[k] / i1[k]:.2f} ×"
+            for name, k in (
+                ("logging in each time", "tinbai_ms"),
+                ("kept session", "scheduled_ms"),
+                ("kept session after a rest", "scheduled_rested_ms"),
+                ("raw floor", "floor_ms"),
             )
+        )
+        lines.append(f"at {r['small']:,} of its time at {r['messages']:,}: {growth}")
         lines.append(
             f"first sync of {r['small']:,} small messages: {r['small_first_sync']['s']:.0f} s, {r['small_first_sync']['mb']} MB;"
             f" its idle polls timed {r['idle_100k_after_sync_s']:.0f} s after it"

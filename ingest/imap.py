@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 
 
+class LoginRefused(MailboxError):
+    """The server turned the credentials down (not the network, not TLS)."""
+
+
 @dataclass(frozen=True)
 class Credentials:
     """How to log in: a password, or an OAuth2 access token (XOAUTH2)."""
@@ -111,7 +115,7 @@ def mailbox_errors(config: MailboxConfig) -> Iterator[None]:
             if not config.oauth_token_file
             else "the OAuth2 token was refused: run the OAuth2 set-up again (README: Connecting the mailbox)"
         )
-        raise MailboxError(
+        raise LoginRefused(
             f"{at} refused the login of {config.username!r} ({_reason(e)}) — {hint}"
         ) from e
     except ssl.SSLCertVerificationError as e:

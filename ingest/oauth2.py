@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tinbai.config import is_loopback
 from tinbai.errors import MailboxError
 
 log = logging.getLogger(__name__)
@@ -48,17 +49,24 @@ def access_token(path: Path, *, now: float, timeout: float = 30.0, post: Post | 
 
 
 def access_token_until(
-    path: Path, *, now: float, timeout: float = 30.0, post: Post | None = None
+    path: Path,
+    *,
+    now: float,
+    timeout: float = 30.0,
+    post: Post | None = None,
+    refused: str | None = None,
 ) -> tuple[str, float]:
     """A valid access token and the moment (Unix time) it would be refreshed.
 
     A session kept open by the service logs in again by then, so that a provider
-    that ends sessions with their token never meets an expired one.
+    that ends sessions with their token never meets an expired one. ``refused`` is a
+    token the server has just turned down: if the file still holds it, it is refreshed
+    whatever its expiry says.
     """
     data = _load(path)
     token = data.get("access_token")
     expires_at = float(data.get("expires_at") or 0)
-    if isinstance(token, str) and token and expires_at - EARLY > now:
+    if isinstance(token, str) and token and token != refused and expires_at - EARLY > now:
         return token, expires_at - EARLY
     refreshed = _refresh(data, path, timeout, post or _post_form)
     data["access_token"] = refreshed["access_token"]
@@ -91,6 +99,13 @@ def _refresh(data: dict[str, Any], path: Path, timeout: float, post: Post) -> di
     uri = str(data.get("token_uri") or TOKEN_URIS.get(provider, "")).format(
         tenant=data.get("tenant") or "common"
     )
+    parts = urllib.parse.urlsplit(uri)
+    local = parts.scheme == "http" and is_loopback(parts.hostname or "")
+    if uri and parts.scheme != "https" and not local:
+        raise MailboxError(
+            f"oauth_token_file {path}: token_uri {uri} is not https"
+            " — use the provider's https token endpoint (plain http only on this machine)"
+        )
     missing = [k for k in ("client_id", "refresh_token") if not data.get(k)]
     if not uri or missing:
         what = ", ".join(missing) or "token_uri (unknown provider)"

@@ -115,7 +115,7 @@ class UnitConfig(_Strict):
 Security = Literal["tls", "starttls", "plain"]
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host.lower() in LOOPBACK_NAMES:
         return True
     try:
@@ -136,7 +136,7 @@ class _Server(_Strict):
 
     @model_validator(mode="after")
     def _plain_only_on_loopback(self) -> Self:
-        if self.security == "plain" and not _is_loopback(self.host):
+        if self.security == "plain" and not is_loopback(self.host):
             raise ValueError(
                 f'security = "plain" sends the password in clear to {self.host}'
                 ' — use "tls" or "starttls" (plain is allowed only on 127.0.0.1)'

@@ -26,6 +26,7 @@ from ingest import oauth2
 from ingest.imap import (
     ByteCounter,
     Credentials,
+    LoginRefused,
     Untagged,
     connect,
     disconnect,
@@ -148,13 +149,16 @@ def account_of(mailbox: MailboxConfig) -> str:
     return f"{mailbox.username}@{mailbox.host}"
 
 
-def credentials(app: App, mailbox: MailboxConfig) -> Credentials:
-    """Read the secret only now, when the mailbox is about to be used."""
+def credentials(app: App, mailbox: MailboxConfig, refused: str | None = None) -> Credentials:
+    """Read the secret only now, when the mailbox is about to be used.
+
+    ``refused``: an OAuth2 access token the server just turned down, to be replaced.
+    """
     if mailbox.oauth_token_file:
         path = mailbox.oauth_token_file
         path = path if path.is_absolute() else app.config.base_dir / path
         token, refresh_at = oauth2.access_token_until(
-            path, now=time.time(), timeout=mailbox.timeout
+            path, now=time.time(), timeout=mailbox.timeout, refused=refused
         )
         return Credentials(access_token=token, refresh_at=refresh_at)
     return Credentials(
@@ -162,6 +166,27 @@ def credentials(app: App, mailbox: MailboxConfig) -> Credentials:
             "mailbox", mailbox.password_env, mailbox.password_file, app.config.base_dir
         )
     )
+
+
+def login(
+    app: App, mailbox: MailboxConfig, counter: ByteCounter
+) -> tuple[imapclient.IMAPClient, Credentials]:
+    """A logged-in client and the credentials it used.
+
+    An OAuth2 access token can die before its time (the provider revoked it, a clock is
+    off): when the server refuses one, it is refreshed and tried once more. A token
+    refused right after its refresh is the provider's or the account's problem, and
+    the one-line reason says so.
+    """
+    creds = credentials(app, mailbox)
+    try:
+        return connect(mailbox, creds, counter), creds
+    except LoginRefused:
+        if creds.access_token is None:
+            raise
+    log.info("the server refused the OAuth2 access token: refreshing it once")
+    again = credentials(app, mailbox, refused=creds.access_token)
+    return connect(mailbox, again, counter), again
 
 
 def lock_path(app: App, mailbox: MailboxConfig) -> Path:
@@ -209,8 +234,7 @@ class MailboxSession:
             self.close()
         if self.client is not None:
             return self.client, False
-        creds = credentials(app, mailbox)
-        self.client = connect(mailbox, creds, self.counter)
+        self.client, creds = login(app, mailbox, self.counter)
         self.heard.attach(self.client._imap)
         self.heard.clear()
         self.logins += 1
@@ -282,10 +306,9 @@ def poll_once(
 
 
 def _poll_locked(app: App, mailbox: MailboxConfig, progress: Progress | None) -> PollStats:
-    creds = credentials(app, mailbox)
     ledger = StoreLedger(app, app.store, classify_context(app.config))
     counter = ByteCounter()
-    client = connect(mailbox, creds, counter)
+    client, _ = login(app, mailbox, counter)
     poller = Poller(client, mailbox, ledger, account=account_of(mailbox), progress=progress)
     try:
         with mailbox_errors(mailbox):

@@ -169,6 +169,50 @@ def test_a_refused_oauth_refresh_says_what_to_do(tmp_path: Path) -> None:
         oauth2.access_token(path, now=0.0, post=post)
 
 
+@pytest.mark.parametrize(
+    ("uri", "allowed"),
+    [
+        ("https://login.example.org/token", True),
+        ("http://127.0.0.1:8080/token", True),
+        ("http://localhost/token", True),
+        ("http://login.example.org/token", False),
+        ("ftp://login.example.org/token", False),
+    ],
+)
+def test_a_token_endpoint_is_https_unless_on_this_machine(
+    tmp_path: Path, uri: str, allowed: bool
+) -> None:
+    path = tmp_path / "token.json"
+    path.write_text(json.dumps({"client_id": "app", "refresh_token": "r", "token_uri": uri}))
+    posted: list[str] = []
+
+    def post(to: str, form: dict[str, str], timeout: float) -> dict[str, object]:
+        posted.append(to)
+        return {"access_token": "fresh", "expires_in": 3600}
+
+    if allowed:
+        assert oauth2.access_token(path, now=0.0, post=post) == "fresh"
+    else:
+        with pytest.raises(MailboxError, match=r"is not https — use the provider's https"):
+            oauth2.access_token(path, now=0.0, post=post)
+    assert posted == ([uri] if allowed else [])  # the refresh token never went over plain http
+
+
+def test_a_refused_access_token_is_refreshed_even_before_it_expires(tmp_path: Path) -> None:
+    path = tmp_path / "token.json"
+    path.write_text(
+        json.dumps(
+            {"client_id": "app", "refresh_token": "r", "access_token": "dead", "expires_at": 9999}
+        )
+    )
+
+    def post(uri: str, form: dict[str, str], timeout: float) -> dict[str, object]:
+        return {"access_token": "new", "expires_in": 3600}
+
+    assert oauth2.access_token_until(path, now=0.0, post=post, refused="other")[0] == "dead"
+    assert oauth2.access_token_until(path, now=0.0, post=post, refused="dead")[0] == "new"
+
+
 def _leaf(
     path: str = "1",
     ctype: str = "text/plain",

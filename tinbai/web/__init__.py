@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from tinbai.app import App
-from tinbai.config import _is_loopback
+from tinbai.config import is_loopback
 from tinbai.errors import TinbaiError
 from tinbai.web.site import create_app
 
@@ -48,7 +48,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def _server(app: App, host: str) -> uvicorn.Server:
     asgi = create_app(app)
-    if not _is_loopback(host):
+    if not is_loopback(host):
         log.warning(
             "web: listening on %s, not only on this machine — put HTTPS in front of it", host
         )

@@ -45,7 +45,7 @@ info_log_path = {dir}/dovecot.log
 listen = 127.0.0.1
 protocols = imap
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanisms}
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
 ssl = yes
@@ -56,9 +56,10 @@ mail_plugins =
 rawlog_dir = {dir}/rawlog/%u
 passdb {{
   driver = static
+  mechanisms = plain login
   args = password={password}
 }}
-userdb {{
+{oauth_passdb}userdb {{
   driver = static
   args = uid={uid} gid={uid} home={dir}/home/%u
 }}
@@ -92,13 +93,14 @@ class Dovecot:
     dir: Path
     imap_port: int = field(default_factory=_free_port)
     imaps_port: int = field(default_factory=_free_port)
+    introspection_url: str | None = None  # XOAUTH2 logins checked there (tests/oauth_provider.py)
 
     @classmethod
-    def create(cls) -> Dovecot:
+    def create(cls, introspection_url: str | None = None) -> Dovecot:
         # Short path: Unix socket paths are limited to 108 bytes.
         folder = Path(tempfile.mkdtemp(prefix="tbdc", dir="/tmp"))
         folder.chmod(0o755)
-        server = cls(folder)
+        server = cls(folder, introspection_url=introspection_url)
         server._write_config()
         return server
 
@@ -142,6 +144,18 @@ class Dovecot:
         home = self.dir / "home"
         home.mkdir()
         os.chown(home, MAIL_UID, MAIL_UID)
+        oauth_mechanisms = oauth_passdb = ""
+        if self.introspection_url:
+            oauth_mechanisms = " xoauth2 oauthbearer"
+            oauth_conf = self.dir / "dovecot-oauth2.conf.ext"
+            oauth_conf.write_text(
+                f"introspection_mode = post\nintrospection_url = {self.introspection_url}\n"
+                "username_attribute = email\nactive_attribute = active\nactive_value = true\n"
+            )
+            oauth_passdb = (
+                "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                f"  args = {oauth_conf}\n}}\n"
+            )
         self.conf.write_text(
             CONFIG.format(
                 dir=self.dir,
@@ -149,6 +163,8 @@ class Dovecot:
                 imaps_port=self.imaps_port,
                 password=PASSWORD,
                 uid=MAIL_UID,
+                oauth_mechanisms=oauth_mechanisms,
+                oauth_passdb=oauth_passdb,
             )
         )
 
@@ -257,6 +273,11 @@ class Dovecot:
         )
         command = re.compile(r"^[\d.]+ \S+ ([A-Z]+)(?: |$)", re.M)  # time, tag, verb
         return [command.findall(path.read_text(errors="replace")) for path in sessions]
+
+    def login_methods(self, user: str) -> list[str]:
+        """The SASL mechanism of every login of ``user``, from Dovecot's log: ["PLAIN", ...]."""
+        pattern = rf"imap-login: Info: Login: user=<{re.escape(user)}>, method=([A-Z0-9-]+)"
+        return re.findall(pattern, self.log.read_text())
 
     def logged_out_bytes(self, user: str) -> list[tuple[int, int]]:
         """(in, out) bytes of every finished IMAP session of ``user``, from Dovecot's log."""

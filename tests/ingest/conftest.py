@@ -9,13 +9,23 @@ from typing import Any
 
 import pytest
 from dovecot import PASSWORD, Dovecot, Mailbox
+from oauth_provider import Provider
 
 _users = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
-def dovecot() -> Iterator[Dovecot]:
-    server = Dovecot.create()
+def oauth_provider() -> Iterator[Provider]:
+    """The OAuth2 provider (token endpoint, introspection) the session's Dovecot trusts."""
+    provider = Provider()
+    provider.start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot(oauth_provider: Provider) -> Iterator[Dovecot]:
+    server = Dovecot.create(introspection_url=oauth_provider.introspection_url)
     server.start()
     yield server
     server.destroy()

@@ -61,7 +61,7 @@ passdb {{
 }}
 {oauth_passdb}userdb {{
   driver = static
-  args = uid={uid} gid={uid} home={dir}/home/%u
+  args = uid={uid} gid={uid} home={dir}/home/%u allow_all_users=yes
 }}
 service imap-login {{
   inet_listener imap {{

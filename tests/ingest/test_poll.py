@@ -72,7 +72,7 @@ def test_an_idle_poll_asks_status_and_never_opens_the_folder(mailbox: Mailbox) -
     assert mailbox.totals()["news"] == 2
     polls = [c for c in mailbox.server.commands(mailbox.user) if "APPEND" not in c]
     idle_session, busy_session = polls
-    # Nothing new: STATUS answers it, whatever the folder's size; no SELECT, SEARCH or FETCH.
+    # Nothing new: STATUS answers it; no SELECT, SEARCH or FETCH.
     assert "STATUS" in idle_session
     assert not {"SELECT", "EXAMINE", "SEARCH", "UID", "FETCH"} & set(idle_session)
     assert "EXAMINE" in busy_session  # something new: opened read-only, then read

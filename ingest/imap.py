@@ -39,6 +39,7 @@ class Credentials:
     password: str | None = None
     access_token: str | None = None
     refresh_at: float | None = None  # Unix time the access token is due for a refresh
+    refreshed: bool = False  # the access token came from the provider just now
 
     def __repr__(self) -> str:  # never show a secret, even in a debugger or a traceback
         shown = ("***" if self.password else None, "***" if self.access_token else None)
@@ -110,6 +111,11 @@ def mailbox_errors(config: MailboxConfig) -> Iterator[None]:
     except MailboxError:
         raise
     except imap_errors.LoginError as e:
+        if isinstance(e.__context__, imaplib.IMAP4.abort):  # imapclient's oauth2_login wraps it
+            raise MailboxError(
+                f"{at} closed the connection during the login ({_reason(e)})"
+                " — the next poll will try again"
+            ) from e
         hint = (
             "check the password (Gmail needs an app password or OAuth2; Microsoft 365 needs OAuth2)"
             if not config.oauth_token_file
@@ -184,6 +190,11 @@ def connect(
             if config.security == "starttls":
                 client.starttls(tls_context(config))
             if credentials.access_token:
+                if b"AUTH=XOAUTH2" not in client.capabilities():
+                    raise MailboxError(
+                        f"{where(config)} does not offer XOAUTH2 logins"
+                        " — use password_env or password_file for this server"
+                    )
                 client.oauth2_login(config.username, credentials.access_token)
             else:
                 client.login(config.username, credentials.password or "")

@@ -23,7 +23,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tinbai.config import is_loopback
 from tinbai.errors import MailboxError
@@ -45,29 +45,43 @@ Post = Callable[[str, dict[str, str], float], dict[str, Any]]
 
 def access_token(path: Path, *, now: float, timeout: float = 30.0, post: Post | None = None) -> str:
     """A valid access token from the token file, refreshing (and saving) it when due."""
-    return access_token_until(path, now=now, timeout=timeout, post=post)[0]
+    return current_token(path, now=now, timeout=timeout, post=post).value
 
 
 def access_token_until(
+    path: Path, *, now: float, timeout: float = 30.0, post: Post | None = None
+) -> tuple[str, float]:
+    """A valid access token and the moment (Unix time) it would be refreshed."""
+    token = current_token(path, now=now, timeout=timeout, post=post)
+    return token.value, token.refresh_at
+
+
+class Token(NamedTuple):
+    value: str
+    refresh_at: float  # Unix time: a kept session logs in again by then
+    refreshed: bool  # fetched from the provider just now
+
+
+def current_token(
     path: Path,
     *,
     now: float,
     timeout: float = 30.0,
     post: Post | None = None,
     refused: str | None = None,
-) -> tuple[str, float]:
-    """A valid access token and the moment (Unix time) it would be refreshed.
+) -> Token:
+    """A valid access token, refreshed (and saved) when due.
 
-    A session kept open by the service logs in again by then, so that a provider
-    that ends sessions with their token never meets an expired one. ``refused`` is a
-    token the server has just turned down: if the file still holds it, it is refreshed
-    whatever its expiry says.
+    A session kept open by the service logs in again by ``refresh_at``, so that a
+    provider that ends sessions with their token never meets an expired one.
+    ``refused`` is a token the server has just turned down: if the file still holds
+    it, it is refreshed whatever its expiry says.
     """
     data = _load(path)
     token = data.get("access_token")
     expires_at = float(data.get("expires_at") or 0)
     if isinstance(token, str) and token and token != refused and expires_at - EARLY > now:
-        return token, expires_at - EARLY
+        return Token(token, expires_at - EARLY, refreshed=False)
     refreshed = _refresh(data, path, timeout, post or _post_form)
     data["access_token"] = refreshed["access_token"]
     data["expires_at"] = int(now + float(refreshed.get("expires_in") or 3600))
@@ -75,7 +89,7 @@ def access_token_until(
         data["refresh_token"] = refreshed["refresh_token"]
     save(path, data)
     log.info("OAuth2 access token refreshed from %s", path)
-    return str(data["access_token"]), float(data["expires_at"]) - EARLY
+    return Token(str(data["access_token"]), float(data["expires_at"]) - EARLY, refreshed=True)
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -96,11 +110,16 @@ def _load(path: Path) -> dict[str, Any]:
 
 def _refresh(data: dict[str, Any], path: Path, timeout: float, post: Post) -> dict[str, Any]:
     provider = str(data.get("provider") or "google")
-    uri = str(data.get("token_uri") or TOKEN_URIS.get(provider, "")).format(
-        tenant=data.get("tenant") or "common"
-    )
-    parts = urllib.parse.urlsplit(uri)
-    local = parts.scheme == "http" and is_loopback(parts.hostname or "")
+    uri = str(data.get("token_uri") or TOKEN_URIS.get(provider, ""))
+    try:
+        uri = uri.format(tenant=data.get("tenant") or "common")
+        parts = urllib.parse.urlsplit(uri)
+        local = parts.scheme == "http" and is_loopback(parts.hostname or "")
+    except (KeyError, IndexError, ValueError) as e:
+        raise MailboxError(
+            f"oauth_token_file {path}: token_uri {uri} is not a URL ({type(e).__name__})"
+            " — correct it, or remove it to use the provider's"
+        ) from e
     if uri and parts.scheme != "https" and not local:
         raise MailboxError(
             f"oauth_token_file {path}: token_uri {uri} is not https"

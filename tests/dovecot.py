@@ -74,6 +74,13 @@ service imap-login {{
     ssl = yes
   }}
 }}
+# Every test logs in from 127.0.0.1: the brute-force penalty (up to 15 s a login after a
+# few refused ones) would make tests that follow a refused login time out.
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 namespace inbox {{
   inbox = yes
   separator = /
@@ -274,10 +281,25 @@ class Dovecot:
         command = re.compile(r"^[\d.]+ \S+ ([A-Z]+)(?: |$)", re.M)  # time, tag, verb
         return [command.findall(path.read_text(errors="replace")) for path in sessions]
 
-    def login_methods(self, user: str) -> list[str]:
+    def _logged(self, pattern: str, at_least: int) -> list[str]:
+        """Matches of ``pattern`` in Dovecot's log, waiting (up to 5 s) for ``at_least``:
+        the login process writes its line as the client leaves, not before it answers."""
+        deadline = time.monotonic() + 5
+        while True:
+            found: list[str] = re.findall(pattern, self.log.read_text())
+            if len(found) >= at_least or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
+
+    def login_methods(self, user: str, at_least: int = 0) -> list[str]:
         """The SASL mechanism of every login of ``user``, from Dovecot's log: ["PLAIN", ...]."""
         pattern = rf"imap-login: Info: Login: user=<{re.escape(user)}>, method=([A-Z0-9-]+)"
-        return re.findall(pattern, self.log.read_text())
+        return self._logged(pattern, at_least)
+
+    def failed_logins(self, user: str, at_least: int = 0) -> int:
+        """How many authentication attempts of ``user`` Dovecot turned down."""
+        pattern = rf"\(auth failed, (\d+) attempts? in \d+ secs?\): user=<{re.escape(user)}>"
+        return sum(int(n) for n in self._logged(pattern, at_least))
 
     def logged_out_bytes(self, user: str) -> list[tuple[int, int]]:
         """(in, out) bytes of every finished IMAP session of ``user``, from Dovecot's log."""

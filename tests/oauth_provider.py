@@ -52,7 +52,13 @@ class Provider:
 
     def presented(self, user: str) -> list[str]:
         """The access tokens of ``user`` that Dovecot asked about, in order (one per login)."""
-        return [t for t in self.introspected if self.issued.get(t) == user]
+        with self._lock:
+            return [t for t in self.introspected if self.issued.get(t) == user]
+
+    def drop(self, access_token: str) -> None:
+        """The provider ends one access token before its expiry; the grant lives on."""
+        with self._lock:
+            del self.access[access_token]
 
     def revoke(self, user: str) -> None:
         """The user changed the password or withdrew consent: every token of theirs dies."""

@@ -116,6 +116,7 @@ Security = Literal["tls", "starttls", "plain"]
 
 
 def is_loopback(host: str) -> bool:
+    """``host`` is this machine: localhost, 127.0.0.0/8 or ::1 (plain text is safe there)."""
     if host.lower() in LOOPBACK_NAMES:
         return True
     try:

@@ -157,10 +157,12 @@ def credentials(app: App, mailbox: MailboxConfig, refused: str | None = None) ->
     if mailbox.oauth_token_file:
         path = mailbox.oauth_token_file
         path = path if path.is_absolute() else app.config.base_dir / path
-        token, refresh_at = oauth2.access_token_until(
+        token = oauth2.current_token(
             path, now=time.time(), timeout=mailbox.timeout, refused=refused
         )
-        return Credentials(access_token=token, refresh_at=refresh_at)
+        return Credentials(
+            access_token=token.value, refresh_at=token.refresh_at, refreshed=token.refreshed
+        )
     return Credentials(
         password=read_secret(
             "mailbox", mailbox.password_env, mailbox.password_file, app.config.base_dir
@@ -181,10 +183,10 @@ def login(
     creds = credentials(app, mailbox)
     try:
         return connect(mailbox, creds, counter), creds
-    except LoginRefused:
-        if creds.access_token is None:
+    except LoginRefused as e:
+        if creds.access_token is None or creds.refreshed:
             raise
-    log.info("the server refused the OAuth2 access token: refreshing it once")
+        log.info("%s: refreshing the OAuth2 access token once (%s)", account_of(mailbox), e)
     again = credentials(app, mailbox, refused=creds.access_token)
     return connect(mailbox, again, counter), again
 

@@ -7,12 +7,13 @@ poll counts mail only when tinbai refreshed, saved and presented its tokens corr
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from pathlib import Path
 
 import pytest
-from dovecot import Mailbox
+from dovecot import Dovecot, Mailbox
 from mailkit import build_message
 from oauth_provider import Provider
 
@@ -65,21 +66,29 @@ def test_the_token_is_refreshed_saved_and_used_to_log_in(
     assert saved["expires_at"] > time.time() + 3000
     assert token_file.stat().st_mode & 0o777 == 0o600
     # Both logins were XOAUTH2 with the access token the provider issued (Dovecot asked it).
-    assert mailbox.server.login_methods(mailbox.user)[delivered:] == ["XOAUTH2", "XOAUTH2"]
+    methods = mailbox.server.login_methods(mailbox.user, at_least=delivered + 2)
+    assert methods[delivered:] == ["XOAUTH2", "XOAUTH2"]
     assert oauth_provider.presented(mailbox.user) == [saved["access_token"]] * 2
 
 
 def test_no_token_reaches_the_logs_even_at_debug_level(
     mailbox: Mailbox, oauth_provider: Provider, token_file: Path
 ) -> None:
+    granted = json.loads(token_file.read_text())["refresh_token"]
     mailbox.deliver(build_message(subject="[Tin] nhật ký"))
 
     done = mailbox.tinbai("-vv", "poll")
 
     saved = json.loads(token_file.read_text())
+    sasl = f"user={mailbox.user}\1auth=Bearer {saved['access_token']}\1\1".encode()
     assert "AUTHENTICATE" in done.stderr  # imapclient's protocol log is on ...
-    for token in (saved["access_token"], saved["refresh_token"]):
-        assert token not in done.stderr + done.stdout  # ... and shows no token
+    for secret in (
+        granted,  # sent to the token endpoint
+        saved["access_token"],
+        saved["refresh_token"],
+        base64.b64encode(sasl).decode(),  # what XOAUTH2 sends on the wire
+    ):
+        assert secret not in done.stderr + done.stdout  # ... and shows no token
 
 
 def test_a_revoked_grant_gives_one_line_and_keeps_the_token_file(
@@ -105,45 +114,67 @@ def test_an_access_token_the_server_refuses_is_refreshed_once(
     """The provider dropped a token before its time (say, a password change that kept the grant)."""
     mailbox.poll()  # refresh #1, a good login
     first = json.loads(token_file.read_text())
-    del oauth_provider.access[first["access_token"]]
+    oauth_provider.drop(first["access_token"])
     mailbox.deliver(build_message(subject="[Tin] sau khi đổi mật khẩu"))
 
     stats = mailbox.poll()
 
     assert stats.new == 1
     second = json.loads(token_file.read_text())
-    assert second["access_token"] != first["access_token"]
+    # Logins: the first poll's, the refused one, one more with the refreshed token.
+    assert oauth_provider.presented(mailbox.user) == [first["access_token"]] * 2 + [
+        second["access_token"]
+    ]
     assert oauth_provider.refreshes.count(first["refresh_token"]) == 1
 
 
-def test_a_token_refused_even_after_a_refresh_is_one_line(
+def test_a_token_refused_again_after_its_refresh_is_one_line(
     mailbox: Mailbox, oauth_provider: Provider, token_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The provider issues tokens that Dovecot's introspection does not know: the account
-    # has no IMAP access, or the app lacks the IMAP scope.
+    mailbox.poll()  # a good login with the first token
+    first = json.loads(token_file.read_text())["access_token"]
+    # From now on the server accepts no token: the account lost IMAP access, say.
     monkeypatch.setattr(oauth_provider, "introspection_answer", lambda token: None)
 
     with pytest.raises(MailboxError) as e:
         mailbox.poll()
 
     assert "refused the login" in str(e.value)
-    assert "OAuth2" in str(e.value)
+    assert "run the OAuth2 set-up again" in str(e.value)
     assert "\n" not in str(e.value)
+    second = json.loads(token_file.read_text())["access_token"]
+    assert oauth_provider.presented(mailbox.user) == [first, first, second]  # one retry
+
+
+def test_a_token_refused_just_after_its_refresh_is_not_refreshed_again(
+    mailbox: Mailbox, oauth_provider: Provider, token_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    granted = json.loads(token_file.read_text())["refresh_token"]
+    # The provider issues tokens that the server does not take: the app lacks the IMAP scope.
+    monkeypatch.setattr(oauth_provider, "introspection_answer", lambda token: None)
+
+    with pytest.raises(MailboxError, match="refused the login"):
+        mailbox.poll()
+
+    assert len(oauth_provider.presented(mailbox.user)) == 1
+    rotated = json.loads(token_file.read_text())["refresh_token"]
+    assert oauth_provider.refreshes.count(granted) == 1
+    assert rotated not in oauth_provider.refreshes  # no second refresh
 
 
 def test_the_kept_session_logs_in_again_before_its_token_expires(
     mailbox: Mailbox, oauth_provider: Provider, token_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Tokens that are due for a refresh one second after they are issued.
-    monkeypatch.setattr(oauth_provider, "expires_in", EARLY + 1)
+    # Tokens due for a refresh 2-3 s after they are issued (expiry is stored in whole seconds).
+    monkeypatch.setattr(oauth_provider, "expires_in", EARLY + 3)
     mailbox.deliver(build_message(subject="[Tin] phiên giữ lại"))
     app = mailbox.app()
     session = MailboxSession()
     try:
         assert poll_once(app, session=session).new == 1
-        assert poll_once(app, session=session).new == 0  # within the second: same session
+        assert poll_once(app, session=session).new == 0  # not due yet: the same session
         assert session.logins == 1
-        time.sleep(1.2)
+        time.sleep(3.2)
         mailbox.deliver(build_message(subject="[Tin] sau khi làm mới"))
         assert poll_once(app, session=session).new == 1
     finally:
@@ -155,3 +186,18 @@ def test_the_kept_session_logs_in_again_before_its_token_expires(
     assert first != second  # ... the second with a new access token
     assert json.loads(token_file.read_text())["access_token"] == second
     assert mailbox.totals()["news"] == 2
+
+
+def test_a_server_without_xoauth2_says_so_in_one_line(
+    mailbox: Mailbox, oauth_provider: Provider, token_file: Path
+) -> None:
+    plain_only = Dovecot.create()  # no oauth2 passdb: it offers PLAIN and LOGIN only
+    plain_only.start()
+    try:
+        mailbox.configure(
+            password_env=None, oauth_token_file=str(token_file), port=plain_only.imap_port
+        )
+        with pytest.raises(MailboxError, match=r"does not offer XOAUTH2 logins — use password_env"):
+            mailbox.poll()
+    finally:
+        plain_only.destroy()

@@ -132,6 +132,7 @@ def test_wrong_password_gives_one_line_and_a_non_zero_exit(mailbox: Mailbox) -> 
     assert "refused the login" in lines[0]
     assert "check the password" in lines[0]
     assert "not-the-password" not in done.stderr + done.stdout
+    assert mailbox.server.failed_logins(mailbox.user, at_least=1) == 1  # a password: no retry
 
 
 def test_the_password_never_reaches_the_logs_even_at_debug_level(mailbox: Mailbox) -> None:

@@ -209,8 +209,10 @@ def test_a_refused_access_token_is_refreshed_even_before_it_expires(tmp_path: Pa
     def post(uri: str, form: dict[str, str], timeout: float) -> dict[str, object]:
         return {"access_token": "new", "expires_in": 3600}
 
-    assert oauth2.access_token_until(path, now=0.0, post=post, refused="other")[0] == "dead"
-    assert oauth2.access_token_until(path, now=0.0, post=post, refused="dead")[0] == "new"
+    kept = oauth2.current_token(path, now=0.0, post=post, refused="other")
+    assert (kept.value, kept.refreshed) == ("dead", False)
+    fresh = oauth2.current_token(path, now=0.0, post=post, refused="dead")
+    assert (fresh.value, fresh.refreshed) == ("new", True)
 
 
 def _leaf(

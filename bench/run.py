@@ -426,7 +426,8 @@ def report(r: dict[str, Any]) -> str:
             f"idle poll at {count:,}: logging in each time {i['tinbai_ms']:.1f} ms,"
             f" raw floor {i['floor_ms']:.1f} ms ({i['tinbai_ms'] / i['floor_ms']:.2f} ×),"
             f" login+logout alone {i['login_logout_ms']:.1f} ms; kept session"
-            f" {i['scheduled_ms']:.2f} ms, after {REST_S:.0f} s idle {i['scheduled_rested_ms']:.2f} ms"
+            f" {i['scheduled_ms']:.2f} ms, after {REST_S:.0f} s idle"
+            f" {i.get('scheduled_rested_ms', float('nan')):.2f} ms"
         )
     if "idle_100k" in r:
         i100, i1 = r["idle_100k"], r["idle_1k"]
@@ -438,6 +439,7 @@ def report(r: dict[str, Any]) -> str:
                 ("kept session after a rest", "scheduled_rested_ms"),
                 ("raw floor", "floor_ms"),
             )
+            if k in i100 and k in i1  # results saved before a series existed lack it
         )
         lines.append(f"at {r['small']:,} of its time at {r['messages']:,}: {growth}")
         lines.append(

@@ -318,8 +318,8 @@ class Poller:
 
         The cheapest question a server answers: no message is listed or searched.
         (Dovecot answers it from its mailbox list index, except for INBOX, which by
-        default it leaves out of that index and opens: 0.25 ms at 1,000 messages,
-        2.5 ms at 100,000 — BENCHMARKS.md.) Any doubt, and the folder is selected as usual.
+        default it leaves out of that index and opens: 0.35 ms at 1,000 messages,
+        2.4 ms at 100,000 — BENCHMARKS.md.) Any doubt, and the folder is selected as usual.
         """
         try:
             status = self.client.folder_status(folder, [b"UIDVALIDITY", b"UIDNEXT"])

@@ -31,6 +31,10 @@ DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 class LoginRefused(MailboxError):
     """The server turned the credentials down (not the network, not TLS)."""
 
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # the server's own words
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -122,7 +126,7 @@ def mailbox_errors(config: MailboxConfig) -> Iterator[None]:
             else "the OAuth2 token was refused: run the OAuth2 set-up again (README: Connecting the mailbox)"
         )
         raise LoginRefused(
-            f"{at} refused the login of {config.username!r} ({_reason(e)}) — {hint}"
+            f"{at} refused the login of {config.username!r} ({_reason(e)}) — {hint}", _reason(e)
         ) from e
     except ssl.SSLCertVerificationError as e:
         raise MailboxError(

@@ -186,7 +186,11 @@ def login(
     except LoginRefused as e:
         if creds.access_token is None or creds.refreshed:
             raise
-        log.info("%s: refreshing the OAuth2 access token once (%s)", account_of(mailbox), e)
+        log.info(
+            "%s: the server refused the OAuth2 access token (%s): refreshing it once",
+            account_of(mailbox),
+            e.reason,
+        )
     again = credentials(app, mailbox, refused=creds.access_token)
     return connect(mailbox, again, counter), again
 

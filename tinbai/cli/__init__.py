@@ -91,6 +91,8 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, debug: bool)
         else "%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.basicConfig(level=level, format=fmt, stream=sys.stderr)
+    if verbose < 2:  # Alembic lists each of its plugins at INFO: noise at -v
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     ctx.obj = App(config_path=config_path)
     ctx.meta["debug"] = debug
     ctx.call_on_close(ctx.obj.close)

@@ -56,6 +56,15 @@ class Tinbai:
             )
         return done
 
+    def fails(self, *args: str | os.PathLike[str], code: int = 1) -> str:
+        """Run a command that must fail as a user sees it: exit ``code``, one line, no traceback."""
+        done = self(*args, check=False)
+        assert done.returncode == code, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1, done.stderr
+        return lines[0]
+
 
 @pytest.fixture
 def tinbai(config_file: Path) -> Tinbai:

@@ -34,7 +34,6 @@ import filelock  # noqa: E402
 import imapclient  # noqa: E402
 import run  # noqa: E402
 from dovecot import PASSWORD, Dovecot  # noqa: E402
-from generate import fill, resync  # noqa: E402
 
 import tinbai.polling  # noqa: E402
 from store.repo import Store  # noqa: E402
@@ -75,9 +74,7 @@ def main() -> None:
     try:
         server.start()
         for user, count in sizes.items():
-            maildir = server.dir / "home" / user / "Maildir"
-            fill(maildir, count, photos=False)
-            resync(server.conf, user, maildir)
+            run.text_mailbox(server, user, count)
             config = run.tinbai_config(work / user, server, user)
             run.timed_process([sys.executable, "-m", "tinbai", "--config", str(config), "poll"])
             polls[user], stop = run.scheduled_poll(run.plain_config(server, config))
@@ -108,10 +105,7 @@ def main() -> None:
                 )
                 print(f"{kind:15} {sizes[user]:>7,}: {parts}", flush=True)
         # What a poll that logs in each time asks instead of NOOP, on one session per size.
-        clients = {}
-        for user in users:
-            clients[user] = imapclient.IMAPClient("127.0.0.1", port=server.imap_port, ssl=False)
-            clients[user].login(user, PASSWORD)
+        clients = {user: server.client(user) for user in users}
         status: dict[str, list[float]] = {u: [] for u in users}
         for i in range(args.runs):
             for user in users if i % 2 == 0 else users[::-1]:

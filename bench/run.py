@@ -96,6 +96,13 @@ def mbsync_config(server: Dovecot, user: str, mirror: Path) -> Path:
     return path
 
 
+def text_mailbox(server: Dovecot, user: str, count: int) -> None:
+    """``user``'s INBOX filled with ``count`` short text messages, their UIDs assigned."""
+    maildir = server.dir / "home" / user / "Maildir"
+    fill(maildir, count, photos=False)
+    resync(server.conf, user, maildir)
+
+
 def tinbai_config(folder: Path, server: Dovecot, user: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "config.toml"
@@ -315,9 +322,7 @@ def main() -> None:
         if args.small and args.only != "first-sync":
             # First, so that it has settled by the time its idle polls are timed, at the end.
             t = time.perf_counter()
-            small_dir = server.dir / "home" / SMALL_USER / "Maildir"
-            fill(small_dir, args.small, photos=False)
-            resync(server.conf, SMALL_USER, small_dir)
+            text_mailbox(server, SMALL_USER, args.small)
             results["small_generate_s"] = time.perf_counter() - t
             small_config = tinbai_config(work / "small", server, SMALL_USER)
             wall, rss, out = timed_process([*tinbai, str(small_config), "poll"], env)
@@ -359,7 +364,7 @@ def main() -> None:
             check=True,
         ).stderr
         top_level: dict[str, int] = {}  # module -> cumulative µs, for imports not made by another
-        for line in imports.removesuffix("\n").splitlines():
+        for line in imports.splitlines():
             fields = line.removeprefix("import time:").split("|")
             if len(fields) != 3 or not fields[1].strip().isdigit():
                 continue  # the header line
@@ -427,7 +432,7 @@ def report(r: dict[str, Any]) -> str:
             f" raw floor {i['floor_ms']:.1f} ms ({i['tinbai_ms'] / i['floor_ms']:.2f} ×),"
             f" login+logout alone {i['login_logout_ms']:.1f} ms; kept session"
             f" {i['scheduled_ms']:.2f} ms, after {REST_S:.0f} s idle"
-            f" {i.get('scheduled_rested_ms', float('nan')):.2f} ms"
+            f" {i['scheduled_rested_ms']:.2f} ms"
         )
     if "idle_100k" in r:
         i100, i1 = r["idle_100k"], r["idle_1k"]
@@ -439,7 +444,6 @@ def report(r: dict[str, Any]) -> str:
                 ("kept session after a rest", "scheduled_rested_ms"),
                 ("raw floor", "floor_ms"),
             )
-            if k in i100 and k in i1  # results saved before a series existed lack it
         )
         lines.append(f"at {r['small']:,} of its time at {r['messages']:,}: {growth}")
         lines.append(

@@ -48,14 +48,6 @@ def access_token(path: Path, *, now: float, timeout: float = 30.0, post: Post | 
     return current_token(path, now=now, timeout=timeout, post=post).value
 
 
-def access_token_until(
-    path: Path, *, now: float, timeout: float = 30.0, post: Post | None = None
-) -> tuple[str, float]:
-    """A valid access token and the moment (Unix time) it would be refreshed."""
-    token = current_token(path, now=now, timeout=timeout, post=post)
-    return token.value, token.refresh_at
-
-
 class Token(NamedTuple):
     value: str
     refresh_at: float  # Unix time: a kept session logs in again by then

@@ -63,6 +63,7 @@ class Tinbai:
         assert "Traceback" not in done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1, done.stderr
+        assert not done.stdout.strip(), done.stdout  # the one line is all the user sees
         return lines[0]
 
 

@@ -365,3 +365,7 @@ class Mailbox:
 
     def sessions(self) -> list[tuple[int, int]]:
         return self.server.logged_out_bytes(self.user)
+
+    def poll_sessions(self) -> list[list[str]]:
+        """The commands of each recorded IMAP session of tinbai's polls (not the test's APPENDs)."""
+        return [c for c in self.server.commands(self.user) if "APPEND" not in c]

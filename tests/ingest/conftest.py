@@ -11,6 +11,8 @@ import pytest
 from dovecot import PASSWORD, Dovecot, Mailbox
 from oauth_provider import Provider
 
+from tinbai.app import App
+
 _users = itertools.count(1)
 
 
@@ -41,3 +43,11 @@ def mailbox(
     box = Mailbox(dovecot, user, config_file, tinbai)
     box.configure()
     return box
+
+
+@pytest.fixture
+def app(mailbox: Mailbox) -> Iterator[App]:
+    """tinbai in this process on the mailbox's config; it reads the config when first used."""
+    app = mailbox.app()
+    yield app
+    app.close()

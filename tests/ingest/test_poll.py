@@ -70,7 +70,7 @@ def test_an_idle_poll_asks_status_and_never_opens_the_folder(mailbox: Mailbox) -
 
     assert (idle.new, busy.new) == (0, 1)
     assert mailbox.totals()["news"] == 2
-    polls = [c for c in mailbox.server.commands(mailbox.user) if "APPEND" not in c]
+    polls = mailbox.poll_sessions()
     idle_session, busy_session = polls
     # Nothing new: STATUS answers it; no SELECT, SEARCH or FETCH.
     assert "STATUS" in idle_session
@@ -97,7 +97,7 @@ def test_a_message_that_came_and_went_moves_the_mark_so_idle_polls_stay_cheap(
     with app.store.session() as s:
         assert s.scalar(select(FolderStateRow.highest_uid)) == gone
     app.close()
-    (last,) = [c for c in mailbox.server.commands(mailbox.user) if "APPEND" not in c]
+    (last,) = mailbox.poll_sessions()
     assert "STATUS" in last
     assert "EXAMINE" not in last
 

@@ -6,8 +6,6 @@ session, or a stored mark that moved sends the poll down the usual road.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from dovecot import Mailbox
 from mailkit import Attachment, build_message, make_jpeg
@@ -32,18 +30,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def app(mailbox: Mailbox) -> Iterator[App]:
-    app = mailbox.app()
-    yield app
-    app.close()
-
-
-def poll_sessions(box: Mailbox) -> list[list[str]]:
-    """The commands of each IMAP session of the mailbox's pollers (not the test's APPENDs)."""
-    return [c for c in box.server.commands(box.user) if "APPEND" not in c]
-
-
 def test_an_idle_poll_on_a_kept_session_is_one_noop_and_new_mail_is_still_counted(
     mailbox: Mailbox, app: App
 ) -> None:
@@ -53,7 +39,7 @@ def test_an_idle_poll_on_a_kept_session_is_one_noop_and_new_mail_is_still_counte
     try:
         first = poll_once(app, session=session)
         idle = [poll_once(app, session=session) for _ in range(3)]
-        (polls,) = poll_sessions(mailbox)
+        (polls,) = mailbox.poll_sessions()
         mailbox.deliver(build_message(subject="[Tin] hai"))
         busy = poll_once(app, session=session)
         after = poll_once(app, session=session)
@@ -69,7 +55,7 @@ def test_an_idle_poll_on_a_kept_session_is_one_noop_and_new_mail_is_still_counte
     assert "EXAMINE" in polls
     read = max(i for i, verb in enumerate(polls) if verb in READING)
     assert polls[read + 1 :] == ["NOOP"] * 3
-    (whole,) = poll_sessions(mailbox)
+    (whole,) = mailbox.poll_sessions()
     assert whole[: len(polls)] == polls
     # The new mail: the NOOP heard EXISTS, so the folder was read again; then NOOP again.
     assert whole[len(polls)] == "NOOP"
@@ -124,9 +110,9 @@ def test_a_session_the_server_dropped_is_replaced_on_the_same_poll(
 
 def test_a_folder_recreated_under_a_kept_session_is_read_again_without_counting_twice(
     mailbox: Mailbox,
+    app: App,
 ) -> None:
     mailbox.configure(folders=["Submissions"])
-    app = mailbox.app()
     messages = [
         build_message(
             subject="[Tin] một", attachments=[Attachment("a.jpg", make_jpeg(600, 400, 2))]
@@ -144,16 +130,16 @@ def test_a_folder_recreated_under_a_kept_session_is_read_again_without_counting_
         idle = poll_once(app, session=session)
     finally:
         session.close()
-        app.close()
 
     assert (stats.resyncs, stats.new, stats.already) == (1, 0, 2)
     assert idle.new == idle.already == 0
     assert mailbox.totals() == before == {"news": 1, "article": 1, "photo": 1}
 
 
-def test_mail_that_arrives_while_a_poll_runs_is_counted_by_the_next(mailbox: Mailbox) -> None:
+def test_mail_that_arrives_while_a_poll_runs_is_counted_by_the_next(
+    mailbox: Mailbox, app: App
+) -> None:
     mailbox.configure(folders=["INBOX", "Archive"])
-    app = mailbox.app()
     mailbox.deliver(build_message(subject="[Tin] một"))
     mailbox.deliver(build_message(subject="[Tin] lưu"), folder="Archive")
     late: list[int] = []
@@ -169,7 +155,6 @@ def test_mail_that_arrives_while_a_poll_runs_is_counted_by_the_next(mailbox: Mai
         third = poll_once(app, session=session)
     finally:
         session.close()
-        app.close()
 
     assert late
     assert (first.new, second.new, third.new) == (2, 1, 0)
@@ -186,14 +171,14 @@ def test_a_mark_moved_by_another_poller_is_not_trusted_to_the_noop(
         poll_once(app, session=session)
         mailbox.deliver(build_message(subject="[Tin] hai"))
         assert mailbox.tinbai("poll").stdout.startswith("1 new message(s)")  # `tinbai poll` by hand
-        (kept,) = [c for c in poll_sessions(mailbox) if c[-1] != "LOGOUT"]
+        (kept,) = [c for c in mailbox.poll_sessions() if c[-1] != "LOGOUT"]
         read = len(kept)
 
         assert poll_once(app, session=session).new == 0
     finally:
         session.close()
 
-    (kept,) = [c for c in poll_sessions(mailbox) if "STATUS" not in c]  # `tinbai poll` asks it
+    (kept,) = [c for c in mailbox.poll_sessions() if "STATUS" not in c]  # `tinbai poll` asks it
     assert kept[read] == "EXAMINE"  # the stored mark moved: no NOOP can vouch, read it again
     assert mailbox.totals()["news"] == 2
 
@@ -216,7 +201,7 @@ def test_a_session_idle_for_too_long_is_replaced_before_it_is_used(
         assert session.logins == 2
     finally:
         session.close()
-    old, new = poll_sessions(mailbox)
+    old, new = mailbox.poll_sessions()
     assert old[-2:] == ["NOOP", "LOGOUT"]  # logged out politely before the new login
     assert new[-1] == "LOGOUT"
 
@@ -231,13 +216,13 @@ def test_the_service_keeps_one_session_and_logs_it_out_when_it_stops(mailbox: Ma
         mailbox.deliver(build_message(subject="[Tin] lần hai"))
         service.poll_job()
         service.poll_job()
-        (polls,) = poll_sessions(mailbox)  # one session for the four polls ...
+        (polls,) = mailbox.poll_sessions()  # one session for the four polls ...
         assert "LOGOUT" not in polls  # ... still logged in between them
     finally:
         service.close()
         service.app.close()
 
-    (polls,) = poll_sessions(mailbox)
+    (polls,) = mailbox.poll_sessions()
     assert polls.count("NOOP") == 3
     assert polls[-1] == "LOGOUT"
     assert mailbox.totals()["news"] == 2
@@ -250,7 +235,7 @@ def test_tinbai_poll_still_logs_in_and_out_every_time(mailbox: Mailbox) -> None:
     mailbox.tinbai("poll")
     mailbox.tinbai("poll")
 
-    sessions = poll_sessions(mailbox)
+    sessions = mailbox.poll_sessions()
     assert len(sessions) == 2
     assert all(s[-1] == "LOGOUT" and "NOOP" not in s for s in sessions)
     assert "STATUS" in sessions[1]  # nothing new: STATUS said so, as before
@@ -258,12 +243,11 @@ def test_tinbai_poll_still_logs_in_and_out_every_time(mailbox: Mailbox) -> None:
 
 @pytest.mark.parametrize("action", ["mark-seen", "move:Counted"])
 def test_after_processing_on_a_kept_session_acts_once_and_counts_once(
-    mailbox: Mailbox, action: str
+    mailbox: Mailbox, action: str, app: App
 ) -> None:
     mailbox.configure(after_processing=action)
     with mailbox.server.client(mailbox.user) as other:
         other.create_folder("Counted")
-    app = mailbox.app()
     mailbox.server.rawlog(mailbox.user)
     session = MailboxSession()
     try:
@@ -274,11 +258,10 @@ def test_after_processing_on_a_kept_session_acts_once_and_counts_once(
         idle = [poll_once(app, session=session) for _ in range(2)]
     finally:
         session.close()
-        app.close()
 
     assert (first.new, second.new, [s.new for s in idle]) == (1, 1, [0, 0])
     assert mailbox.totals()["news"] == 2
-    (polls,) = poll_sessions(mailbox)
+    (polls,) = mailbox.poll_sessions()
     assert "SELECT" in polls  # read-write, to act on the mail
     assert "EXAMINE" not in polls
     # Our own MOVE is heard as EXPUNGE: the next poll reads the folder again, to be sure;

@@ -152,7 +152,7 @@ def test_an_expired_oauth_token_is_refreshed_and_the_rotated_refresh_token_saved
     assert path.stat().st_mode & 0o777 == 0o600
     # Still valid: no second refresh; a kept session logs in again when one would be due.
     assert oauth2.access_token(path, now=2000.0, post=post) == "fresh"
-    assert oauth2.access_token_until(path, now=2000.0, post=post) == ("fresh", 4600 - oauth2.EARLY)
+    assert oauth2.current_token(path, now=2000.0, post=post)[:2] == ("fresh", 4600 - oauth2.EARLY)
     assert len(calls) == 1
 
 

@@ -507,3 +507,15 @@ def read_secret(
             raise ConfigError(f"{what}: password_file {path} is empty — write the password into it")
         return secret
     raise ConfigError(f"{what}: no password configured — set `password_env` or `password_file`")
+
+
+def smtp_password(smtp: SmtpConfig, base_dir: Path) -> str | None:
+    """The SMTP secret, by the one rule every mail to the editor follows.
+
+    A login needs a username and a named secret; a username alone names no secret,
+    so the mail goes without a login (a relay on loopback may need none). A secret
+    that is named but unreadable is a ConfigError.
+    """
+    if not smtp.username or not (smtp.password_env or smtp.password_file):
+        return None
+    return read_secret("smtp", smtp.password_env, smtp.password_file, base_dir)

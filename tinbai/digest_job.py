@@ -22,7 +22,7 @@ from digest.render import RenderedDigest, render_digest
 from digest.smtp import deliver
 from store.digests import SentDigest, claim_digest, release_digest, sent_digest
 from tinbai.app import App
-from tinbai.config import PlanConfig, read_secret
+from tinbai.config import PlanConfig, smtp_password
 from tinbai.errors import ConfigError
 from tinbai.report import plan_progress
 
@@ -149,9 +149,7 @@ def send_digest(app: App, plan: PlanConfig, as_of: date, *, force: bool = False)
     week_end = as_of
     if not force and (previous := sent_digest(app.store, plan.id, week_end)) is not None:
         return SendOutcome(False, Week(previous.week_start, previous.week_end), previous)
-    password = None
-    if smtp.username and (smtp.password_env or smtp.password_file):
-        password = read_secret("smtp", smtp.password_env, smtp.password_file, app.config.base_dir)
+    password = smtp_password(smtp, app.config.base_dir)
     digest = build_digest(app, plan, as_of)
     message = message_for(app, digest)
     sending = SentDigest(

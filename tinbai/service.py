@@ -34,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from digest.smtp import deliver
 from store.mailbox_state import PollHealth, poll_health, save_poll_health
 from tinbai.app import App
-from tinbai.config import read_secret
+from tinbai.config import smtp_password
 from tinbai.errors import ConfigError, TinbaiError
 from tinbai.polling import MailboxSession, PollBusy, account_of, mailbox_config, poll_once
 
@@ -257,11 +257,7 @@ class Service:
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(body)
         try:
-            password = (
-                read_secret("smtp", smtp.password_env, smtp.password_file, self.app.config.base_dir)
-                if smtp.username
-                else None
-            )
+            password = smtp_password(smtp, self.app.config.base_dir)
             deliver(smtp, password, message, list(model.digest.to))
         except TinbaiError as e:
             log.error("cannot email the editor (%s): %s", subject, e)

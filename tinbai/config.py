@@ -21,10 +21,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from classify.tags import DEFAULT_TAG_WORDS
 from tinbai.errors import ConfigError
+from tinbai.schedule import parse_schedule
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +201,12 @@ class DigestConfig(_Strict):
     schedule: str = "30 7 * * mon"
     timezone: str = "Asia/Ho_Chi_Minh"
     language: Literal["vi", "en"] | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, schedule: str) -> str:
+        parse_schedule(schedule)  # refused here, so every command refuses it, not only `run`
+        return schedule
 
 
 class WebConfig(_Strict):

@@ -14,8 +14,6 @@ from datetime import date, datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
-
 from digest.mail import compose, new_message_id
 from digest.progress import PlanProgress, Week, week_ending
 from digest.render import RenderedDigest, render_digest
@@ -25,6 +23,7 @@ from tinbai.app import App
 from tinbai.config import PlanConfig, smtp_password
 from tinbai.errors import ConfigError
 from tinbai.report import plan_progress
+from tinbai.schedule import cron_trigger
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +40,9 @@ def digest_language(app: App) -> str:
     return model.digest.language or model.language
 
 
-def schedule_trigger(schedule: str, tz: tzinfo) -> CronTrigger:
-    try:
-        return CronTrigger.from_crontab(schedule, timezone=tz)
-    except ValueError as e:
-        raise ConfigError(
-            f"digest.schedule {schedule!r} is not a cron expression ({e})"
-            " — use five fields, e.g. '30 7 * * mon'"
-        ) from e
-
-
 def last_run(schedule: str, tz: tzinfo, now: datetime) -> datetime | None:
     """The latest time at or before ``now`` that the schedule fires."""
-    trigger = schedule_trigger(schedule, tz)
+    trigger = cron_trigger(schedule, tz)
     # Jump close to `now` in steps, so that a schedule firing every minute stays cheap.
     for back in (timedelta(hours=2), timedelta(days=2), timedelta(days=40), LOOKBACK):
         latest: datetime | None = None

@@ -26,7 +26,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
@@ -37,6 +36,7 @@ from tinbai.app import App
 from tinbai.config import smtp_password
 from tinbai.errors import ConfigError, TinbaiError
 from tinbai.polling import MailboxSession, PollBusy, account_of, mailbox_config, poll_once
+from tinbai.schedule import cron_trigger
 
 log = logging.getLogger(__name__)
 
@@ -282,13 +282,7 @@ class Service:
             )
         else:
             log.warning("no [mailbox] in the config: the service will not poll")
-        try:
-            trigger = CronTrigger.from_crontab(config.model.digest.schedule, timezone=tz)
-        except ValueError as e:
-            raise ConfigError(
-                f"digest.schedule {config.model.digest.schedule!r} is not a cron line ({e})"
-                ' — write it like "30 7 * * mon"'
-            ) from e
+        trigger = cron_trigger(config.model.digest.schedule, tz)
         scheduler.add_job(self.digest_job, trigger, id="digest", **defaults)
         return scheduler
 

@@ -71,8 +71,8 @@ def _item_error(item: str, field: _Field) -> str | None:  # noqa: PLR0911 — on
         unknown = [n for n in ends if n not in field.names]
         if unknown:
             return f"no {field.name} is called {unknown[0]!r}"
-        first, last = (field.names.index(n) for n in (ends[0], ends[-1]))
-        return "the range runs backwards" if first > last else None
+        start, end = (field.names.index(n) for n in (ends[0], ends[-1]))
+        return "the range runs backwards" if start > end else None
     match = _NUMBERS.fullmatch(item)
     if match is None:
         return "not a number, a name, a range or a step"

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from store import SenderMap, Store, open_store
 from tinbai.config import Config, PlanConfig, load_config
@@ -41,11 +42,14 @@ class App:
         return datetime.now(UTC)
 
     def today(self) -> date:
-        """Today in the configured timezone, not the machine's."""
-        return self.now().astimezone(self.config.plan_timezone(self.config.plan())).date()
+        """Today in the timezone of the plan that runs today, not the machine's."""
+        now = self.now()
+        roughly = now.astimezone(ZoneInfo(self.config.model.timezone)).date()
+        return now.astimezone(self.config.plan_timezone(self.config.plan(on=roughly))).date()
 
     def plan(self, plan_id: str | None = None, on: date | None = None) -> PlanConfig:
-        return self.config.plan(plan_id, on or (None if plan_id else self.today()))
+        """The plan named, else the one that runs ``on`` (today by this app's clock)."""
+        return self.config.plan(plan_id, on=on or self.today())
 
     def sender_map(self) -> SenderMap:
         seeds = [(p, uid) for uid, unit in self.config.model.units.items() for p in unit.senders]

@@ -335,11 +335,12 @@ class Config:
             return prefix + str((self.base_dir / url[len(prefix) :]).resolve())
         return url
 
-    def plan(self, plan_id: str | None = None, on: date | None = None) -> PlanConfig:
+    def plan(self, plan_id: str | None = None, *, on: date) -> PlanConfig:
         """The plan named by ``plan_id``, else the one whose period holds ``on``.
 
         With no plan holding the date, the latest plan that has started is used
-        (between quarters the last one stays visible), else the first plan.
+        (between quarters the last one stays visible), else the first plan. ``on``
+        comes from the caller's clock (`App.today`), never the machine's.
         """
         plans = self.model.plans
         if plan_id is not None:
@@ -350,8 +351,6 @@ class Config:
             raise ConfigError(
                 f"no plan {plan_id!r}{_did_you_mean(plan_id, ids)} — the config has: {', '.join(ids)}"
             )
-        if on is None:
-            on = date.today()
         holding = [p for p in plans if p.start <= on <= p.end]
         if holding:
             return holding[0]

@@ -120,7 +120,7 @@ def test_both_languages_have_every_label():
 
 def test_seed_plan_targets_and_member_minimums():
     config = load_config(SEED)
-    plan = config.plan("2020-q2")
+    plan = config.plan("2020-q2", on=date(2020, 5, 15))
     progress = compute_progress(
         config.model,
         plan,
@@ -151,7 +151,9 @@ unit_counts = st.dictionaries(
 @given(unit_counts, st.dates(date(2020, 3, 1), date(2020, 8, 1)))
 def test_totals_are_the_sum_of_known_units_and_percent_never_negative(per_unit, as_of):
     config = SEED_CONFIG
-    progress = compute_progress(config.model, config.plan("2020-q2"), per_unit, as_of)
+    progress = compute_progress(
+        config.model, config.plan("2020-q2", on=date(2020, 5, 15)), per_unit, as_of
+    )
     for kind in KINDS:
         assert progress.totals[kind] == sum(u.counts[kind] for u in progress.units)
         assert sum(g.counts[kind] for g in progress.groups) == progress.totals[kind]

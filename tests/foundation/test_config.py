@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from tinbai.app import App
 from tinbai.config import load_config, summed_quota
 from tinbai.errors import ConfigError
 
@@ -154,14 +157,12 @@ def test_plan_is_chosen_by_date_and_by_id(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
     config = load_config(path)
-    from datetime import date  # noqa: PLC0415
-
     assert config.plan(on=date(2020, 5, 15)).id == "2020-q2"
     assert config.plan(on=date(2020, 8, 1)).id == "2020-q3"
     assert config.plan(on=date(2021, 1, 1)).id == "2020-q3", "between quarters the last plan stays"
     assert config.plan("2020-q2", on=date(2020, 8, 1)).id == "2020-q2"
     with pytest.raises(ConfigError, match="no plan '2020-q4'"):
-        config.plan("2020-q4")
+        config.plan("2020-q4", on=date(2020, 5, 15))
 
 
 def test_no_address_outside_example_domains_anywhere_in_the_repo():
@@ -181,3 +182,24 @@ def test_no_address_outside_example_domains_anywhere_in_the_repo():
             if not allowed.search(domain):
                 offenders.append(f"{path.relative_to(root)}: {domain}")
     assert offenders == []
+
+
+def test_the_plan_of_today_is_the_injected_clocks_not_the_machines(tmp_path):
+    # Q2 runs on Hanoi time (the config's), Q3 on Los Angeles time. At 18:00 UTC on
+    # 15 May 2020 it is already 16 May in Hanoi: "today" is Q2's 16 May, whatever the
+    # machine's calendar says (a machine clock in or after Q3 would pick Q3's zone).
+    text = SHIPPED.read_text(encoding="utf-8") + (
+        '\n[[plans]]\nid = "2020-q3"\ntitle = "Quý III"\nstart = 2020-07-01\nend = 2020-09-30\n'
+        'timezone = "America/Los_Angeles"\n'
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+
+    @dataclass
+    class ClockedApp(App):
+        def now(self) -> datetime:
+            return datetime(2020, 5, 15, 18, 0, tzinfo=UTC)
+
+    app = ClockedApp(config_path=path)
+    assert app.today() == date(2020, 5, 16)
+    assert app.plan().id == "2020-q2"

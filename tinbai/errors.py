@@ -1,25 +1,24 @@
-"""The one exception tree of tinbai.
+"""The one exception tree of tinbai, for those who catch it (drawn in `classify/errors.py`).
 
-    TinbaiError                 anything tinbai reports to a person in one line
-    ├── ConfigError             the config file is missing, unreadable or invalid
-    ├── MailboxError            IMAP: unreachable, refused login, TLS, server gone
-    ├── ParseError              a message could not be read at all
-    ├── StoreError              the database could not be opened or written
-    └── DeliveryError           SMTP: the digest could not be sent
-        └── TemporaryDeliveryError   ... but trying again later may work
-
-Third-party exceptions are wrapped at the edge (``raise ConfigError(...) from e``)
-so that the CLI and the scheduler catch one type and print one line.
-Every message says what is wrong and, after " — ", what to do about it.
+Each layer's errors live in that layer; this module defines the composition root's
+own (`ConfigError`) and re-exports the others, so `from tinbai.errors import X`
+works for every X in the tree.
 """
 
 from __future__ import annotations
 
+from classify.errors import TinbaiError
+from digest.errors import DeliveryError, TemporaryDeliveryError
 
-class TinbaiError(Exception):
-    """Base of every error tinbai reports to a person."""
-
-    exit_code = 1
+__all__ = [
+    "ConfigError",
+    "DeliveryError",
+    "MailboxError",
+    "ParseError",
+    "StoreError",
+    "TemporaryDeliveryError",
+    "TinbaiError",
+]
 
 
 class ConfigError(TinbaiError):
@@ -28,6 +27,7 @@ class ConfigError(TinbaiError):
     exit_code = 2
 
 
+# ingest/errors.py and store/errors.py take these over (the ingest and store slices).
 class MailboxError(TinbaiError):
     """The IMAP mailbox cannot be reached or read."""
 
@@ -38,11 +38,3 @@ class ParseError(TinbaiError):
 
 class StoreError(TinbaiError):
     """The database cannot be opened, migrated or written."""
-
-
-class DeliveryError(TinbaiError):
-    """The SMTP server refused or could not be reached for good."""
-
-
-class TemporaryDeliveryError(DeliveryError):
-    """The SMTP server failed in a way that may pass: retry later."""

@@ -1,40 +1,49 @@
-"""The digest as one MIME message: text and HTML alternatives, the .xlsx attached."""
+"""Mail to the editor, digest or alert: the headers written once, the SMTP hand-over done once.
+
+The digest is multipart (text and HTML alternatives, the .xlsx attached); an alert is
+plain text. Both carry the same From, To, Date, Message-ID and the headers that keep
+auto-responders (and tinbai's own poll) from answering them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from digest.render import RenderedDigest
+from digest.settings import Editor, SmtpSettings
+from digest.smtp import deliver
 
 XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def new_message_id(sender: str) -> str:
+def new_message_id(sender: str, what: str = "digest") -> str:
     domain = sender.rpartition("@")[2] or "tinbai.invalid"
-    return make_msgid(idstring="digest", domain=domain)
+    return make_msgid(idstring=what, domain=domain)
 
 
-def compose(
-    rendered: RenderedDigest,
-    *,
-    sender: str,
-    recipients: Sequence[str],
-    now: datetime,
-    message_id: str,
+def editor_message(
+    editor: Editor, subject: str, *, now: datetime, message_id: str | None = None
 ) -> EmailMessage:
-    """multipart/mixed( multipart/alternative(text, html), xlsx ), with Date and Message-ID."""
+    """A message to the editor with its headers and no body yet."""
     msg = EmailMessage()
-    msg["Subject"] = rendered.subject
-    msg["From"] = sender
-    msg["To"] = ", ".join(recipients)
+    msg["Subject"] = subject
+    msg["From"] = editor.sender
+    msg["To"] = ", ".join(editor.recipients)
     msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id
+    msg["Message-ID"] = message_id or new_message_id(editor.sender)
     # RFC 3834: no vacation replies to it, and tinbai ignores it if it loops into the mailbox.
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"  # the same, for Exchange
+    return msg
+
+
+def compose(
+    rendered: RenderedDigest, editor: Editor, *, now: datetime, message_id: str | None = None
+) -> EmailMessage:
+    """The digest: multipart/mixed( multipart/alternative(text, html), xlsx )."""
+    msg = editor_message(editor, rendered.subject, now=now, message_id=message_id)
     msg.set_content(rendered.text, cte="quoted-printable")
     msg.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
     msg.add_attachment(
@@ -44,3 +53,17 @@ def compose(
         filename=rendered.attachment_name,
     )
     return msg
+
+
+def text_message(editor: Editor, subject: str, body: str, *, now: datetime) -> EmailMessage:
+    """A short note to the editor in plain text, e.g. that polling the mailbox fails."""
+    msg = editor_message(
+        editor, subject, now=now, message_id=new_message_id(editor.sender, "alert")
+    )
+    msg.set_content(body)
+    return msg
+
+
+def send_to_editor(smtp: SmtpSettings, editor: Editor, message: EmailMessage) -> None:
+    """Hand ``message`` to the SMTP server for every recipient; DeliveryError on failure."""
+    deliver(smtp, message, list(editor.recipients))

@@ -21,7 +21,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal
 
-from tinbai.config import KINDS, ConfigModel, GroupConfig, PlanConfig, UnitConfig, summed_quota
+from digest.plan import KINDS, Group, Plan, Unit, summed_quota
 
 Counts = Mapping[str, int]
 Quota = Mapping[str, int | None]
@@ -238,8 +238,7 @@ class PlanProgress:
 
 
 def compute_progress(
-    config: ConfigModel,
-    plan: PlanConfig,
+    plan: Plan,
     unit_counts: Mapping[str, Counts],
     as_of: date,
     unmapped: Sequence[Unmapped] = (),
@@ -247,7 +246,7 @@ def compute_progress(
     week_counts: Mapping[str, Counts] | None = None,
     needs_review: Sequence[Review] = (),
 ) -> PlanProgress:
-    """Progress of every unit and group of the config against ``plan``'s quotas.
+    """Progress of every unit and group of ``plan`` against its quotas.
 
     ``unit_counts`` holds counted items per unit id (``week_counts`` those of
     the seven days ending ``as_of``); ids the config does not know are ignored
@@ -255,13 +254,15 @@ def compute_progress(
     """
     week_counts = week_counts or {}
     period = elapsed(plan.start, plan.end, as_of)
-    unit_quota: dict[str, dict[str, int | None]] = {u: dict.fromkeys(KINDS) for u in config.units}
-    group_quota: dict[str, dict[str, int | None]] = {g: dict.fromkeys(KINDS) for g in config.groups}
-    group_min: dict[str, dict[str, int | None]] = {g: dict.fromkeys(KINDS) for g in config.groups}
+    unit_quota: dict[str, dict[str, int | None]] = {u.id: dict.fromkeys(KINDS) for u in plan.units}
+    group_quota: dict[str, dict[str, int | None]] = {
+        g.id: dict.fromkeys(KINDS) for g in plan.groups
+    }
+    group_min: dict[str, dict[str, int | None]] = {g.id: dict.fromkeys(KINDS) for g in plan.groups}
     for row in plan.quotas:
         target = unit_quota[row.unit] if row.unit else group_quota[row.group or ""]
         for kind in KINDS:
-            value = row.counts().get(kind)
+            value = row.quota.get(kind)
             if value is not None:
                 target[kind] = (target[kind] or 0) + value
         if row.group and row.member_minimum:
@@ -271,19 +272,18 @@ def compute_progress(
 
     units = tuple(
         _unit(
-            unit_id,
             unit,
-            counts=unit_counts.get(unit_id),
-            quota=unit_quota[unit_id],
+            counts=unit_counts.get(unit.id),
+            quota=unit_quota[unit.id],
             minimum=group_min[unit.group],
             share=period.share,
-            week=week_counts.get(unit_id),
+            week=week_counts.get(unit.id),
         )
-        for unit_id, unit in config.units.items()
+        for unit in plan.units
     )
     groups = tuple(
-        _group(gid, g, units, quota=group_quota[gid], minimum=group_min[gid], share=period.share)
-        for gid, g in config.groups.items()
+        _group(g, units, quota=group_quota[g.id], minimum=group_min[g.id], share=period.share)
+        for g in plan.groups
     )
     totals = {k: sum(u.counts[k] for u in units) for k in KINDS}
     week_totals = {k: sum(u.standing.week[k] for u in units) for k in KINDS}
@@ -312,8 +312,7 @@ def compute_progress(
 
 
 def _unit(
-    unit_id: str,
-    unit: UnitConfig,
+    unit: Unit,
     *,
     counts: Counts | None,
     quota: Mapping[str, int | None],
@@ -324,7 +323,7 @@ def _unit(
     frozen_counts = _counts(counts)
     target = {k: quota[k] if quota[k] is not None else minimum[k] for k in KINDS}
     return UnitProgress(
-        id=unit_id,
+        id=unit.id,
         name=unit.name,
         group=unit.group,
         counts=frozen_counts,
@@ -336,15 +335,14 @@ def _unit(
 
 
 def _group(
-    group_id: str,
-    group: GroupConfig,
+    group: Group,
     units: Sequence[UnitProgress],
     *,
     quota: Mapping[str, int | None],
     minimum: Mapping[str, int | None],
     share: Fraction,
 ) -> GroupProgress:
-    members = [u for u in units if u.group == group_id]
+    members = [u for u in units if u.group == group.id]
     meeting = {
         k: (None if minimum.get(k) is None else sum(1 for u in members if u.meets_minimum(k)))
         for k in KINDS
@@ -360,7 +358,7 @@ def _group(
         )
     week = {k: sum(u.standing.week[k] for u in members) for k in KINDS}
     return GroupProgress(
-        id=group_id,
+        id=group.id,
         name=group.name,
         counts=MappingProxyType(counts),
         quota=_frozen(quota),

@@ -12,8 +12,8 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from tinbai.config import SmtpConfig
-from tinbai.errors import DeliveryError, TemporaryDeliveryError
+from digest.errors import DeliveryError, TemporaryDeliveryError
+from digest.settings import SmtpSettings
 
 DEFAULT_PORTS = {"tls": 465, "starttls": 587, "plain": 25}
 
@@ -23,14 +23,12 @@ def tls_context(ca_file: Path | None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
 
 
-def deliver(
-    config: SmtpConfig, password: str | None, message: EmailMessage, recipients: list[str]
-) -> None:
+def deliver(config: SmtpSettings, message: EmailMessage, recipients: list[str]) -> None:
     """Send ``message`` to ``recipients``; raise DeliveryError with one line on failure."""
     port = config.port or DEFAULT_PORTS[config.security]
     where = f"SMTP server {config.host}:{port}"
     try:
-        refused = _send(config, port, password, message, recipients)
+        refused = _send(config, port, message, recipients)
     except (OSError, smtplib.SMTPException) as e:
         raise _explain(e, where, config) from e
     if refused:
@@ -38,9 +36,8 @@ def deliver(
 
 
 def _send(
-    config: SmtpConfig,
+    config: SmtpSettings,
     port: int,
-    password: str | None,
     message: EmailMessage,
     recipients: list[str],
 ) -> dict[str, tuple[int, bytes]]:
@@ -53,12 +50,12 @@ def _send(
     with client:
         if config.security == "starttls":
             client.starttls(context=tls_context(config.ca_file))
-        if config.username and password:
-            client.login(config.username, password)
-        return client.send_message(message, from_addr=config.from_, to_addrs=recipients)
+        if config.username and config.password:
+            client.login(config.username, config.password)
+        return client.send_message(message, from_addr=config.sender, to_addrs=recipients)
 
 
-def _explain(e: Exception, where: str, config: SmtpConfig) -> DeliveryError:  # noqa: PLR0911 — one line per failure
+def _explain(e: Exception, where: str, config: SmtpSettings) -> DeliveryError:  # noqa: PLR0911 — one line per failure
     """The one line a person reads for ``e``, temporary when trying later may work."""
     if isinstance(e, smtplib.SMTPAuthenticationError):
         return DeliveryError(

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from classify.message import KINDS
 from digest.i18n import counted, format_date, format_range, labels, quantity
 from digest.progress import GroupProgress, PlanProgress, Standing, UnitProgress
-from tinbai.config import KINDS
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from classify.message import KINDS
 from digest.i18n import format_date, labels, quantity
 from digest.progress import GroupProgress, PlanProgress, Standing, UnitProgress
-from tinbai.config import KINDS
 
 _THIN = Side(style="thin", color="9CA3AF")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)

@@ -30,13 +30,15 @@ from pydantic import (
     model_validator,
 )
 
+from classify.message import KINDS
 from classify.tags import DEFAULT_TAG_WORDS
+from digest import plan as digest
+from digest.settings import Editor, SmtpSettings
 from tinbai.errors import ConfigError
 from tinbai.schedule import parse_schedule
 
 log = logging.getLogger(__name__)
 
-KINDS: tuple[str, ...] = ("news", "article", "photo")
 DEFAULT_CONFIG = "config.toml"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
@@ -474,7 +476,7 @@ def _total_warnings(model: ConfigModel) -> list[str]:
     for plan in model.plans:
         if plan.totals is None:
             continue
-        sums = summed_quota(plan)
+        sums = digest.summed_quota(digest_plan(model, plan))
         for kind in KINDS:
             stated = plan.totals.get(kind)
             if stated is not None and stated != sums[kind]:
@@ -484,15 +486,6 @@ def _total_warnings(model: ConfigModel) -> list[str]:
                     f" {stated} ({'+' if diff > 0 else ''}{diff}) — fix a row or `totals.{kind}`"
                 )
     return warnings
-
-
-def summed_quota(plan: PlanConfig) -> dict[str, int]:
-    """The plan's quota per kind as the sum of its rows and its plan-wide quota."""
-    sums = {k: plan.quota.get(k) or 0 for k in KINDS}
-    for row in plan.quotas:
-        for kind in KINDS:
-            sums[kind] += row.counts().get(kind) or 0
-    return sums
 
 
 def read_secret(
@@ -522,6 +515,43 @@ def read_secret(
     raise ConfigError(f"{what}: no password configured — set `password_env` or `password_file`")
 
 
+# --- settings for digest
+
+
+def _quota(counts: Counts) -> digest.Quota:
+    return digest.Quota(news=counts.news, article=counts.article, photo=counts.photo)
+
+
+def digest_plan(model: ConfigModel, plan: PlanConfig) -> digest.Plan:
+    """What the digest needs of ``plan``: its period, the config's groups and units, its quotas."""
+    return digest.Plan(
+        id=plan.id,
+        title=plan.title,
+        start=plan.start,
+        end=plan.end,
+        timezone=plan.timezone or model.timezone,
+        groups=tuple(
+            digest.Group(id=gid, name=g.name, name_en=g.name_en) for gid, g in model.groups.items()
+        ),
+        units=tuple(
+            digest.Unit(id=uid, name=u.name, group=u.group, name_en=u.name_en)
+            for uid, u in model.units.items()
+        ),
+        quotas=tuple(
+            digest.QuotaRow(
+                quota=_quota(row.counts()),
+                unit=row.unit,
+                group=row.group,
+                member_minimum=_quota(row.member_minimum) if row.member_minimum else None,
+                note=row.note,
+            )
+            for row in plan.quotas
+        ),
+        quota=_quota(plan.quota),
+        totals=_quota(plan.totals) if plan.totals is not None else None,
+    )
+
+
 def smtp_password(smtp: SmtpConfig, base_dir: Path) -> str | None:
     """The SMTP secret, by the one rule every mail to the editor follows.
 
@@ -532,3 +562,32 @@ def smtp_password(smtp: SmtpConfig, base_dir: Path) -> str | None:
     if not smtp.username or not (smtp.password_env or smtp.password_file):
         return None
     return read_secret("smtp", smtp.password_env, smtp.password_file, base_dir)
+
+
+def smtp_settings(config: Config) -> SmtpSettings:
+    """The server to send through, its secret read now: call it only to send."""
+    smtp = config.model.smtp
+    if smtp is None:
+        raise ConfigError(
+            "no [smtp] section — add host, port, security and from to send the digest"
+        )
+    return SmtpSettings(
+        host=smtp.host,
+        security=smtp.security,
+        sender=smtp.from_,
+        port=smtp.port,
+        username=smtp.username,
+        password=smtp_password(smtp, config.base_dir),
+        ca_file=smtp.ca_file,
+        timeout=smtp.timeout,
+    )
+
+
+def editor_settings(config: Config) -> Editor:
+    """Who mail to the editor comes from (`smtp.from`) and goes to (`digest.to`)."""
+    model = config.model
+    if model.smtp is not None:
+        sender = model.smtp.from_
+    else:  # a preview needs no [smtp]
+        sender = model.mailbox.address if model.mailbox else "tinbai@localhost"
+    return Editor(sender=sender, recipients=tuple(model.digest.to))

@@ -14,13 +14,12 @@ from datetime import date, datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
-from digest.mail import compose, new_message_id
+from digest.mail import compose, send_to_editor
 from digest.progress import PlanProgress, Week, week_ending
 from digest.render import RenderedDigest, render_digest
-from digest.smtp import deliver
 from store.digests import SentDigest, claim_digest, release_digest, sent_digest
 from tinbai.app import App
-from tinbai.config import PlanConfig, smtp_password
+from tinbai.config import PlanConfig, digest_plan, editor_settings, smtp_settings
 from tinbai.errors import ConfigError
 from tinbai.report import plan_progress
 from tinbai.schedule import cron_trigger
@@ -66,11 +65,6 @@ def default_week_end(app: App) -> date:
     return scheduled_week_end(app.config.model.digest.schedule, digest_timezone(app), app.now())
 
 
-def plan_notes(plan: PlanConfig) -> dict[str, str]:
-    """The plan's "Ghi chú" (topics asked for), per unit or group id."""
-    return {(row.unit or row.group or ""): row.note for row in plan.quotas if row.note}
-
-
 @dataclass(frozen=True)
 class Digest:
     progress: PlanProgress
@@ -83,17 +77,11 @@ class Digest:
 
 def build_digest(app: App, plan: PlanConfig, as_of: date) -> Digest:
     progress = plan_progress(app, plan, as_of)
+    notes = digest_plan(app.config.model, plan).notes()  # the plan's "Ghi chú" per unit or group
     rendered = render_digest(
-        progress, language=digest_language(app), tz=digest_timezone(app), notes=plan_notes(plan)
+        progress, language=digest_language(app), tz=digest_timezone(app), notes=notes
     )
     return Digest(progress, rendered)
-
-
-def sender_address(app: App) -> str:
-    model = app.config.model
-    if model.smtp is not None:
-        return model.smtp.from_
-    return model.mailbox.address if model.mailbox else "tinbai@localhost"
 
 
 def recipients(app: App) -> list[str]:
@@ -106,13 +94,9 @@ def recipients(app: App) -> list[str]:
 
 
 def message_for(app: App, digest: Digest, message_id: str | None = None) -> EmailMessage:
-    sender = sender_address(app)
+    # a preview may have no recipient yet
     return compose(
-        digest.rendered,
-        sender=sender,
-        recipients=list(app.config.model.digest.to),  # a preview may have none yet
-        now=app.now(),
-        message_id=message_id or new_message_id(sender),
+        digest.rendered, editor_settings(app.config), now=app.now(), message_id=message_id
     )
 
 
@@ -129,16 +113,13 @@ def send_digest(app: App, plan: PlanConfig, as_of: date, *, force: bool = False)
     Raises DeliveryError (TemporaryDeliveryError when a retry may help); the
     week then stays unsent.
     """
-    smtp = app.config.model.smtp
-    if smtp is None:
-        raise ConfigError(
-            "no [smtp] section — add host, port, security and from to send the digest"
-        )
+    if app.config.model.smtp is None:
+        smtp_settings(app.config)  # says what is missing
     to = recipients(app)
     week_end = as_of
     if not force and (previous := sent_digest(app.store, plan.id, week_end)) is not None:
         return SendOutcome(False, Week(previous.week_start, previous.week_end), previous)
-    password = smtp_password(smtp, app.config.base_dir)
+    smtp = smtp_settings(app.config)  # the secret is read now, and only to send
     digest = build_digest(app, plan, as_of)
     message = message_for(app, digest)
     sending = SentDigest(
@@ -153,7 +134,7 @@ def send_digest(app: App, plan: PlanConfig, as_of: date, *, force: bool = False)
     if not claim.granted:  # another tinbai took the week between our check and our claim
         return SendOutcome(False, digest.week, claim.previous or sending)
     try:
-        deliver(smtp, password, message, to)
+        send_to_editor(smtp, editor_settings(app.config), message)
     except BaseException:
         release_digest(app.store, sending, claim.previous)
         raise

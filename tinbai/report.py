@@ -9,7 +9,7 @@ from digest.progress import PlanProgress, Unmapped, compute_progress, week_endin
 from store import SenderMap
 from store.digests import messages_to_review
 from tinbai.app import App
-from tinbai.config import PlanConfig
+from tinbai.config import PlanConfig, digest_plan
 
 
 def plan_window(app: App, plan: PlanConfig, as_of: date) -> tuple[datetime, datetime]:
@@ -52,8 +52,7 @@ def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
     names = app.store.sender_names(strangers)
     unmapped = [Unmapped(a or "(no sender)", messages[a], names.get(a, "")) for a in strangers]
     return compute_progress(
-        app.config.model,
-        plan,
+        digest_plan(app.config.model, plan),
         per_unit,
         as_of,
         unmapped,

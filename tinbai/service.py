@@ -19,8 +19,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,10 +28,9 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
-from digest.smtp import deliver
 from store.mailbox_state import PollHealth, poll_health, save_poll_health
+from tinbai.alerts import email_editor, polling_failed, polling_recovered
 from tinbai.app import App
-from tinbai.config import smtp_password
 from tinbai.errors import ConfigError, TinbaiError
 from tinbai.polling import MailboxSession, PollBusy, account_of, mailbox_config, poll_once
 from tinbai.schedule import cron_trigger
@@ -41,42 +38,6 @@ from tinbai.schedule import cron_trigger
 log = logging.getLogger(__name__)
 
 FIRST_RETRY = 30.0  # seconds after a failed poll; doubles up to the poll interval
-
-# The two emails the editor gets about polling, in the digest's language (Vietnamese unless
-# told otherwise). {reason} is tinbai's one-line error, in English: it is for whoever fixes it.
-ALERTS: dict[str, dict[str, str]] = {
-    "vi": {
-        "time": "%H:%M ngày %d/%m/%Y (giờ {zone})",
-        "failed_subject": "tinbai: chưa đọc được hộp thư nhận tin, bài, ảnh từ {since}",
-        "failed_body": (
-            "tinbai không đọc được hộp thư nhận tin, bài, ảnh từ {since}; đã thử {failures} lần.\n\n"
-            "Lỗi lần gần nhất (chi tiết kỹ thuật cho người quản trị):\n{reason}\n\n"
-            "Trong thời gian này, tin, bài, ảnh các đơn vị gửi về chưa được đếm; thư không mất"
-            " mà vẫn nằm trong hộp thư. Khi đọc lại được, tinbai sẽ đếm bù đầy đủ và gửi thêm"
-            " một thư báo.\n"
-        ),
-        "recovered_subject": "tinbai: đã đọc lại được hộp thư nhận tin, bài, ảnh",
-        "recovered_body": (
-            "Hộp thư nhận tin, bài, ảnh đã đọc lại được, sau khi gặp lỗi từ {since}."
-            " Không thư nào bị bỏ sót: tinbai đã đếm tiếp từ chỗ dừng.\n"
-        ),
-    },
-    "en": {
-        "time": "%Y-%m-%d %H:%M ({zone} time)",
-        "failed_subject": "tinbai: polling the mailbox has failed since {since}",
-        "failed_body": (
-            "tinbai could not poll the collection mailbox since {since}; {failures} attempts.\n\n"
-            "Last error (for whoever fixes it):\n{reason}\n\n"
-            "Submissions are not being counted until this is fixed; they wait in the mailbox."
-            " When polling works again they are all counted, and you get one more email.\n"
-        ),
-        "recovered_subject": "tinbai: polling the mailbox works again",
-        "recovered_body": (
-            "Polling the collection mailbox works again, after failing since {since}."
-            " Nothing was missed: the poll resumed where it had stopped.\n"
-        ),
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -178,13 +139,9 @@ class Service:
                 replace_existing=True,
             )
         if not health.alerted and now - health.failing_since >= timedelta(seconds=alert_after):
-            text = self._alert_text()
-            since = self._moment(health.failing_since, text["time"])
-            sent = self._alert(
-                text["failed_subject"].format(since=since),
-                text["failed_body"].format(since=since, failures=health.failures, reason=reason),
+            health = replace(
+                health, alerted=email_editor(self.app, polling_failed(self.app, health))
             )
-            health = replace(health, alerted=sent)
         self._keep_health(account, health)
 
     def _recovered(self) -> None:
@@ -196,12 +153,7 @@ class Service:
         if health is None:
             return
         if health.alerted:
-            text = self._alert_text()
-            since = self._moment(health.failing_since, text["time"])
-            self._alert(
-                text["recovered_subject"].format(since=since),
-                text["recovered_body"].format(since=since),
-            )
+            email_editor(self.app, polling_recovered(self.app, health))
         self._keep_health(account, None)
 
     def _health(self, account: str) -> PollHealth | None:
@@ -223,16 +175,6 @@ class Service:
         except (TinbaiError, SQLAlchemyError) as e:
             log.error("cannot record how long polling has failed: %s", e)
 
-    def _alert_text(self) -> dict[str, str]:
-        from tinbai.digest_job import digest_language  # noqa: PLC0415 — the digest's own module
-
-        return ALERTS.get(digest_language(self.app), ALERTS["vi"])
-
-    def _moment(self, when: datetime, fmt: str) -> str:
-        """A time as the editor reads it: in the digest's time zone, which it names."""
-        tz = ZoneInfo(self.app.config.model.digest.timezone)
-        return when.astimezone(tz).strftime(fmt.replace("{zone}", tz.key))
-
     def _mailbox_settings(self) -> tuple[str, float, float] | None:
         """(account, poll interval, alert delay), or None without a [mailbox]."""
         try:
@@ -240,30 +182,6 @@ class Service:
         except ConfigError:
             return None
         return account_of(mailbox), mailbox.poll_interval, mailbox.alert_after
-
-    def _alert(self, subject: str, body: str) -> bool:
-        """Email the editor; True if it went out. A failure here is only logged."""
-        model = self.app.config.model
-        if model.smtp is None or not model.digest.to:
-            log.error("cannot email the editor (%s): no [smtp] or digest.to in the config", subject)
-            return False
-        smtp = model.smtp
-        message = EmailMessage()
-        message["From"] = smtp.from_
-        message["To"] = ", ".join(model.digest.to)
-        message["Subject"] = subject
-        message["Date"] = format_datetime(self.app.now())
-        message["Message-ID"] = make_msgid(domain=smtp.from_.rpartition("@")[2] or "tinbai")
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(body)
-        try:
-            password = smtp_password(smtp, self.app.config.base_dir)
-            deliver(smtp, password, message, list(model.digest.to))
-        except TinbaiError as e:
-            log.error("cannot email the editor (%s): %s", subject, e)
-            return False
-        log.warning("emailed the editor: %s", subject)
-        return True
 
     # ------------------------------------------------------------------ running
 

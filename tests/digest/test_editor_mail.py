@@ -6,6 +6,7 @@ fails: the mailbox's port is closed.
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,3 +73,19 @@ def test_the_digest_and_the_alert_log_in_with_the_same_secret(
     assert "sent to" in run("digest", "--send", "--as-of", "2020-05-17")
     alert_after_a_failed_poll(mailbox_down)
     assert len(tls_smtp_server.mailbox.envelopes) == 2
+
+
+def test_the_digest_and_the_alert_carry_the_same_editor_headers(
+    run, mailbox_down: Path, smtp_server: SmtpServer
+) -> None:
+    use_smtp(mailbox_down, smtp_server.host, smtp_server.port)
+    run("digest", "--send", "--as-of", "2020-05-17")
+    alert_after_a_failed_poll(mailbox_down)
+    digest, alert = smtp_server.mailbox.messages()
+    for message in (digest, alert):
+        assert message["From"] == "tinbai@example.org"
+        assert message["To"] == "bientap@example.org"
+        assert message["Auto-Submitted"] == "auto-generated"
+        assert message["X-Auto-Response-Suppress"] == "All"
+        assert re.fullmatch(r"<[^@<>\s]+@example\.org>", message["Message-ID"])
+        assert message["Date"].datetime.tzinfo is not None

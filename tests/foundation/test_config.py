@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from digest.plan import summed_quota
 from tinbai.app import App
-from tinbai.config import load_config, summed_quota
+from tinbai.config import digest_plan, load_config
 from tinbai.errors import ConfigError
 
 SHIPPED = Path(__file__).resolve().parents[2] / "config.toml"
@@ -53,8 +54,9 @@ def test_shipped_config_has_every_unit_of_the_design_in_its_group():
 
 
 def test_shipped_rows_add_up_to_the_stated_totals():
-    plan = load_config(SHIPPED).model.plans[0]
-    assert summed_quota(plan) == {"news": 58, "article": 17, "photo": 60}
+    model = load_config(SHIPPED).model
+    plan = model.plans[0]
+    assert summed_quota(digest_plan(model, plan)) == {"news": 58, "article": 17, "photo": 60}
     assert plan.totals is not None
     assert (plan.totals.news, plan.totals.article, plan.totals.photo) == (58, 17, 60)
 

@@ -2,48 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from digest.plan import Group, Plan, Quota, QuotaRow, Unit
 from digest.progress import Unmapped, as_json, compute_progress, percent
-from tinbai.config import ConfigModel
 
 
-def _config(**plan_extra: object) -> ConfigModel:
-    plan = {
-        "id": "q",
-        "title": "Quý",
-        "start": date(2020, 4, 1),
-        "end": date(2020, 6, 30),
-        "quota": {"photo": 10},
-        "quotas": [
-            {"unit": "boss", "article": 2},
-            {"group": "district", "news": 4, "article": 1, "member_minimum": {"news": 2}},
-        ],
-    }
-    plan.update(plan_extra)
-    return ConfigModel.model_validate(
-        {
-            "groups": {
-                "lead": {"name": "Lãnh đạo"},
-                "district": {"name": "Huyện"},
-                "helpers": {"name": "CTV"},
-            },
-            "units": {
-                "boss": {"name": "Lãnh đạo", "group": "lead"},
-                "a": {"name": "Huyện A", "group": "district"},
-                "b": {"name": "Huyện B", "group": "district"},
-                "ctv": {"name": "Cộng tác viên", "group": "helpers"},
-            },
-            "plans": [plan],
-        }
+def _plan(**extra: object) -> Plan:
+    """The digest's own values, no config file: the layer is tested alone."""
+    plan = Plan(
+        id="q",
+        title="Quý",
+        start=date(2020, 4, 1),
+        end=date(2020, 6, 30),
+        timezone="Asia/Ho_Chi_Minh",
+        groups=(Group("lead", "Lãnh đạo"), Group("district", "Huyện"), Group("helpers", "CTV")),
+        units=(
+            Unit("boss", "Lãnh đạo", "lead"),
+            Unit("a", "Huyện A", "district"),
+            Unit("b", "Huyện B", "district"),
+            Unit("ctv", "Cộng tác viên", "helpers"),
+        ),
+        quota=Quota(photo=10),
+        quotas=(
+            QuotaRow(Quota(article=2), unit="boss"),
+            QuotaRow(Quota(news=4, article=1), group="district", member_minimum=Quota(news=2)),
+        ),
     )
+    return replace(plan, **extra)  # type: ignore[arg-type]
 
 
 def _progress(counts: dict[str, dict[str, int]], **plan_extra: object):
-    config = _config(**plan_extra)
-    return compute_progress(config, config.plans[0], counts, date(2020, 5, 15))
+    return compute_progress(_plan(**plan_extra), counts, date(2020, 5, 15))
 
 
 def test_unit_quota_and_counts():
@@ -79,12 +72,12 @@ def test_plan_totals_include_units_without_quota_and_the_plan_wide_quota():
 
 
 def test_stated_totals_win_over_the_sum_of_rows():
-    p = _progress({}, totals={"news": 5, "article": 3, "photo": 10})
+    p = _progress({}, totals=Quota(news=5, article=3, photo=10))
     assert p.totals_quota["news"] == 5
 
 
 def test_no_quota_is_distinct_from_a_quota_of_zero():
-    p = _progress({}, quotas=[{"unit": "boss", "article": 0}])
+    p = _progress({}, quotas=(QuotaRow(Quota(article=0), unit="boss"),))
     boss = next(u for u in p.units if u.id == "boss")
     assert boss.quota["article"] == 0
     assert boss.quota["news"] is None
@@ -118,10 +111,8 @@ def test_json_has_every_unit_and_group_with_all_three_kinds():
 
 
 def test_unmapped_senders_are_listed_most_messages_first():
-    config = _config()
     p = compute_progress(
-        config,
-        config.plans[0],
+        _plan(),
         {},
         date(2020, 5, 15),
         [Unmapped("x@example.net", 1), Unmapped("y@example.net", 3)],

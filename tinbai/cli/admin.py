@@ -11,13 +11,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from classify.message import KINDS
 from store import users as user_store
 from store.admin import audit_entries
 from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import ISO_DATE, pass_app
-from tinbai.config import KINDS
 
 
 def _counts(counts: Mapping[str, int]) -> str:

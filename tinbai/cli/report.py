@@ -11,13 +11,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from classify.message import KINDS
 from digest.i18n import labels
 from digest.progress import PlanProgress, as_json, percent
 from tinbai.admin import corrected
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import as_of_option, pass_app, plan_option
-from tinbai.config import KINDS
 from tinbai.report import plan_progress
 
 

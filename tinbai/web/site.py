@@ -27,12 +27,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from classify.message import KINDS
 from store import admin as q
 from store import users as user_store
 from store.users import UserRow
 from tinbai import admin
 from tinbai.app import App
-from tinbai.config import KINDS
 from tinbai.errors import TinbaiError
 from tinbai.report import plan_window
 from tinbai.web.i18n import words

@@ -6,8 +6,8 @@ kept logged in between polls (an idle poll is a NOOP), and the digest
 on `digest.schedule` (cron, in `digest.timezone`). A failed poll is logged and
 tried again sooner, with a doubling back-off up to the poll interval; after
 `mailbox.alert_after` seconds of failure the editor gets one email, and one
-more when polling recovers (in the digest's language, Vietnamese by default). Extra components (the admin web server) are started
-with the service and stopped with it. SIGTERM and SIGINT stop it cleanly, and the
+more when polling recovers (composed and sent by `tinbai/alerts.py`). Extra components
+(the admin web server) are started with the service and stopped with it. SIGTERM and SIGINT stop it cleanly, and the
 kept session logs out.
 """
 
@@ -18,7 +18,7 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -195,7 +195,7 @@ class Service:
                 self.poll_job,
                 IntervalTrigger(seconds=config.model.mailbox.poll_interval, timezone=tz),
                 id="poll",
-                next_run_time=datetime.now(tz),
+                next_run_time=self.app.now().astimezone(tz),  # the first poll at start
                 **defaults,
             )
         else:

@@ -564,13 +564,18 @@ def smtp_password(smtp: SmtpConfig, base_dir: Path) -> str | None:
     return read_secret("smtp", smtp.password_env, smtp.password_file, base_dir)
 
 
-def smtp_settings(config: Config) -> SmtpSettings:
-    """The server to send through, its secret read now: call it only to send."""
-    smtp = config.model.smtp
-    if smtp is None:
+def smtp_config(config: Config) -> SmtpConfig:
+    """The `[smtp]` section, or a ConfigError that says what to add (no secret is read)."""
+    if config.model.smtp is None:
         raise ConfigError(
             "no [smtp] section — add host, port, security and from to send the digest"
         )
+    return config.model.smtp
+
+
+def smtp_settings(config: Config) -> SmtpSettings:
+    """The server to send through, its secret read now: call it only to send."""
+    smtp = smtp_config(config)
     return SmtpSettings(
         host=smtp.host,
         security=smtp.security,

@@ -19,7 +19,13 @@ from digest.progress import PlanProgress, Week, week_ending
 from digest.render import RenderedDigest, render_digest
 from store.digests import SentDigest, claim_digest, release_digest, sent_digest
 from tinbai.app import App
-from tinbai.config import PlanConfig, digest_plan, editor_settings, smtp_settings
+from tinbai.config import (
+    PlanConfig,
+    digest_plan,
+    editor_settings,
+    smtp_config,
+    smtp_settings,
+)
 from tinbai.errors import ConfigError
 from tinbai.report import plan_progress
 from tinbai.schedule import cron_trigger
@@ -113,8 +119,7 @@ def send_digest(app: App, plan: PlanConfig, as_of: date, *, force: bool = False)
     Raises DeliveryError (TemporaryDeliveryError when a retry may help); the
     week then stays unsent.
     """
-    if app.config.model.smtp is None:
-        smtp_settings(app.config)  # says what is missing
+    smtp_config(app.config)  # the mistakes in the config first, before the week is looked up
     to = recipients(app)
     week_end = as_of
     if not force and (previous := sent_digest(app.store, plan.id, week_end)) is not None:

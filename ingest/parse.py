@@ -29,7 +29,8 @@ from typing import TypeVar, cast
 from classify.message import FINGERPRINT_HEAD_BYTES, Address, ParsedMessage, Part, image_fingerprint
 from ingest.containers import is_tnef, is_zip, open_tnef, open_zip
 from ingest.documents import decode_text, document_format, extract_text
-from ingest.sniff import IMAGE_EXTENSIONS, image_size, sniff_image
+from ingest.imagesize import Source, image_size
+from ingest.sniff import IMAGE_EXTENSIONS, sniff_image
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -348,7 +349,7 @@ def _file_part(
             else None
         )
         note = extracted.note
-    dims = image_size(head) if sniffed else None
+    dims = image_size(Source.of(data)) if sniffed else None
     return Part(
         path=path,
         content_type=content_type,

@@ -170,6 +170,21 @@ class Store:
                 f"cannot store message {key}: {e.orig} — is another tinbai writing the same database?"
             ) from e
 
+    def stored_message_ids(self, refs: Iterable[str]) -> frozenset[str]:
+        """Which of these Message-IDs are stored, seen from the open transaction if any.
+
+        The poller records a batch in one transaction: a reply in the same batch as the
+        message it replies to must see that message, as it would a poll later.
+        """
+        wanted = list(dict.fromkeys(refs))
+        if not wanted:
+            return frozenset()
+        with self.transaction() as conn:
+            rows = conn.execute(
+                select(_messages.c.message_id).where(_messages.c.message_id.in_(wanted))
+            )
+            return frozenset(row.message_id for row in rows)
+
     @staticmethod
     def _add_location(db: Connection | Session, message_pk: int, loc: Location) -> None:
         conn = db.connection() if isinstance(db, Session) else db

@@ -273,9 +273,9 @@ class BodyPiece:
         )
 
 
-class NothingFound:
-    name = "nothing-found"
-    description = "A message with nothing to count is empty (ignored), or else goes to review."
+class Empty:
+    name = "empty"
+    description = "A message with no text and no file is empty: recorded, not counted."
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         if found:
@@ -283,8 +283,18 @@ class NothingFound:
         files = [
             p for p in message.parts if p.filename or p.fingerprint or p.disposition == "attachment"
         ]
-        if not files and words(message.text) == 0:
-            return Verdict(True, "no text and no attachment", status="ignored", code="empty")
+        if files or words(message.text):
+            return Verdict(False)
+        return Verdict(True, "no text and no attachment", status="ignored", code=self.name)
+
+
+class NothingFound:
+    name = "nothing-found"
+    description = "A message that is not empty but has nothing to count goes to review."
+
+    def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
+        if found:
+            return Verdict(False)
         tags = message_tags(message, ctx.vocabulary)
         wanted = ", ".join(TAG_WORD[t] for t in tags)
         why = (

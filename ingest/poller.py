@@ -506,6 +506,10 @@ class Poller:
             message_size=size,
             header_size=len(header_block),
         )
+        if not item.distrust and parsed.sender is None and parsed.message_id is None:
+            # A header block this broken is read two ways by Dovecot and by the parser of
+            # the file road: read it whole, so both roads count it from the same reading.
+            item.distrust = "no From and no Message-ID in its header"
         if not item.distrust:
             item.specs = self._plan(parsed, item.structure)
         return item

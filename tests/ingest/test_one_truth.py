@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
 from dovecot import Mailbox, set_table
 from roads import SHAPES
 from sqlalchemy import select
@@ -29,6 +28,7 @@ from tinbai.app import App
 from tinbai.pipeline import classify_context, submit
 
 pytestmark = pytest.mark.integration
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
 
 @dataclass(frozen=True)

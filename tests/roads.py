@@ -8,6 +8,7 @@ reply comes after the message it replies to, a resent photo after the first send
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import struct
@@ -98,12 +99,13 @@ def _mail(subject: str, body: str, *, sender: str = "tuangiao@example.org") -> E
     return msg
 
 
-def _photos(seeds: range, exif: bool = False) -> list[Attachment]:
+@functools.cache  # Pillow's noise differs at each call: the same photo sent again is these bytes
+def _photos(seeds: range, exif: bool = False) -> tuple[Attachment, ...]:
     def shot(seed: int) -> bytes:
         jpeg = make_jpeg(1024, 768, seed=seed)
         return with_exif_block(jpeg, f"2020:05:11 09:{seed % 60:02}:00") if exif else jpeg
 
-    return [Attachment(f"IMG_{s:04}.jpg", shot(s)) for s in seeds]
+    return tuple(Attachment(f"IMG_{s:04}.jpg", shot(s)) for s in seeds)
 
 
 def tagged_news_with_photos() -> bytes:
@@ -283,6 +285,28 @@ def photo_formats() -> bytes:
         attachments.append(Attachment(f"anh-{i}.{subtype}", out.getvalue(), "image", subtype))
     return build_message(subject="[Ảnh] Nhiều định dạng", body="Ảnh.", attachments=attachments)
 
+
+# What each shape counts for, as README.md's counting rules say: status, then the status
+# line (what counted) or the reason's start. Both roads must give exactly this.
+EXPECTED: dict[str, tuple[str, str]] = {
+    "tagged_news_with_photos": ("counted", "1 news, 3 photos"),
+    "the_same_photos_again": ("counted", "nothing new: 3 photos already counted before, not again"),
+    "outlook_reply_with_a_few_new_words": ("ignored", "revision: "),
+    "phone_photos_with_exif": ("counted", "2 photos"),
+    "zip_of_photos": ("counted", "3 photos"),
+    "zip_of_an_article_and_photos": ("counted", "1 article, 1 photo"),
+    "zip_of_a_docx_alone": ("counted", "1 news"),
+    "html_body_with_pasted_banners": ("counted", "1 news, 1 photo"),
+    "outlook_rich_text_body": ("counted", "1 news"),
+    "read_receipt": ("ignored", "auto-reply: "),
+    "empty_message": ("ignored", "empty: "),
+    "rtf_document_without_a_name": ("counted", "1 news"),
+    "untagged_30_words": ("needs-review", "nothing-found: "),
+    "untagged_327_words": ("counted", "1 news"),
+    "untagged_700_words": ("counted", "1 article"),
+    "tagged_two_documents": ("counted", "2 news"),
+    "photo_formats": ("counted", "3 photos"),
+}
 
 SHAPES: tuple[Callable[[], bytes], ...] = (
     tagged_news_with_photos,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from dovecot import Mailbox, set_table
-from roads import SHAPES
+from roads import EXPECTED, SHAPES
 from sqlalchemy import select
 
 from ingest.parse import parse_message
@@ -124,7 +124,7 @@ def _from_files(config: Path, messages: list[tuple[str, bytes]]) -> dict[str, Ou
         app.close()
 
 
-def test_every_message_counts_the_same_over_imap_as_from_a_file(
+def test_every_message_counts_as_the_readme_says_and_the_same_over_imap_as_from_a_file(
     mailbox: Mailbox, tmp_path: Path
 ) -> None:
     messages = _messages()
@@ -135,6 +135,13 @@ def test_every_message_counts_the_same_over_imap_as_from_a_file(
     set_table(file_config, "database", url="sqlite:///files.db")
     from_files = _from_files(file_config, messages)
 
+    for road, found in (("imap", over_imap), ("file", from_files)):
+        shapes = {
+            name: (o.status, o.reason if o.status == "counted" else o.reason.split(": ")[0] + ": ")
+            for name, o in found.items()
+            if name in EXPECTED
+        }
+        assert shapes == EXPECTED, f"over {road}, the shapes do not count as README.md says"
     assert over_imap.keys() == from_files.keys()
     differ = {
         name: {"imap": over_imap[name], "file": from_files[name]}

@@ -136,8 +136,12 @@ class Photos:
                 continue
             if part.fingerprint:
                 seen.add(part.fingerprint)
-            size = f"{part.width}×{part.height} px, " if part.width and part.height else ""
-            reason = f"photo {label(part)} ({size}{part.size:,} bytes)"
+            size = (
+                f"{part.width}×{part.height} px"
+                if part.width and part.height
+                else "size unknown: counted by bytes only"
+            )
+            reason = f"photo {label(part)} ({size}, {part.size:,} bytes)"
             items.append(Item("photo", 1, reason, part.fingerprint, part.path))
         return Verdict(bool(items), "; ".join(skipped), items=tuple(items))
 

@@ -197,6 +197,13 @@ class _Walk:
             return
         if depth:
             self.defects.extend(type(d).__name__ for d in msg.defects)
+        # Before is_multipart(): Python holds an attached message as a one-item list, and
+        # walking it as a multipart would number its parts 2.1.1 where IMAP says 2.1.
+        if msg.get_content_type() in ("message/rfc822", "message/global"):
+            inner = _attached_message(msg)
+            if inner is not None:
+                self.node(inner, path or "1", "message/rfc822", body=body, depth=depth + 1)
+                return
         if msg.is_multipart():
             payload = msg.get_payload()
             children = (
@@ -217,11 +224,6 @@ class _Walk:
                     depth=depth + 1,
                 )
             return
-        if msg.get_content_type() in ("message/rfc822", "message/global"):
-            inner = _attached_message(msg)
-            if inner is not None:
-                self.node(inner, path or "1", "message/rfc822", body=body, depth=depth + 1)
-                return
         self.leaf(msg, path or "1", nested_in, body=body, depth=depth)
 
     def leaf(

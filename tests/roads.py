@@ -8,6 +8,8 @@ reply comes after the message it replies to, a resent photo after the first send
 
 from __future__ import annotations
 
+import email
+import email.policy
 import functools
 import hashlib
 import io
@@ -286,6 +288,92 @@ def photo_formats() -> bytes:
     return build_message(subject="[Ảnh] Nhiều định dạng", body="Ảnh.", attachments=attachments)
 
 
+def article_docx_with_a_cover_note() -> bytes:
+    return build_message(
+        subject="[Bài] Người lao động giỏi",
+        body="Kính gửi Ban Tuyên giáo, đơn vị gửi bài viết đính kèm. Trân trọng.",
+        attachments=[Attachment("bai-viet.docx", make_docx(words(450, 3)), *DOCX)],
+    )
+
+
+def photos_with_a_caption_and_a_signature_logo() -> bytes:
+    msg = _mail("[Ảnh] Hoạt động Tháng Công nhân", "Chú thích: " + words(25, 1))
+    msg.add_alternative(
+        f"<p>Chú thích: {words(25, 1)}</p><p>--<br><img src='cid:logo@road'></p>",
+        subtype="html",
+    )
+    msg.get_payload()[1].add_related(make_png(180, 60), "image", "png", cid="<logo@road>")
+    for attachment in _photos(range(151, 156)):
+        msg.add_attachment(attachment.data, "image", "jpeg", filename=attachment.filename)
+    return msg.as_bytes()
+
+
+def a_forwarded_message_with_photos() -> bytes:
+    inner = build_message(
+        sender="doanvien@example.net",
+        subject="[Tin] Ảnh đại hội",
+        body=words(70, 6),
+        attachments=_photos(range(161, 163)),
+    )
+    msg = _mail("Fwd: [Tin] Ảnh đại hội", "Chuyển tiếp tin của đoàn viên.")
+    msg.add_attachment(email.message_from_bytes(inner, policy=email.policy.default))
+    return msg.as_bytes()
+
+
+def heic_photos_from_an_iphone() -> bytes:
+    import pillow_heif  # noqa: PLC0415
+    from PIL import Image  # noqa: PLC0415 — test-only dependency
+
+    pillow_heif.register_heif_opener()
+    shots = []
+    for seed in (171, 172):
+        out = io.BytesIO()
+        Image.effect_noise((640, 480), seed % 50 + 20).convert("RGB").save(out, "HEIF", quality=50)
+        shots.append(Attachment(f"IMG_{seed}.HEIC", out.getvalue(), "image", "heic"))
+    return build_message(subject="[Ảnh] Ảnh từ iPhone", body="Ảnh.", attachments=shots)
+
+
+def a_pdf_article_and_a_tracking_pixel() -> bytes:
+    msg = _mail("Bài viết về an toàn lao động", "Gửi bài.")
+    msg.add_alternative(
+        "<p>Gửi bài.</p><img src='cid:pixel@road' width=1 height=1>", subtype="html"
+    )
+    msg.get_payload()[1].add_related(make_png(1, 1), "image", "png", cid="<pixel@road>")
+    msg.add_attachment(minimal_pdf(words(80, 2)), "application", "pdf", filename="bai.pdf")
+    return msg.as_bytes()
+
+
+def tagged_by_plus_address() -> bytes:
+    return build_message(to="tinbai+bai@example.org", subject="Phong trào thi đua", body=words(90))
+
+
+def minimal_pdf(text: str) -> bytes:
+    """A one-page PDF with one line of text, written by hand (PDF 1.4, classic xref)."""
+    ascii_text = text.encode("ascii", "replace").decode()
+    stream = f"BT /F1 12 Tf 72 720 Td ({ascii_text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 # What each shape counts for, as README.md's counting rules say: status, then the status
 # line (what counted) or the reason's start. Both roads must give exactly this.
 EXPECTED: dict[str, tuple[str, str]] = {
@@ -306,6 +394,12 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "untagged_700_words": ("counted", "1 article"),
     "tagged_two_documents": ("counted", "2 news"),
     "photo_formats": ("counted", "3 photos"),
+    "article_docx_with_a_cover_note": ("counted", "1 article"),
+    "photos_with_a_caption_and_a_signature_logo": ("counted", "5 photos"),
+    "a_forwarded_message_with_photos": ("counted", "1 news, 2 photos"),
+    "heic_photos_from_an_iphone": ("counted", "2 photos"),
+    "a_pdf_article_and_a_tracking_pixel": ("counted", "1 news"),
+    "tagged_by_plus_address": ("counted", "1 article"),
 }
 
 SHAPES: tuple[Callable[[], bytes], ...] = (
@@ -326,4 +420,10 @@ SHAPES: tuple[Callable[[], bytes], ...] = (
     untagged(700),
     tagged_two_documents,
     photo_formats,
+    article_docx_with_a_cover_note,
+    photos_with_a_caption_and_a_signature_logo,
+    a_forwarded_message_with_photos,
+    heic_photos_from_an_iphone,
+    a_pdf_article_and_a_tracking_pixel,
+    tagged_by_plus_address,
 )

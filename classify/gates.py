@@ -28,6 +28,17 @@ _BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mail
 _AUTH_RESULT = re.compile(r"\b(dmarc|spf|dkim)\s*=\s*(\w+)", re.IGNORECASE)
 
 
+_READ_RECEIPT = re.compile(r"report-type\s*=\s*\"?disposition-notification", re.IGNORECASE)
+
+
+def _is_read_receipt(message: ParsedMessage) -> bool:
+    """A multipart/report whose report is a disposition notification (RFC 8098), not a DSN."""
+    content_type = message.header("content-type") or ""
+    return content_type.lower().startswith("multipart/report") and bool(
+        _READ_RECEIPT.search(content_type)
+    )
+
+
 class AutoReply:
     name = "auto-reply"
     description = (
@@ -44,6 +55,10 @@ class AutoReply:
         precedence = (message.header("precedence") or "").strip().lower()
         if precedence in ("bulk", "junk", "list", "auto_reply"):
             return Verdict(True, f"Precedence: {precedence}", status="ignored", code=self.name)
+        if _is_read_receipt(message):
+            return Verdict(
+                True, "a read receipt (disposition notification)", status="ignored", code=self.name
+            )
         subject = fold(message.subject)
         if _AUTO_SUBJECT.match(subject):
             return Verdict(
@@ -61,7 +76,7 @@ class Bounce:
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         content_type = (message.header("content-type") or "").lower()
-        if content_type.startswith("multipart/report"):
+        if content_type.startswith("multipart/report") and not _is_read_receipt(message):
             return Verdict(
                 True, "a multipart/report delivery notice", status="ignored", code=self.name
             )

@@ -136,8 +136,12 @@ class Photos:
                 continue
             if part.fingerprint:
                 seen.add(part.fingerprint)
-            size = f"{part.width}×{part.height} px, " if part.width and part.height else ""
-            reason = f"photo {label(part)} ({size}{part.size:,} bytes)"
+            size = (
+                f"{part.width}×{part.height} px"
+                if part.width and part.height
+                else "size unknown: counted by bytes only"
+            )
+            reason = f"photo {label(part)} ({size}, {part.size:,} bytes)"
             items.append(Item("photo", 1, reason, part.fingerprint, part.path))
         return Verdict(bool(items), "; ".join(skipped), items=tuple(items))
 
@@ -273,9 +277,9 @@ class BodyPiece:
         )
 
 
-class NothingFound:
-    name = "nothing-found"
-    description = "A message with nothing to count is empty (ignored), or else goes to review."
+class Empty:
+    name = "empty"
+    description = "A message with no text and no file is empty: recorded, not counted."
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         if found:
@@ -283,8 +287,18 @@ class NothingFound:
         files = [
             p for p in message.parts if p.filename or p.fingerprint or p.disposition == "attachment"
         ]
-        if not files and words(message.text) == 0:
-            return Verdict(True, "no text and no attachment", status="ignored", code="empty")
+        if files or words(message.text):
+            return Verdict(False)
+        return Verdict(True, "no text and no attachment", status="ignored", code=self.name)
+
+
+class NothingFound:
+    name = "nothing-found"
+    description = "A message that is not empty but has nothing to count goes to review."
+
+    def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
+        if found:
+            return Verdict(False)
         tags = message_tags(message, ctx.vocabulary)
         wanted = ", ".join(TAG_WORD[t] for t in tags)
         why = (

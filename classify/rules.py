@@ -19,6 +19,7 @@ from classify.pieces import (
     Archives,
     BodyPiece,
     Documents,
+    Empty,
     NothingFound,
     Photos,
     Revision,
@@ -39,6 +40,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Archives(),
     Revision(),
     BodyPiece(),
+    Empty(),
     NothingFound(),
 )
 

@@ -23,13 +23,15 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email import errors
 from email.message import EmailMessage, Message
 from typing import TypeVar, cast
 
 from classify.message import FINGERPRINT_HEAD_BYTES, Address, ParsedMessage, Part, image_fingerprint
 from ingest.containers import is_tnef, is_zip, open_tnef, open_zip
 from ingest.documents import decode_text, document_format, extract_text
-from ingest.sniff import IMAGE_EXTENSIONS, image_size, sniff_image
+from ingest.imagesize import Source, image_size
+from ingest.sniff import IMAGE_EXTENSIONS, sniff_image
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -110,6 +112,8 @@ def parse_message(raw: bytes, received_at: datetime | None = None) -> ParsedMess
 
 def _parse(raw: bytes, received_at: datetime | None) -> ParsedMessage:
     msg = email.message_from_bytes(raw.removeprefix(b"\xef\xbb\xbf"), policy=POLICY)
+    if any(isinstance(d, errors.MissingHeaderBodySeparatorDefect) for d in msg.defects):
+        msg = email.message_from_bytes(_header_lines_only(raw), policy=POLICY)
     walk = _Walk()
     walk.defects.extend(type(d).__name__ for d in msg.defects)
 
@@ -137,12 +141,35 @@ def _parse(raw: bytes, received_at: datetime | None) -> ParsedMessage:
         in_reply_to=_message_id(header("in-reply-to")),
         references=tuple(_MSGID.findall(header("references") or ""))[-50:],
         headers=kept,
-        text=unicodedata.normalize("NFC", "\n".join(t for t in walk.texts if t.strip())),
+        text=walk.body(),
         parts=tuple(walk.parts),
         defects=tuple(dict.fromkeys(walk.defects)),
         size=len(raw),
         digest=hashlib.sha256(raw).hexdigest(),
     )
+
+
+_HEADER_LINE = re.compile(rb"[!-9;-~]+:")
+
+
+def _header_lines_only(raw: bytes) -> bytes:
+    """The message with the lines of its header block that are no header left out.
+
+    Python's parser ends the header block at the first such line and takes the rest
+    for the body; Dovecot skips the line and reads on, and the poller sees Dovecot's
+    reading. Reading a broken header block as Dovecot does keeps the two roads one.
+    """
+    kept: list[bytes] = []
+    skipping = False
+    lines = raw.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if not line.strip(b"\r\n"):
+            return b"".join(kept + lines[i:])
+        if line[:1] not in (b" ", b"\t"):
+            skipping = _HEADER_LINE.match(line) is None
+        if not skipping:
+            kept.append(line)
+    return b"".join(kept)
 
 
 @dataclass
@@ -151,7 +178,14 @@ class _Walk:
 
     parts: list[Part] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    # Bodies found inside containers (winmail.dat's rich text): Outlook sends the same
+    # words as the message's own text/plain too, so they are the body only without one.
+    container_texts: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+
+    def body(self) -> str:
+        texts = [t for t in self.texts if t.strip()] or self.container_texts
+        return unicodedata.normalize("NFC", "\n".join(texts))
 
     def node(
         self, msg: Message, path: str, nested_in: str | None, *, body: bool, depth: int
@@ -163,6 +197,13 @@ class _Walk:
             return
         if depth:
             self.defects.extend(type(d).__name__ for d in msg.defects)
+        # Before is_multipart(): Python holds an attached message as a one-item list, and
+        # walking it as a multipart would number its parts 2.1.1 where IMAP says 2.1.
+        if msg.get_content_type() in ("message/rfc822", "message/global"):
+            inner = _attached_message(msg)
+            if inner is not None:
+                self.node(inner, path or "1", "message/rfc822", body=body, depth=depth + 1)
+                return
         if msg.is_multipart():
             payload = msg.get_payload()
             children = (
@@ -183,11 +224,6 @@ class _Walk:
                     depth=depth + 1,
                 )
             return
-        if msg.get_content_type() in ("message/rfc822", "message/global"):
-            inner = _attached_message(msg)
-            if inner is not None:
-                self.node(inner, path or "1", "message/rfc822", body=body, depth=depth + 1)
-                return
         self.leaf(msg, path or "1", nested_in, body=body, depth=depth)
 
     def leaf(
@@ -245,7 +281,7 @@ class _Walk:
         )
         self.parts.extend(parts)
         if body and body_text.strip():
-            self.texts.append(body_text)
+            self.container_texts.append(body_text)
 
     def _payload(self, leaf: Message, path: str) -> bytes:
         try:
@@ -348,7 +384,7 @@ def _file_part(
             else None
         )
         note = extracted.note
-    dims = image_size(head) if sniffed else None
+    dims = image_size(Source.of(data)) if sniffed else None
     return Part(
         path=path,
         content_type=content_type,

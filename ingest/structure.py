@@ -256,19 +256,26 @@ def head_octets(leaf: Leaf, wanted: int = FINGERPRINT_HEAD_BYTES) -> int:
 
 
 _NOT_BASE64 = bytes(
-    b for b in range(256) if not (chr(b).isascii() and (chr(b).isalnum() or chr(b) in "+/"))
+    b for b in range(256) if not (chr(b).isascii() and (chr(b).isalnum() or chr(b) in "+/="))
 )
+
+
+def decode_base64(data: bytes) -> bytes:
+    """Base64 from a run of whole quads, line breaks and stray bytes skipped; b"" if broken."""
+    # What the regex [^A-Za-z0-9+/=] did, 20× faster. The padding stays: a whole part's last
+    # bytes (a zip's central directory) are in its final, padded quad.
+    clean = data.translate(None, _NOT_BASE64)
+    clean = clean[: len(clean) // 4 * 4]
+    try:
+        return base64.b64decode(clean)
+    except (binascii.Error, ValueError):
+        return b""
 
 
 def decode_head(leaf: Leaf, data: bytes) -> bytes:
     """The decoded start of a part from the start of its encoded body."""
     if leaf.encoding == "base64":
-        clean = data.translate(None, _NOT_BASE64)  # what the regex [^A-Za-z0-9+/] did, 20× faster
-        clean = clean[: len(clean) // 4 * 4]
-        try:
-            return base64.b64decode(clean)
-        except (binascii.Error, ValueError):
-            return b""
+        return decode_base64(data)
     if leaf.encoding == "quoted-printable":
         cut = data.rfind(b"=", max(0, len(data) - 3))
         return quopri.decodestring(data[:cut] if cut != -1 else data)

@@ -160,6 +160,14 @@ class Store:
                 inserted = conn.execute(_INSERT_MESSAGE, values)
                 message_pk = _new_id(inserted)
                 counted = _add_items(conn, message_pk, result)
+                honest = _after_duplicates(result, counted)
+                if honest is not None:
+                    reason = "; ".join(r for r in (honest, note) if r)
+                    conn.execute(
+                        db_update(_messages)
+                        .where(_messages.c.id == message_pk)
+                        .values(reason=reason)
+                    )
                 if location is not None:  # a message created now has no location yet
                     conn.execute(_INSERT_LOCATION, {"message_pk": message_pk, **vars(location)})
                 if advance is not None:
@@ -169,6 +177,21 @@ class Store:
             raise StoreError(
                 f"cannot store message {key}: {e.orig} — is another tinbai writing the same database?"
             ) from e
+
+    def stored_message_ids(self, refs: Iterable[str]) -> frozenset[str]:
+        """Which of these Message-IDs are stored, seen from the open transaction if any.
+
+        The poller records a batch in one transaction: a reply in the same batch as the
+        message it replies to must see that message, as it would a poll later.
+        """
+        wanted = list(dict.fromkeys(refs))
+        if not wanted:
+            return frozenset()
+        with self.transaction() as conn:
+            rows = conn.execute(
+                select(_messages.c.message_id).where(_messages.c.message_id.in_(wanted))
+            )
+            return frozenset(row.message_id for row in rows)
 
     @staticmethod
     def _add_location(db: Connection | Session, message_pk: int, loc: Location) -> None:
@@ -420,6 +443,32 @@ def _message_values(
         "defects": "\n".join(parsed.defects),
         "ingested_at": now,
     }
+
+
+def _after_duplicates(result: Classification, counted: tuple[tuple[str, int], ...]) -> str | None:
+    """A counted message's status line as counted, when photos sent before took away from it.
+
+    The classifier says what a message holds ("3 photos"); the store knows which of
+    those photos it had counted already. The line a person reads states what counted.
+    """
+    if result.status != "counted":
+        return None
+    held: dict[str, int] = {}
+    for item in result.items:
+        held[item.kind] = held.get(item.kind, 0) + item.count
+    now: dict[str, int] = {}
+    for kind, count in counted:
+        now[kind] = now.get(kind, 0) + count
+    again = held.get("photo", 0) - now.get("photo", 0)
+    if again <= 0:
+        return None
+    words = {"news": ("news", "news"), "article": ("article", "articles")}
+    words["photo"] = ("photo", "photos")
+    shown = [
+        f"{n} {words[k][n != 1]}" for k in ("news", "article", "photo") if (n := now.get(k, 0))
+    ]
+    before = f"{again} {words['photo'][again != 1]} already counted before, not again"
+    return f"{', '.join(shown)} ({before})" if shown else f"nothing new: {before}"
 
 
 def _earlier_photos(conn: Connection, fingerprints: set[str]) -> dict[str, tuple[int, int]]:

@@ -56,7 +56,7 @@ def _period(config: Config, plan: PlanConfig) -> tuple[datetime, datetime]:
 def with_history(parsed: ParsedMessage, ctx: ClassifyContext, store: Store) -> ClassifyContext:
     """The context plus which of the messages this one replies to are already stored."""
     refs = [r for r in (parsed.in_reply_to, *parsed.references[-20:]) if r]
-    known = frozenset(r for r in dict.fromkeys(refs) if store.get_message(r) is not None)
+    known = store.stored_message_ids(refs)
     return replace(ctx, known_message_ids=known) if known else ctx
 
 

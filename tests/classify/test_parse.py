@@ -16,8 +16,9 @@ from shapes import to_cp1258
 from classify import classify
 from classify.rules import summary
 from ingest.documents import extract_text
+from ingest.imagesize import Source, image_size
 from ingest.parse import file_parts, parse_message
-from ingest.sniff import image_size, sniff_image
+from ingest.sniff import sniff_image
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -206,17 +207,33 @@ def _pillow(fmt: str, size: tuple[int, int]) -> bytes:
         ("TIFF", "image/tiff"),
     ],
 )
-def test_image_type_and_size_come_from_the_head(fmt: str, mime: str) -> None:
+def test_image_type_and_size_come_from_the_bytes(fmt: str, mime: str) -> None:
     data = _pillow(fmt, (640, 427))
     assert sniff_image(data[:64]) == mime
-    if fmt != "TIFF":  # TIFF keeps its size in a directory anywhere in the file
-        assert image_size(data[:8192]) == (640, 427)
+    assert image_size(Source.of(data)) == (640, 427)
 
 
-def test_a_jpeg_whose_size_lies_beyond_the_head_has_no_size_rather_than_a_wrong_one() -> None:
-    data = make_jpeg(seed=9)
-    exif = b"\xff\xe1" + (20_002).to_bytes(2, "big") + b"Exif\0\0" + b"\0" * 19_994
-    assert image_size((data[:2] + exif + data[2:])[:8192]) is None
+def _with_exif(jpeg: bytes, size: int = 20_000) -> bytes:
+    return jpeg[:2] + b"\xff\xe1" + (size + 2).to_bytes(2, "big") + b"\0" * size + jpeg[2:]
+
+
+def test_a_jpeg_whose_size_lies_past_a_large_exif_block_is_found_by_following_the_segments() -> (
+    None
+):
+    data = _with_exif(make_jpeg(1024, 768, seed=9))
+    asked: list[tuple[int, int]] = []
+
+    def fetch(offset: int, length: int) -> bytes:
+        asked.append((offset, length))
+        return data[offset : offset + length]
+
+    source = Source(data[:8192], fetch, len(data))
+    assert image_size(source) == (1024, 768)
+    assert asked == [(20_006, 4096)]  # one read, just past the Exif block
+
+
+def test_a_jpeg_cut_before_its_frame_header_has_no_size_rather_than_a_wrong_one() -> None:
+    assert image_size(Source.of(_with_exif(make_jpeg(seed=9))[:8192])) is None
 
 
 def test_text_is_read_from_docx_rtf_and_windows_1258_txt() -> None:

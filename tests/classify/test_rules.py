@@ -140,7 +140,8 @@ def test_own_text_drops_quotes_and_signature_but_words_count_vietnamese_syllable
     [
         ("ignored", "bounce: sent by mailer-daemon", "Thư báo lỗi gửi thư"),
         ("ignored", "auto-reply: Precedence: bulk", "Thư trả lời tự động"),
-        ("ignored", "nothing-found: no text and no attachment", "Thư trống"),
+        ("ignored", "empty: no text and no attachment", "Thư trống"),
+        ("ignored", "nothing-found: no text and no attachment", "Thư trống"),  # rows stored before
         ("needs-review", "nothing-found: nothing to count was found", "Cần biên tập viên xem lại"),
         ("counted", "1 news, 2 photos", "Đã đếm"),
     ],
@@ -160,5 +161,6 @@ def test_every_ignoring_rule_has_a_label_in_both_languages() -> None:
         "not-addressed",
         "outside-period",
         "revision",
+        "empty",
     }
     assert set(LABELS["vi"]) == set(LABELS["en"])

@@ -68,7 +68,8 @@ CATALOGUE: Mapping[str, str] = {
     "date.month.10": "Oct",
     "date.month.11": "Nov",
     "date.month.12": "Dec",
-    # The weekly digest (subject, HTML, text) and its spreadsheet.
+    # The weekly digest (subject, HTML, text), its spreadsheet, and what `tinbai report` and
+    # `tinbai units` borrow from it (unmapped, messages, id).
     "digest.unmapped": "Senders not mapped to a unit",
     "digest.messages": "messages",
     "digest.members_meeting": "{met}/{of} units have their minimum {need} {kind}",

@@ -68,7 +68,8 @@ CATALOGUE: Mapping[str, str] = {
     "date.month.10": "10",
     "date.month.11": "11",
     "date.month.12": "12",
-    # The weekly digest (subject, HTML, text) and its spreadsheet.
+    # The weekly digest (subject, HTML, text), its spreadsheet, and what `tinbai report` and
+    # `tinbai units` borrow from it (unmapped, messages, id).
     "digest.unmapped": "Người gửi chưa gán đơn vị",
     "digest.messages": "thư",
     "digest.members_meeting": "{met}/{of} đơn vị đạt tối thiểu {need} {kind}",

@@ -50,7 +50,7 @@ from tinbai.app import App  # noqa: E402
 from tinbai.polling import MailboxSession, poll_once  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
-PACKAGES = ("classify", "digest", "ingest", "store", "tinbai")
+PACKAGES = ("classify", "digest", "ingest", "store", "texts", "tinbai")
 REST_S = 1.0  # the pause before each "rested" kept-session poll
 SETTLE_S = 360.0  # at least this long between the 100,000-message sync and its idle polls
 PHOTO_USER = "photos@example.org"

@@ -31,5 +31,5 @@ ensure_venv() {
     # An editable install leaves tinbai's own modules uncompiled: every start would compile
     # them again wherever bytecode is not written back (PYTHONDONTWRITEBYTECODE, a service
     # user that cannot write here) — half a second of each `tinbai poll`.
-    .venv/bin/python -m compileall -q classify digest ingest store tinbai >/dev/null
+    .venv/bin/python -m compileall -q classify digest ingest store texts tinbai >/dev/null
 }

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from classify.labels import code_of, label
+from classify.labels import code_of
 from classify.rules import PARSED
 from store.trace import MessageFacts, message_facts
+from texts import outcome_label
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import pass_app
@@ -42,7 +43,7 @@ def render(facts: MessageFacts, language: str = "vi") -> str:
         f"  date:      {facts.sent_at.isoformat() if facts.sent_at else '(none)'}",
         f"  received:  {facts.received_at.isoformat()}  (via {facts.source})",
         f"  size:      {facts.size:,} bytes",
-        f"  status:    {facts.status} ({label(code_of(facts.status, facts.reason), language)})"
+        f"  status:    {facts.status} ({outcome_label(code_of(facts.status, facts.reason), language)})"
         + (f" — {facts.reason}" if facts.reason else ""),
     ]
     if facts.defects:

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from digest.progress import PlanProgress
 from store import admin as q
 from store import normalize_pattern
+from store.models import MAX_ID
 from tinbai.app import App
 from tinbai.config import PlanConfig, UnitConfig, _did_you_mean
 from tinbai.errors import TinbaiError
@@ -308,12 +309,21 @@ def submissions(
     return out[:limit]
 
 
+def _no_message(message_pk: int) -> AdminError:
+    return AdminError(f"no message #{message_pk} — `tinbai submissions list` shows their numbers")
+
+
+def check_message_pk(message_pk: int) -> int:
+    """``message_pk`` when it can name a message; a number beyond the id column names none."""
+    if not 1 <= message_pk <= MAX_ID:
+        raise _no_message(message_pk)
+    return message_pk
+
+
 def submission(app: App, message_pk: int) -> tuple[q.SubmissionDetail, str | None]:
-    detail = q.get_submission(app.store.session, message_pk)
+    detail = q.get_submission(app.store.session, check_message_pk(message_pk))
     if detail is None:
-        raise AdminError(
-            f"no message #{message_pk} — `tinbai submissions list` shows their numbers"
-        )
+        raise _no_message(message_pk)
     with app.store.session() as s:
         periods = q.load_periods(s)
     row = detail.row
@@ -330,18 +340,19 @@ def reclassify(
         if not 0 <= value <= MAX_COUNT:
             raise AdminError(f"{kind} {value}: give a count between 0 and {MAX_COUNT}")
     done = q.set_override(
-        app.store.session, message_pk, counts, reason=reason.strip(), actor=actor, now=app.now()
+        app.store.session,
+        check_message_pk(message_pk),
+        counts,
+        reason=reason.strip(),
+        actor=actor,
+        now=app.now(),
     )
     if done is None:
-        raise AdminError(
-            f"no message #{message_pk} — `tinbai submissions list` shows their numbers"
-        )
+        raise _no_message(message_pk)
     return done
 
 
 def clear_reclassification(app: App, message_pk: int, *, actor: str) -> bool:
-    if q.get_submission(app.store.session, message_pk) is None:
-        raise AdminError(
-            f"no message #{message_pk} — `tinbai submissions list` shows their numbers"
-        )
+    if q.get_submission(app.store.session, check_message_pk(message_pk)) is None:
+        raise _no_message(message_pk)
     return q.clear_override(app.store.session, message_pk, actor=actor, now=app.now())

@@ -291,3 +291,17 @@ def users_remove(app: App, name: str) -> None:
         click.echo(f"user {name} removed")
     else:
         click.echo(f"no user {name}; nothing changed")
+
+
+@users.command("unlock")
+@click.argument("name")
+@pass_app
+def users_unlock(app: App, name: str) -> None:
+    """Let NAME sign in again at once: forget its failed sign-ins, from every address."""
+    cleared = user_store.unlock_user(
+        app.store.session, name, actor=admin.cli_actor(), now=app.now()
+    )
+    if cleared:
+        click.echo(f"user {name}: {cleared} failed sign-in(s) forgotten; they may sign in again")
+    else:
+        click.echo(f"no failed sign-ins for {name}; nothing changed")

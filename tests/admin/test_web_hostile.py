@@ -13,29 +13,31 @@ FORGED = "tinbai: WARNING: web: an signed in from 192.0.2.66"
 @pytest.fixture(scope="module")
 def stopped_site(start_site, tmp_path_factory):
     """A server that has done the hostile requests below and stopped, so its log is whole."""
-    with start_site(tmp_path_factory.mktemp("hostile")) as site:
-        with site.server.login(*site.users["admin"]) as client:
-            token = site.server.csrf_of(client.get("/").text)
-            site.answers = {
-                "get": client.get(f"/submissions/{HUGE}").status_code,
-                "get 2**31": client.get(f"/submissions/{2**31}").status_code,
-                "reclassify": client.post(
-                    f"/submissions/{HUGE}/reclassify",
-                    data={"csrf_token": token, "news": "1", "article": "0", "photo": "0"},
-                ).status_code,
-                "clear": client.post(
-                    f"/submissions/{HUGE}/clear", data={"csrf_token": token}
-                ).status_code,
-                "as_of": client.get("/", params={"as_of": f"x\n{FORGED}"}).status_code,
-                "since": client.get(
-                    "/submissions", params={"since": f"y\r\n{FORGED}\u2028{FORGED}"}
-                ).status_code,
-            }
+    with (
+        start_site(tmp_path_factory.mktemp("hostile")) as site,
+        site.server.login(*site.users["admin"]) as client,
+    ):
+        token = site.server.csrf_of(client.get("/").text)
+        site.answers = {
+            "get": client.get(f"/submissions/{HUGE}").status_code,
+            "get 2**31": client.get(f"/submissions/{2**31}").status_code,
+            "reclassify": client.post(
+                f"/submissions/{HUGE}/reclassify",
+                data={"csrf_token": token, "news": "1", "article": "0", "photo": "0"},
+            ).status_code,
+            "clear": client.post(
+                f"/submissions/{HUGE}/clear", data={"csrf_token": token}
+            ).status_code,
+            "as_of": client.get("/", params={"as_of": f"x\n{FORGED}"}).status_code,
+            "since": client.get(
+                "/submissions", params={"since": f"y\r\n{FORGED}\u2028{FORGED}"}
+            ).status_code,
+        }
     return site
 
 
 def test_an_id_too_big_for_the_database_is_404_on_every_route(stopped_site):
-    assert stopped_site.answers | {"as_of": 400, "since": 400} == {
+    assert stopped_site.answers == {
         "get": 404,
         "get 2**31": 404,
         "reclassify": 404,
@@ -48,7 +50,6 @@ def test_an_id_too_big_for_the_database_is_404_on_every_route(stopped_site):
 
 
 def test_a_newline_in_a_query_value_forges_no_log_line(stopped_site):
-    assert stopped_site.answers["as_of"] == stopped_site.answers["since"] == 400
     lines = stopped_site.server.log.splitlines()
     assert not [line for line in lines if line.startswith(FORGED)]
     assert any(f"x\\n{FORGED}" in line for line in lines)  # logged, escaped, on its own line

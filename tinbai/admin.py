@@ -57,6 +57,25 @@ def check_pattern(pattern: str) -> str:
         raise AdminError(str(e)) from e
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_new_pattern(pattern: str) -> str:
+    """`check_pattern`, refusing also what a spreadsheet would run as a formula.
+
+    For a new mapping only: an existing one can still be removed whatever it looks like.
+    """
+    value = check_pattern(pattern)
+    body = value.removeprefix("@")
+    if body.startswith(FORMULA_START):
+        raise AdminError(
+            f"{value!r} starts with {body[0]!r}, which a spreadsheet runs as"
+            " a formula — no real sender address starts so; check where it came from"
+        )
+    return value
+
+
 def current_unit(app: App, pattern: str) -> str | None:
     """The unit mail matching ``pattern`` counts for now (database, then config seed)."""
     mapping = app.sender_map()
@@ -74,7 +93,7 @@ def assign(
     app: App, address: str, unit_id: str, *, actor: str, since: date | None = None
 ) -> q.MappingChange:
     """Map a sender to a unit; its earlier mail moves too unless ``since`` keeps it where it was."""
-    pattern = check_pattern(address)
+    pattern = check_new_pattern(address)
     check_unit(app, unit_id)
     return q.map_sender(
         app.store.session,
@@ -160,10 +179,11 @@ def parse_senders_csv(text: str, app: App, *, name: str = "CSV") -> list[tuple[s
             )
             continue
         # A leading ' is how a spreadsheet keeps "@domain" from being read as a formula.
-        raw, unit_id = record[col_sender].strip().removeprefix("'"), record[col_unit].strip()
+        raw = record[col_sender].strip().removeprefix("'")
+        unit_id = _unescape_cell(record[col_unit].strip())
         try:
-            pattern = normalize_pattern(raw)
-        except ValueError as e:
+            pattern = check_new_pattern(raw)
+        except AdminError as e:
             errors.append(f"row {line}: {e}")
             continue
         if unit_id not in units:
@@ -196,13 +216,24 @@ def import_senders(app: App, rows: Sequence[tuple[str, str]], *, actor: str) -> 
     )
 
 
+def spreadsheet_cell(value: str) -> str:
+    """``value`` as a spreadsheet shows it as text: a formula-like start gets a leading `'`."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
+def _unescape_cell(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+
+
 def export_senders_csv(app: App) -> str:
+    """Every mapping as CSV; no cell can run as a formula (`@domain` is written `'@domain`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_HEADER, "unit_name", "source"])
     units = app.config.model.units
     for row in mappings(app):
-        writer.writerow([row.pattern, row.unit_id, _unit_name(units, row.unit_id), row.source])
+        cells = (row.pattern, row.unit_id, _unit_name(units, row.unit_id), row.source)
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
     return out.getvalue()
 
 

@@ -17,7 +17,7 @@ from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import ISO_DATE, pass_app
-from tinbai.config import KINDS
+from tinbai.config import KINDS, shown_reference
 
 
 def _counts(counts: Mapping[str, int]) -> str:
@@ -257,7 +257,8 @@ def users_add(app: App, name: str, role: str, password_env: str | None) -> None:
         password = os.environ.get(password_env, "")
         if not password:
             raise click.UsageError(
-                f"the environment variable {password_env} is not set — export it first"
+                f"the environment variable {shown_reference(password_env, '--password-env')}"
+                " is not set — export it first"
             )
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)

@@ -61,7 +61,13 @@ def secret_key(config: Config) -> str:
     """
     web = config.model.web
     if web.secret_key_env or web.secret_key_file:
-        key = read_secret("web", web.secret_key_env, web.secret_key_file, config.base_dir)
+        key = read_secret(
+            "web",
+            web.secret_key_env,
+            web.secret_key_file,
+            config.base_dir,
+            keys=("secret_key_env", "secret_key_file"),
+        )
         if len(key) < 32:
             raise ConfigError(
                 "web: the secret key is shorter than 32 characters — use `openssl rand -hex 32`"

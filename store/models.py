@@ -45,6 +45,11 @@ class Base(DeclarativeBase):
     pass
 
 
+# Id columns are INTEGER: 32 bits on PostgreSQL. A larger number names no row, and binding
+# one fails (OverflowError on SQLite), so callers check against this first.
+MAX_ID = 2**31 - 1
+
+
 class Sender(Base):
     __tablename__ = "senders"
 
@@ -215,3 +220,18 @@ class SenderPeriod(Base):
     unit_id: Mapped[str] = mapped_column(String(64))
     until: Mapped[datetime] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LoginFailure(Base):
+    """A failed sign-in to the web admin, kept for the rate limit's window.
+
+    In the database, not in memory, so `tinbai users unlock` reaches a running server.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_address_name", "address", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    address: Mapped[str] = mapped_column(String(64))  # the client's IP address
+    name: Mapped[str] = mapped_column(String(64), index=True)  # as typed, lower-cased

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from classify.message import Classification, ParsedMessage
 from store.admin import counted_rows
 from store.db import make_engine, migrate
-from store.models import AuditEntry, FolderStateRow, Item, Message, MessageLocation, Sender
+from store.models import (
+    MAX_ID,
+    AuditEntry,
+    FolderStateRow,
+    Item,
+    Message,
+    MessageLocation,
+    Sender,
+)
 from store.senders import normalize_pattern
 from tinbai.errors import StoreError
 
@@ -539,8 +547,9 @@ def _add_items(
 def find_message(s: Session, ref: str) -> Message | None:
     """A stored message by its number or its Message-ID (with or without <>)."""
     ref = ref.strip()
-    if ref.isdigit():
-        return s.get(Message, int(ref))
+    if ref.isascii() and ref.isdigit():
+        number = int(ref)
+        return s.get(Message, number) if number <= MAX_ID else None
     mid = ref if ref.startswith("<") else f"<{ref}>"
     return s.scalar(select(Message).where(Message.message_id == mid).order_by(Message.id).limit(1))
 

@@ -1,4 +1,4 @@
-"""People who may sign in to the web admin, with argon2id-hashed passwords.
+"""People who may sign in to the web admin, with argon2id-hashed passwords, and their failed sign-ins.
 
 A failed check costs the same time whether or not the name exists, so the
 login form does not tell an attacker which names are real.
@@ -13,10 +13,10 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from store.models import AuditEntry, User
+from store.models import AuditEntry, LoginFailure, User
 
 ROLES: tuple[str, ...] = ("admin", "editor")
 MIN_PASSWORD = 8
@@ -121,3 +121,69 @@ def authenticate(sessions: Sessions, name: str, password: str) -> UserRow | None
             row.password_hash = _hasher.hash(password)
             s.commit()
         return _row(row)
+
+
+# --------------------------------------------------------------------------- failed sign-ins
+
+
+def _failure_name(name: str) -> str:
+    """The key a typed name is limited under: case does not make another name."""
+    return name.strip().lower()[:64]
+
+
+def record_login_failure(
+    sessions: Sessions, address: str, name: str, *, now: datetime, forget_before: datetime
+) -> None:
+    """Note a failed sign-in; failures older than ``forget_before`` are dropped on the way."""
+    with sessions() as s, s.begin():
+        s.execute(delete(LoginFailure).where(LoginFailure.at < forget_before))
+        s.add(LoginFailure(at=now, address=address[:64], name=_failure_name(name)))
+
+
+@dataclass(frozen=True)
+class RecentFailures:
+    """Times of failed sign-ins since a moment, oldest first."""
+
+    pair: tuple[datetime, ...]  # from this address for this name
+    address: tuple[datetime, ...]  # from this address for any name
+
+
+def login_failures(sessions: Sessions, address: str, name: str, since: datetime) -> RecentFailures:
+    """Failures after ``since`` (one exactly ``since`` old has left the window)."""
+    with sessions() as s:
+        rows = s.execute(
+            select(LoginFailure.at, LoginFailure.name)
+            .where(LoginFailure.address == address[:64], LoginFailure.at > since)
+            .order_by(LoginFailure.at, LoginFailure.id)
+        ).all()
+    key = _failure_name(name)
+    return RecentFailures(tuple(at for at, n in rows if n == key), tuple(at for at, _ in rows))
+
+
+def clear_login_failures(sessions: Sessions, address: str, name: str) -> None:
+    """Forget this address's failures for this name (it has just signed in)."""
+    with sessions() as s, s.begin():
+        s.execute(
+            delete(LoginFailure).where(
+                LoginFailure.address == address[:64], LoginFailure.name == _failure_name(name)
+            )
+        )
+
+
+def unlock_user(sessions: Sessions, name: str, *, actor: str, now: datetime) -> int:
+    """Forget every failed sign-in for ``name``, from any address; how many there were."""
+    with sessions() as s, s.begin():
+        done = s.execute(delete(LoginFailure).where(LoginFailure.name == _failure_name(name)))
+        cleared = int(getattr(done, "rowcount", 0) or 0)
+        if cleared:
+            s.add(
+                AuditEntry(
+                    at=now,
+                    actor=actor,
+                    action="user-unlock",
+                    target=name,
+                    old=f"{cleared} failed sign-in(s)",
+                    new=None,
+                )
+            )
+        return cleared

@@ -200,6 +200,7 @@ CATALOGUE: Mapping[str, str] = {
     "web.audit_empty": "The audit log is empty.",
     "web.forbidden": "You may not do this (it needs the admin role).",
     "web.csrf": "The form has expired or is not valid. Reload the page and try again.",
+    "web.cross_site": "This request came from another site and was refused. Open tinbai directly and try again.",
     "web.not_found": "No such page.",
     "web.error": "Something went wrong. Try again; if it keeps failing, tell the administrator.",
     "web.back": "Back",

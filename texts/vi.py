@@ -200,6 +200,7 @@ CATALOGUE: Mapping[str, str] = {
     "web.audit_empty": "Nhật ký trống.",
     "web.forbidden": "Bạn không có quyền làm việc này (cần vai trò quản trị).",
     "web.csrf": "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.",
+    "web.cross_site": "Yêu cầu này đến từ một trang khác nên bị từ chối. Hãy mở tinbai trực tiếp rồi thử lại.",
     "web.not_found": "Không tìm thấy trang này.",
     "web.error": "Đã có lỗi xảy ra. Vui lòng thử lại; nếu vẫn lỗi, hãy báo cho quản trị viên.",
     "web.back": "Quay lại",

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from digest.progress import PlanProgress
 from store import admin as q
 from store import normalize_pattern
+from store.models import MAX_ID
 from tinbai.app import App
 from tinbai.config import PlanConfig, UnitConfig, _did_you_mean
 from tinbai.errors import TinbaiError
@@ -56,6 +57,25 @@ def check_pattern(pattern: str) -> str:
         raise AdminError(str(e)) from e
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_new_pattern(pattern: str) -> str:
+    """`check_pattern`, refusing also what a spreadsheet would run as a formula.
+
+    For a new mapping only: an existing one can still be removed whatever it looks like.
+    """
+    value = check_pattern(pattern)
+    body = value.removeprefix("@")
+    if body.startswith(FORMULA_START):
+        raise AdminError(
+            f"{value!r} starts with {body[0]!r}, which a spreadsheet runs as"
+            " a formula — no real sender address starts so; check where it came from"
+        )
+    return value
+
+
 def current_unit(app: App, pattern: str) -> str | None:
     """The unit mail matching ``pattern`` counts for now (database, then config seed)."""
     mapping = app.sender_map()
@@ -73,7 +93,7 @@ def assign(
     app: App, address: str, unit_id: str, *, actor: str, since: date | None = None
 ) -> q.MappingChange:
     """Map a sender to a unit; its earlier mail moves too unless ``since`` keeps it where it was."""
-    pattern = check_pattern(address)
+    pattern = check_new_pattern(address)
     check_unit(app, unit_id)
     return q.map_sender(
         app.store.session,
@@ -159,10 +179,11 @@ def parse_senders_csv(text: str, app: App, *, name: str = "CSV") -> list[tuple[s
             )
             continue
         # A leading ' is how a spreadsheet keeps "@domain" from being read as a formula.
-        raw, unit_id = record[col_sender].strip().removeprefix("'"), record[col_unit].strip()
+        raw = record[col_sender].strip().removeprefix("'")
+        unit_id = _unescape_cell(record[col_unit].strip())
         try:
-            pattern = normalize_pattern(raw)
-        except ValueError as e:
+            pattern = check_new_pattern(raw)
+        except AdminError as e:
             errors.append(f"row {line}: {e}")
             continue
         if unit_id not in units:
@@ -195,13 +216,24 @@ def import_senders(app: App, rows: Sequence[tuple[str, str]], *, actor: str) -> 
     )
 
 
+def spreadsheet_cell(value: str) -> str:
+    """``value`` as a spreadsheet shows it as text: a formula-like start gets a leading `'`."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
+def _unescape_cell(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+
+
 def export_senders_csv(app: App) -> str:
+    """Every mapping as CSV; no cell can run as a formula (`@domain` is written `'@domain`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_HEADER, "unit_name", "source"])
     units = app.config.model.units
     for row in mappings(app):
-        writer.writerow([row.pattern, row.unit_id, _unit_name(units, row.unit_id), row.source])
+        cells = (row.pattern, row.unit_id, _unit_name(units, row.unit_id), row.source)
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
     return out.getvalue()
 
 
@@ -308,12 +340,21 @@ def submissions(
     return out[:limit]
 
 
+def _no_message(message_pk: int) -> AdminError:
+    return AdminError(f"no message #{message_pk} — `tinbai submissions list` shows their numbers")
+
+
+def check_message_pk(message_pk: int) -> int:
+    """``message_pk`` when it can name a message; a number beyond the id column names none."""
+    if not 1 <= message_pk <= MAX_ID:
+        raise _no_message(message_pk)
+    return message_pk
+
+
 def submission(app: App, message_pk: int) -> tuple[q.SubmissionDetail, str | None]:
-    detail = q.get_submission(app.store.session, message_pk)
+    detail = q.get_submission(app.store.session, check_message_pk(message_pk))
     if detail is None:
-        raise AdminError(
-            f"no message #{message_pk} — `tinbai submissions list` shows their numbers"
-        )
+        raise _no_message(message_pk)
     with app.store.session() as s:
         periods = q.load_periods(s)
     row = detail.row
@@ -330,18 +371,19 @@ def reclassify(
         if not 0 <= value <= MAX_COUNT:
             raise AdminError(f"{kind} {value}: give a count between 0 and {MAX_COUNT}")
     done = q.set_override(
-        app.store.session, message_pk, counts, reason=reason.strip(), actor=actor, now=app.now()
+        app.store.session,
+        check_message_pk(message_pk),
+        counts,
+        reason=reason.strip(),
+        actor=actor,
+        now=app.now(),
     )
     if done is None:
-        raise AdminError(
-            f"no message #{message_pk} — `tinbai submissions list` shows their numbers"
-        )
+        raise _no_message(message_pk)
     return done
 
 
 def clear_reclassification(app: App, message_pk: int, *, actor: str) -> bool:
-    if q.get_submission(app.store.session, message_pk) is None:
-        raise AdminError(
-            f"no message #{message_pk} — `tinbai submissions list` shows their numbers"
-        )
+    if q.get_submission(app.store.session, check_message_pk(message_pk)) is None:
+        raise _no_message(message_pk)
     return q.clear_override(app.store.session, message_pk, actor=actor, now=app.now())

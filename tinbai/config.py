@@ -12,6 +12,7 @@ import difflib
 import ipaddress
 import logging
 import os
+import re
 import tomllib
 import types
 import typing
@@ -417,6 +418,8 @@ def _explain(error: ValidationError) -> str:
     elif kind == "value_error":
         msg = str(first["msg"]).removeprefix("Value error, ")
         text = f"{where}: {msg}" if where else msg
+    elif loc and str(loc[-1]) in SECRET_REFERENCES:
+        text = f"{where}: {first['msg']} — fix the value (not shown: it may be a secret)"
     else:
         text = f"{where}: {first['msg']} (got {first.get('input')!r}) — fix the value"
     more = len(errors) - 1
@@ -488,31 +491,90 @@ def _total_warnings(model: ConfigModel) -> list[str]:
     return warnings
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+# Keys whose value names where a secret is; a value given for one is never printed as is.
+SECRET_REFERENCES = frozenset(
+    {"password_env", "password_file", "secret_key_env", "secret_key_file", "oauth_token_file"}
+)
+
+
+def looks_like_secret(value: str, *, env_name: bool) -> bool:
+    """True when a value given as a variable name (``env_name``) or a file name is likely the
+    secret itself, pasted by mistake: then no message may print it.
+
+    A name is words joined by `_` (or a path's `/`, `.`, `-`); a password or token is a long
+    run of letters and digits, or has spaces, or mixes lower case, upper case and digits.
+    """
+    if env_name and not _ENV_NAME.fullmatch(value):
+        return True
+    if not env_name and (len(value) > 255 or (" " in value and not re.search(r"[/\\.]", value))):
+        return True
+    for word in re.split(r"[/\\._\-\s]+", value):
+        mixed = all(re.search(p, word) for p in ("[a-z]", "[A-Z]", "[0-9]"))
+        if (
+            len(word) >= 24
+            or (len(word) >= 16 and not word.isupper())
+            or (len(word) >= 8 and mixed)
+        ):
+            return True
+    return False
+
+
+def shown_reference(value: str | os.PathLike[str], key: str) -> str:
+    """How an error names the value of ``key`` (a variable or file name): as is, or hidden."""
+    text = str(value)
+    if looks_like_secret(text, env_name=key.endswith(("_env", "-env"))):
+        return f"(the value of `{key}`, not shown: it looks like a secret, not a name)"
+    return text
+
+
 def read_secret(
-    what: str, password_env: str | None, password_file: Path | None, base_dir: Path
+    what: str,
+    password_env: str | None,
+    password_file: Path | None,
+    base_dir: Path,
+    *,
+    keys: tuple[str, str] = ("password_env", "password_file"),
 ) -> str:
-    """Read a password from the environment or a file, only when a server needs it."""
+    """Read a password from the environment or a file, only when a server needs it.
+
+    ``keys`` are the config's names for the two (`secret_key_env`/`_file` for the web).
+    An error never prints a value that looks like the secret itself pasted in by mistake.
+    """
+    env_key, file_key = keys
     if password_env:
         value = os.environ.get(password_env)
         if value:
             return value
         if not password_file:
+            if looks_like_secret(password_env, env_name=True):
+                raise ConfigError(
+                    f"{what}: `{env_key}` holds something that is not an environment variable"
+                    " name — it looks like a secret, so it is not shown; put the secret in an"
+                    f" environment variable, give that variable's name in `{env_key}`, and"
+                    " change the secret if others have seen the config"
+                )
             raise ConfigError(
                 f"{what}: the environment variable {password_env} is not set"
-                f" — export {password_env}=… or set `password_file`"
+                f" — export {password_env}=… or set `{file_key}`"
             )
     if password_file:
         path = password_file if password_file.is_absolute() else base_dir / password_file
+        shown = (
+            shown_reference(password_file, file_key)
+            if looks_like_secret(str(password_file), env_name=False)
+            else str(path)
+        )
         try:
             secret = path.read_text(encoding="utf-8").strip()
         except OSError as e:
             raise ConfigError(
-                f"{what}: cannot read password_file {path} ({e.strerror}) — create it or fix the path"
+                f"{what}: cannot read {file_key} {shown} ({e.strerror}) — create it or fix the path"
             ) from e
         if not secret:
-            raise ConfigError(f"{what}: password_file {path} is empty — write the password into it")
+            raise ConfigError(f"{what}: {file_key} {shown} is empty — write the secret into it")
         return secret
-    raise ConfigError(f"{what}: no password configured — set `password_env` or `password_file`")
+    raise ConfigError(f"{what}: no password configured — set `{env_key}` or `{file_key}`")
 
 
 # --- settings for digest

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +120,7 @@ def news() -> Callable[..., dict[str, object]]:
 class Server:
     url: str
     process: subprocess.Popen[str]
+    log: str = ""  # what the server wrote to stdout and stderr, once it has stopped
 
     @staticmethod
     def csrf_of(html: str) -> str:
@@ -160,11 +161,13 @@ def running_server(config: Path) -> Iterator[Server]:
         process.kill()
         _, err = process.communicate(timeout=10)
         raise AssertionError(f"tinbai serve did not start: {line}{err}")
+    server = Server(found.group(1), process)
     try:
-        yield Server(found.group(1), process)
+        yield server
     finally:
         process.terminate()
         out, err = process.communicate(timeout=15)
+        server.log = line + out + err
         assert "Traceback" not in out + err, err
 
 
@@ -197,6 +200,12 @@ def new_site(folder: Path) -> Iterator[Site]:
     tinbai = InProcessTinbai(config, {"COLUMNS": "200"})
     with running_server(config) as started:
         yield Site(started, tinbai, make_users(tinbai), folder)
+
+
+@pytest.fixture(scope="session")
+def start_site() -> Callable[[Path], AbstractContextManager[Site]]:
+    """`new_site`, for tests that need a server of their own (to read its whole log once stopped)."""
+    return new_site
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import datetime
 
+import pytest
 from mailkit import HANOI
 
 from store.digests import messages_to_review
@@ -71,6 +72,25 @@ def test_show_of_a_missing_message_is_one_line(tinbai):
     assert (
         done.stderr == "tinbai: no message #999 — `tinbai submissions list` shows their numbers\n"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("submissions", "show", "99999999999999999999999"),
+        ("submissions", "reclassify", "99999999999999999999999", "--news", "1"),
+        ("submissions", "reclassify", "99999999999999999999999", "--clear"),
+        ("explain", "99999999999999999999999"),
+        ("explain", "²"),  # a Unicode digit is no message number either
+    ],
+    ids=["show", "reclassify", "clear", "explain", "explain-superscript"],
+)
+def test_a_message_number_too_big_for_the_database_is_one_line_not_a_crash(tinbai, args):
+    done = tinbai(*args, check=False)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("tinbai: no "), done.stderr
+    assert "internal error" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_reclassify_overrides_the_report_survives_a_repoll_and_is_audited(tinbai, write_eml, news):

@@ -9,6 +9,8 @@ from datetime import datetime
 
 from mailkit import HANOI
 
+from tinbai.app import App
+
 AS_OF = ("--as-of", "2020-06-30")
 
 
@@ -245,3 +247,48 @@ def test_unmapped_suggests_the_unit_colleagues_at_the_same_domain_send_for(tinba
     assert [(u["address"], u["suggested_unit"]) for u in data] == [
         ("vanphong@muongcha.example.org", "muong-cha")
     ]
+
+
+def test_import_refuses_an_address_a_spreadsheet_would_run_as_a_formula(tinbai, tmp_path):
+    path = tmp_path / "hostile.csv"
+    path.write_text(
+        "sender,unit\n"
+        "ok@example.net,tuan-giao\n"
+        "=1+1@example.net,tuan-giao\n"
+        "'+cmd@example.net,tuan-giao\n"  # the spreadsheet's escape does not make it an address
+        "'@nampo.example.org,nam-po\n",  # …but a domain escaped so is fine
+        encoding="utf-8",
+    )
+    done = tinbai("senders", "import", path, check=False)
+    assert done.returncode == 1
+    line, *more = done.stderr.splitlines()
+    assert more == []
+    assert "row 3: '=1+1@example.net' starts with '='" in line
+    assert "row 4: '+cmd@example.net' starts with '+'" in line
+    assert "row 5" not in line
+    assert "nothing was imported" in line
+    assert audit(tinbai) == []
+    refused = tinbai("senders", "add", "--", "-x@example.net", "tuan-giao", check=False)
+    assert refused.returncode == 2
+    assert "which a spreadsheet runs as a formula" in refused.stderr
+
+
+def test_export_escapes_every_cell_a_spreadsheet_would_run_as_a_formula(tinbai, config_file):
+    # A mapping stored before import refused such addresses, and a domain pattern.
+    app = App(config_path=config_file)
+    try:
+        app.store.add_sender("=hyperlink@evil.example.net", "muong-lay", actor="old", now=app.now())
+    finally:
+        app.close()
+    tinbai("senders", "add", "@nampo.example.org", "nam-po")
+
+    rows = list(csv.reader(io.StringIO(tinbai("senders", "export").stdout)))
+
+    assert not {cell[:1] for row in rows for cell in row} & {"=", "+", "-", "@", "\t", "\r"}
+    assert [
+        "'=hyperlink@evil.example.net",
+        "muong-lay",
+        "LĐLĐ thị xã Mường Lay",
+        "database",
+    ] in rows
+    assert ["'@nampo.example.org", "nam-po", "LĐLĐ huyện Nậm Pồ", "database"] in rows

@@ -154,15 +154,16 @@ def test_missing_pages_and_bad_filters_are_pages_not_tracebacks(site):
         assert client.post("/submissions/1/reclassify", data={"csrf_token": "x"}).status_code == 403
 
 
-def test_sign_in_is_rate_limited_per_client_address_and_per_name(site):
+def test_sign_in_is_rate_limited_per_client_address_and_name(site):
     # The client address comes from X-Forwarded-For, trusted from a proxy on 127.0.0.1: the
     # other tests, signing in from 127.0.0.1 itself, are not locked out by this one.
+    # tests/admin/test_web_lockout.py moves the clock through the window.
     name, password = site.users["admin"]
     guesser = {"x-forwarded-for": "203.0.113.9"}
     with site.server.client() as client:
         token = site.server.csrf_of(client.get("/login").text)
         for _ in range(5):
-            data = {"csrf_token": token, "username": "mallory", "password": "guess"}
+            data = {"csrf_token": token, "username": name, "password": "guess"}
             got = client.post("/login", headers=guesser, data=data)
             assert got.status_code == 401
             assert "Sai tên đăng nhập hoặc mật khẩu" in got.text
@@ -171,10 +172,7 @@ def test_sign_in_is_rate_limited_per_client_address_and_per_name(site):
         assert limited.status_code == 429
         assert "Vui lòng thử lại sau 15 phút" in limited.text
         elsewhere = {"x-forwarded-for": "198.51.100.7"}
-        data = {"csrf_token": token, "username": "mallory", "password": "guess"}
-        assert client.post("/login", headers=elsewhere, data=data).status_code == 429  # the name
-        data = {"csrf_token": token, "username": name, "password": password}
-        assert client.post("/login", headers=elsewhere, data=data).status_code == 303
+        assert client.post("/login", headers=elsewhere, data=data).status_code == 303  # the owner
 
 
 @pytest.mark.parametrize("role", ["admin", "editor"])
@@ -187,3 +185,56 @@ def test_sign_out_ends_the_session_and_any_copy_of_its_cookie(site, role):
     with site.server.client() as replay:
         replay.cookies.update(stolen)
         assert replay.get("/").status_code == 303
+
+
+CROSS_SITE = [
+    {"origin": "https://evil.example"},
+    {"origin": "null"},  # a sandboxed frame or a data: URL
+    {"origin": "http://127.0.0.1:1"},  # another port is another origin
+    {"referer": "https://evil.example/form.html"},  # no Origin: the Referer decides
+    {"sec-fetch-site": "cross-site"},
+]
+
+
+@pytest.mark.parametrize(
+    "headers", CROSS_SITE, ids=["origin-other", "origin-null", "origin-port", "referer", "fetch"]
+)
+def test_a_post_another_site_sent_is_refused_even_with_a_valid_token(site, headers):
+    with site.server.login(*site.users["admin"]) as client:
+        token = site.server.csrf_of(client.get("/senders").text)
+        data = {"csrf_token": token, "sender": "cross@example.net", "unit": "tuan-giao"}
+        got = client.post("/senders/assign", headers=headers, data=data)
+        assert got.status_code == 403
+        assert "đến từ một trang khác" in got.text
+        assert got.headers["x-frame-options"] == "DENY"
+        for path in POSTS:
+            assert client.post(path, headers=headers, data=data).status_code == 403, path
+        assert client.get("/senders").status_code == 200  # the session is still signed in
+    assert mapped(site, "cross@") == []
+    with site.server.client() as anonymous:
+        token = site.server.csrf_of(anonymous.get("/login").text)
+        name, password = site.users["admin"]
+        data = {"csrf_token": token, "username": name, "password": password}
+        assert anonymous.post("/login", headers=headers, data=data).status_code == 403
+
+
+def test_a_post_from_this_site_or_without_origin_passes_with_its_token_only(site):
+    with site.server.login(*site.users["admin"]) as client:
+        token = site.server.csrf_of(client.get("/senders").text)
+        here = {"origin": site.server.url, "referer": f"{site.server.url}/senders"}
+        missing: dict[str, str] = {}
+        for n, headers in enumerate((here, {"referer": f"{site.server.url}/x"}, missing)):
+            data = {"sender": f"same-{n}@example.net", "unit": "tuan-giao"}
+            done = client.post(
+                "/senders/assign", headers=headers, data=data | {"csrf_token": token}
+            )
+            assert done.status_code == 303, headers
+            assert client.post("/senders/assign", headers=headers, data=data).status_code == 403
+            forged = data | {"csrf_token": "forged", "sender": f"forged-{n}@example.net"}
+            assert client.post("/senders/assign", headers=headers, data=forged).status_code == 403
+    assert [r["sender"] for r in mapped(site, "same-")] == [
+        "same-0@example.net",
+        "same-1@example.net",
+        "same-2@example.net",
+    ]
+    assert mapped(site, "forged-") == []

@@ -90,3 +90,27 @@ def test_csv_import_in_the_browser_is_all_or_nothing_and_export_reads_back(site)
         }
         client.post("/senders/import", data={"csrf_token": token}, files=files)
         assert "not UTF-8 text" in flash(client)
+
+
+def test_csv_import_in_the_browser_refuses_a_formula_and_export_escapes_domains(site):
+    rows = [
+        ("web-ok@formula-case.example.org", "nam-po"),
+        ("=1+1@formula-case.example.org", "nam-po"),
+    ]
+    with site.server.login(*site.users["admin"]) as client:
+        token = site.server.csrf_of(client.get("/senders").text)
+        files = {"file": ("don-vi.csv", _csv(rows), "text/csv")}
+        client.post("/senders/import", data={"csrf_token": token}, files=files)
+        message = flash(client)
+        assert (
+            "don-vi.csv: row 3: &#39;=1+1@formula-case.example.org&#39; starts with &#39;=&#39;"
+            in message
+        )
+        assert "nothing was imported" in message
+        assert mapped(site, "formula-case.example.org") == []
+
+        form = {"csrf_token": token, "sender": "@formula-case.example.org", "unit": "nam-po"}
+        client.post("/senders/assign", data=form)
+        exported = list(csv.reader(io.StringIO(client.get("/senders.csv").text)))
+        assert ["'@formula-case.example.org", "nam-po", "LĐLĐ huyện Nậm Pồ", "database"] in exported
+        assert not {cell[:1] for row in exported for cell in row} & {"=", "+", "-", "@"}

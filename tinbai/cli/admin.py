@@ -18,6 +18,7 @@ from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import ISO_DATE, pass_app
+from tinbai.config import shown_reference
 
 
 def _counts(counts: Mapping[str, int]) -> str:
@@ -257,7 +258,8 @@ def users_add(app: App, name: str, role: str, password_env: str | None) -> None:
         password = os.environ.get(password_env, "")
         if not password:
             raise click.UsageError(
-                f"the environment variable {password_env} is not set — export it first"
+                f"the environment variable {shown_reference(password_env, '--password-env')}"
+                " is not set — export it first"
             )
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
@@ -291,3 +293,17 @@ def users_remove(app: App, name: str) -> None:
         click.echo(f"user {name} removed")
     else:
         click.echo(f"no user {name}; nothing changed")
+
+
+@users.command("unlock")
+@click.argument("name")
+@pass_app
+def users_unlock(app: App, name: str) -> None:
+    """Let NAME sign in again at once: forget its failed sign-ins, from every address."""
+    cleared = user_store.unlock_user(
+        app.store.session, name, actor=admin.cli_actor(), now=app.now()
+    )
+    if cleared:
+        click.echo(f"user {name}: {cleared} failed sign-in(s) forgotten; they may sign in again")
+    else:
+        click.echo(f"no failed sign-ins for {name}; nothing changed")

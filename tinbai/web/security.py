@@ -1,19 +1,22 @@
-"""Sessions, CSRF tokens, the sign-in rate limit and the secret key of the web admin."""
+"""Sessions, CSRF tokens, the sign-in rate limit, safe log values and the secret key of the web admin."""
 
 from __future__ import annotations
 
 import hmac
+import html
 import logging
+import re
 import secrets
-import threading
-from collections import defaultdict, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
+from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from store import users as user_store
 from tinbai.config import Config, read_secret
 from tinbai.errors import ConfigError
 
@@ -23,6 +26,34 @@ CSRF_FIELD = "csrf_token"
 SESSION_COOKIE = "tinbai_session"
 
 
+# C0 and C1 controls (newline, carriage return, escape …), line and paragraph separators,
+# and the invisible and bidirectional marks that can make a log line read as another.
+_UNSAFE_IN_LOG = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]"
+)
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+LOGGED_MAX = 300
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found.group()
+    return _ESCAPES.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
+
+
+def loggable(value: object) -> str:
+    """``value`` fit for one log line: control and bidi characters escaped, length bounded.
+
+    Every value a request brings (path, query, form field, user name, an error quoting
+    them) goes through this before it is logged, so none can forge or hide a log line.
+    """
+    text = _UNSAFE_IN_LOG.sub(_escape, str(value))
+    if len(text) > LOGGED_MAX:
+        return f"{text[:LOGGED_MAX]}… ({len(text)} characters)"
+    return text
+
+
 def secret_key(config: Config) -> str:
     """The key that signs session cookies: from `[web] secret_key_env`/`_file`, else a fresh one.
 
@@ -30,7 +61,13 @@ def secret_key(config: Config) -> str:
     """
     web = config.model.web
     if web.secret_key_env or web.secret_key_file:
-        key = read_secret("web", web.secret_key_env, web.secret_key_file, config.base_dir)
+        key = read_secret(
+            "web",
+            web.secret_key_env,
+            web.secret_key_file,
+            config.base_dir,
+            keys=("secret_key_env", "secret_key_file"),
+        )
         if len(key) < 32:
             raise ConfigError(
                 "web: the secret key is shorter than 32 characters — use `openssl rand -hex 32`"
@@ -60,39 +97,48 @@ def csrf_ok(request: Request, submitted: object) -> bool:
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed sign-ins per window, per client address and per user name."""
+    """Failed sign-ins, limited per client address *and* user name, with a ceiling per address.
 
-    def __init__(self, attempts: int, window: timedelta, clock: Callable[[], datetime]) -> None:
-        self.attempts, self.window, self.clock = attempts, window, clock
-        self._failures: dict[str, deque[datetime]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    An address may fail ``attempts`` times for one name within ``window``, and
+    ``attempts * ADDRESS_CEILING`` times in all. Failures from one address never hold
+    back another, so guessing at a known name from elsewhere does not lock its owner
+    out. Kept in the database, so `tinbai users unlock NAME` reaches a running server.
+    """
 
-    def _recent(self, key: str, now: datetime) -> deque[datetime]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+    ADDRESS_CEILING = 4
 
-    def wait(self, *keys: str) -> timedelta | None:
-        """How long these keys must wait before trying again, or None."""
+    def __init__(
+        self,
+        sessions: user_store.Sessions,
+        attempts: int,
+        window: timedelta,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.sessions, self.attempts, self.window, self.clock = sessions, attempts, window, clock
+
+    def wait(self, address: str, name: str) -> timedelta | None:
+        """How long this address must wait before trying this name again, or None."""
         now = self.clock()
-        with self._lock:
-            waits = [
-                failures[0] + self.window - now
-                for failures in (self._recent(k, now) for k in keys)
-                if len(failures) >= self.attempts
-            ]
+        recent = user_store.login_failures(self.sessions, address, name, now - self.window)
+        waits = [
+            # Below the limit again once the oldest failures beyond it leave the window.
+            times[len(times) - limit] + self.window - now
+            for times, limit in (
+                (recent.pair, self.attempts),
+                (recent.address, self.attempts * self.ADDRESS_CEILING),
+            )
+            if len(times) >= limit
+        ]
         return max(waits) if waits else None
 
-    def failed(self, *keys: str) -> None:
+    def failed(self, address: str, name: str) -> None:
         now = self.clock()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
+        user_store.record_login_failure(
+            self.sessions, address, name, now=now, forget_before=now - self.window
+        )
 
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+    def succeeded(self, address: str, name: str) -> None:
+        user_store.clear_login_failures(self.sessions, address, name)
 
 
 class SecureCookieOverHttps:
@@ -118,6 +164,74 @@ class SecureCookieOverHttps:
             await send(message)
 
         await self.app(scope, receive, send_secure)
+
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(scheme: str, netloc: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(f"//{netloc}")
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname or scheme not in _DEFAULT_PORTS:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+def cross_site(scope: Scope) -> str | None:
+    """Why this request was sent by another site, or None when it was not (or cannot tell).
+
+    The browser's `Origin` (else `Referer`) must name the site the request was sent to:
+    scheme, host and port, as the `Host` header and the scheme (after a trusted proxy's
+    X-Forwarded-Proto) give them. A request with neither header passes here; the CSRF
+    token still guards it.
+    """
+    headers = Headers(scope=scope)
+    fetch_site = headers.get("sec-fetch-site", "").lower()
+    if fetch_site in ("cross-site", "same-site"):
+        return f"Sec-Fetch-Site: {fetch_site}"
+    here = _origin(str(scope.get("scheme", "http")), headers.get("host", ""))
+    for name in ("origin", "referer"):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            sent = urlsplit(value.strip())
+        except ValueError:
+            return f"{name.title()}: {value}"
+        there = _origin(sent.scheme.lower(), sent.netloc.rpartition("@")[2])
+        if here is None or there != here:
+            return f"{name.title()}: {value}"
+        return None
+    return None
+
+
+class SameOriginPosts:
+    """Refuses (403) a state-changing request that another site sent, before any handler runs."""
+
+    def __init__(self, app: ASGIApp, refusal: str = "Cross-site request refused.") -> None:
+        self.app, self.refusal = app, refusal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in STATE_CHANGING:
+            reason = cross_site(scope)
+            if reason is not None:
+                log.warning(
+                    "web: %s %s refused: sent by another site (%s)",
+                    loggable(scope["method"]),
+                    loggable(scope.get("path", "")),
+                    loggable(reason),
+                )
+                body = (
+                    "<!doctype html><meta charset=utf-8><title>403</title>"
+                    f"<p>{html.escape(self.refusal)}</p>"
+                )
+                await HTMLResponse(body, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class SecurityHeaders:

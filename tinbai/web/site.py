@@ -1,7 +1,7 @@
 """The web admin's pages: a Starlette app built from an `App`, with no import-time state.
 
 Every page needs a signed-in user; every POST needs this session's CSRF
-token; changing a mapping needs the admin role. Handlers run in a worker
+token and no other site's Origin; changing a mapping needs the admin role. Handlers run in a worker
 thread, since the store is synchronous.
 """
 
@@ -40,10 +40,12 @@ from tinbai.web.security import (
     CSRF_FIELD,
     SESSION_COOKIE,
     LoginLimiter,
+    SameOriginPosts,
     SecureCookieOverHttps,
     SecurityHeaders,
     csrf_ok,
     csrf_token,
+    loggable,
     secret_key,
 )
 
@@ -61,7 +63,10 @@ class Site:
         self.t = words(self.language)
         web = app.config.model.web
         self.limiter = LoginLimiter(
-            web.login_attempts, timedelta(minutes=web.login_window_minutes), app.now
+            app.store.session,
+            web.login_attempts,
+            timedelta(minutes=web.login_window_minutes),
+            app.now,
         )
         env = Environment(
             loader=PackageLoader("tinbai.web", "templates"),
@@ -149,21 +154,26 @@ class Site:
             if not csrf_ok(request, form.get(CSRF_FIELD)):
                 log.warning(
                     "web: POST %s by %s refused: missing or wrong CSRF token",
-                    request.url.path,
-                    user.name,
+                    loggable(request.url.path),
+                    loggable(user.name),
                 )
                 return self.error(request, 403, self.t["csrf"], user)
             request.state.form = form
         if admin_only and not user.is_admin:
             log.warning(
-                "web: %s (editor) refused %s %s", user.name, request.method, request.url.path
+                "web: %s (editor) refused %s %s",
+                loggable(user.name),
+                loggable(request.method),
+                loggable(request.url.path),
             )
             return self.error(request, 403, self.t["forbidden"], user)
         try:
             return handler(request, user)
         except TinbaiError as e:
             # A store or config problem: one line for the person, the detail in the log.
-            log.warning("web: %s %s: %s", request.method, request.url.path, e)
+            log.warning(
+                "web: %s %s: %s", loggable(request.method), loggable(request.url.path), loggable(e)
+            )
             return self.error(
                 request, 400 if isinstance(e, admin.AdminError) else 503, str(e), user
             )
@@ -184,6 +194,14 @@ class Site:
         if value.startswith("/") and not value.startswith("//") and "\\" not in value:
             return value
         return default
+
+    @staticmethod
+    def message_pk(request: Request) -> int:
+        """The route's message number; one beyond the id column is a missing page, not a crash."""
+        try:
+            return admin.check_message_pk(int(request.path_params["id"]))
+        except admin.AdminError:
+            raise HTTPException(404) from None
 
     def parse_day(self, value: str) -> date | None:
         if not value:
@@ -232,11 +250,14 @@ class Site:
         if not csrf_ok(request, form.get(CSRF_FIELD)):
             return self._login_page(request, self.t["csrf"], 403)
         name, password = self.field(form, "username"), form.get("password")
-        client = f"ip:{request.client.host if request.client else '?'}"
-        keys = (client, f"user:{name.lower()}")
-        wait = self.limiter.wait(*keys)
+        address = request.client.host if request.client else "?"
+        wait = self.limiter.wait(address, name)
         if wait is not None:
-            log.warning("web: sign-in for %r from %s refused: too many failures", name, client)
+            log.warning(
+                "web: sign-in for '%s' from %s refused: too many failures",
+                loggable(name),
+                loggable(address),
+            )
             minutes = max(1, int(wait.total_seconds() // 60) + 1)
             return self._login_page(
                 request, self.t["login_limited"].format(minutes=minutes), 429, name
@@ -245,15 +266,15 @@ class Site:
             self.app.store.session, name, password if isinstance(password, str) else ""
         )
         if user is None:
-            self.limiter.failed(*keys)
-            log.info("web: failed sign-in for %r from %s", name, client)
+            self.limiter.failed(address, name)
+            log.info("web: failed sign-in for '%s' from %s", loggable(name), loggable(address))
             return self._login_page(request, self.t["login_failed"], 401, name)
-        self.limiter.succeeded(keys[1])
+        self.limiter.succeeded(address, name)
         request.session.clear()  # a fresh session (and CSRF token) at sign-in: no fixation
         request.session["user"] = user.name
         request.session["epoch"] = user.session_epoch
         csrf_token(request)
-        log.info("web: %s signed in from %s", user.name, client)
+        log.info("web: %s signed in from %s", loggable(user.name), loggable(address))
         return RedirectResponse(self.next_url(self.field(form, "next"), "/"), status_code=303)
 
     def logout(self, request: Request, user: UserRow) -> Response:
@@ -409,7 +430,7 @@ class Site:
         )
 
     def submission(self, request: Request, user: UserRow) -> Response:
-        message_pk = int(request.path_params["id"])
+        message_pk = self.message_pk(request)
         try:
             detail, unit_id = admin.submission(self.app, message_pk)
         except admin.AdminError:
@@ -425,7 +446,7 @@ class Site:
         )
 
     def reclassify(self, request: Request, user: UserRow) -> Response:
-        message_pk = int(request.path_params["id"])
+        message_pk = self.message_pk(request)
         form = self.form(request)
         back = f"/submissions/{message_pk}"
         counts: dict[str, int] = {}
@@ -449,7 +470,7 @@ class Site:
         return RedirectResponse(back, status_code=303)
 
     def clear(self, request: Request, user: UserRow) -> Response:
-        message_pk = int(request.path_params["id"])
+        message_pk = self.message_pk(request)
         if admin.clear_reclassification(self.app, message_pk, actor=f"web:{user.name}"):
             self.flash(request, self.t["override_cleared"].format(id=message_pk))
         return RedirectResponse(f"/submissions/{message_pk}", status_code=303)
@@ -475,7 +496,12 @@ class Site:
         return await run_in_threadpool(self.error, request, status, text, user)
 
     async def crashed(self, request: Request, exc: Exception) -> Response:
-        log.error("web: %s %s failed", request.method, request.url.path, exc_info=exc)
+        log.error(
+            "web: %s %s failed",
+            loggable(request.method),
+            loggable(request.url.path),
+            exc_info=exc,
+        )
         body = f"<!doctype html><meta charset=utf-8><title>500</title><p>{self.t['error']}</p>"
         return HTMLResponse(body, status_code=500)
 
@@ -505,6 +531,7 @@ def create_app(app: App, *, secret: str | None = None) -> Starlette:
     ]
     middleware = [
         Middleware(SecurityHeaders),
+        Middleware(SameOriginPosts, refusal=site.t["cross_site"]),
         Middleware(SecureCookieOverHttps),
         Middleware(
             SessionMiddleware,

@@ -27,10 +27,11 @@ from email.message import Message
 from typing import TypeVar, cast
 
 from classify.message import FINGERPRINT_HEAD_BYTES, Address, ParsedMessage, Part, image_fingerprint
-from ingest.containers import is_tnef, is_zip, open_tnef, open_zip
+from classify.mime import IMAGE_EXTENSIONS, is_tnef
+from ingest.containers import is_zip, open_tnef, open_zip
 from ingest.documents import decode_text, document_format, extract_text
 from ingest.header_values import address, clean, clean_text, date, message_id, references, subject
-from ingest.sniff import IMAGE_EXTENSIONS, image_size, sniff_image
+from ingest.sniff import image_size, sniff_image
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -48,7 +48,7 @@ from classify.message import (
     Part,
     image_fingerprint,
 )
-from classify.tags import DEFAULT_VOCABULARY, plus_tags, subject_tags
+from classify.tags import DEFAULT_VOCABULARY, message_tags
 from ingest import parse
 from ingest.headers import decode_header_block
 from ingest.imap import Untagged
@@ -80,9 +80,7 @@ ENVELOPE_FIELDS = (
     "references",
 )
 HEADER_FIELDS: tuple[str, ...] = tuple(
-    dict.fromkeys(
-        (*ENVELOPE_FIELDS, *getattr(parse, "KEPT_HEADERS", ()), "content-transfer-encoding")
-    )
+    dict.fromkeys((*ENVELOPE_FIELDS, *parse.KEPT_HEADERS, "content-transfer-encoding"))
 )
 
 
@@ -515,10 +513,7 @@ class Poller:
             for leaf in structure
             if leaf.content_type == "text/plain" and leaf.alternative_of
         }
-        tags = subject_tags(parsed.subject, self.vocabulary)
-        tags += plus_tags(
-            [a.address.split("@")[0] for a in (*parsed.to, *parsed.cc)], self.vocabulary
-        )
+        tags = message_tags(parsed, self.vocabulary)  # the rules' own reading, Delivered-To too
         word_count_needed = not any(t in ("news", "article") for t in tags)
         specs: dict[str, tuple[Leaf, int | None]] = {}
         for leaf in structure:

@@ -315,7 +315,14 @@ def _poll_locked(app: App, mailbox: MailboxConfig, progress: Progress | None) ->
     ledger = StoreLedger(app, app.store, classify_context(app.config))
     counter = ByteCounter()
     client, _ = login(app, mailbox, counter)
-    poller = Poller(client, mailbox, ledger, account=account_of(mailbox), progress=progress)
+    poller = Poller(
+        client,
+        mailbox,
+        ledger,
+        account=account_of(mailbox),
+        vocabulary=ledger.ctx.vocabulary,
+        progress=progress,
+    )
     try:
         with mailbox_errors(mailbox):
             poller.poll()
@@ -340,6 +347,7 @@ def _poll_kept(
                 mailbox,
                 ledger,
                 account=account,
+                vocabulary=ledger.ctx.vocabulary,
                 progress=progress,
                 heard=session.heard,
                 selection=session.selection,

@@ -80,4 +80,3 @@ def test_an_unnamed_x_rtf_part_counts_the_same_over_imap_as_from_a_file(
 
     assert from_file == {"news": 0, "article": 1, "photo": 0}
     assert over_imap == from_file
-

@@ -1,39 +1,29 @@
-"""The one exception tree of tinbai.
+"""Every error tinbai reports, in one place for the CLI and the scheduler to catch.
 
-    TinbaiError                 anything tinbai reports to a person in one line
-    ├── ConfigError             the config file is missing, unreadable or invalid
-    ├── MailboxError            IMAP: unreachable, refused login, TLS, server gone
-    ├── ParseError              a message could not be read at all
-    ├── StoreError              the database could not be opened or written
-    └── DeliveryError           SMTP: the digest could not be sent
-        └── TemporaryDeliveryError   ... but trying again later may work
-
-Third-party exceptions are wrapped at the edge (``raise ConfigError(...) from e``)
-so that the CLI and the scheduler catch one type and print one line.
-Every message says what is wrong and, after " — ", what to do about it.
+The tree is drawn in `classify.errors`, where its root lives; each layer defines its
+own errors and this module re-exports them. `ConfigError` is the composition root's own.
 """
 
 from __future__ import annotations
 
+from classify.errors import TinbaiError
+from ingest.errors import MailboxError, ParseError
 
-class TinbaiError(Exception):
-    """Base of every error tinbai reports to a person."""
-
-    exit_code = 1
+__all__ = [
+    "ConfigError",
+    "DeliveryError",
+    "MailboxError",
+    "ParseError",
+    "StoreError",
+    "TemporaryDeliveryError",
+    "TinbaiError",
+]
 
 
 class ConfigError(TinbaiError):
     """The configuration cannot be used as it is."""
 
     exit_code = 2
-
-
-class MailboxError(TinbaiError):
-    """The IMAP mailbox cannot be reached or read."""
-
-
-class ParseError(TinbaiError):
-    """A message is unreadable even by a forgiving parser."""
 
 
 class StoreError(TinbaiError):

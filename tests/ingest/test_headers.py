@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.headers import decode_header_block, parse_header_block
-from ingest.poller import HEADER_FIELDS
+from ingest.reconstruct import HEADER_FIELDS
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 MESSAGES = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "MANIFEST.md")

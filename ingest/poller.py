@@ -13,7 +13,7 @@ work through the new UIDs in bounded batches:
    Gmail label, a UIDVALIDITY resync) stops here;
 2. one FETCH per group of messages with the same plan, of the text parts
    whole, images' heads (`BODY.PEEK[n]<0.N>`, base64 decoded here), and
-   documents only when no subject tag decides the kind;
+   documents only when no tag decides the kind;
 3. one transaction for the batch: in UID order, each message, its items and its
    location, and the folder's new high-water mark (the `Ledger`). Nothing in it
    talks to the server, so a connection that breaks leaves the batch uncommitted.

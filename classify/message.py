@@ -26,6 +26,19 @@ def image_fingerprint(head: bytes) -> str:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """Where a message sits in a mailbox: the key that makes a poll idempotent.
+
+    A folder's high-water mark is a Mark too, whose ``uid`` is the highest UID read.
+    """
+
+    account: str
+    folder: str
+    uidvalidity: int
+    uid: int
+
+
+@dataclass(frozen=True)
 class Address:
     address: str  # lower-cased addr-spec, "" when the header had none
     name: str = ""

@@ -6,57 +6,18 @@ from collections.abc import Sequence
 
 from classify.context import ClassifyContext, Verdict
 from classify.message import Item, Kind, ParsedMessage, Part
+from classify.mime import (
+    ARCHIVE_EXTENSIONS,
+    ARCHIVE_TYPES,
+    DOCUMENT_EXTENSIONS,
+    DOCUMENT_TYPES,
+    IMAGE_EXTENSIONS,
+    PHOTO_EXTENSIONS,
+    PHOTO_TYPES,
+)
 from classify.tags import is_forward, message_tags
 from classify.text import own_text, words
 
-PHOTO_TYPES = frozenset(
-    {
-        "image/jpeg",
-        "image/pjpeg",
-        "image/png",
-        "image/heic",
-        "image/heif",
-        "image/webp",
-        "image/tiff",
-        "image/bmp",
-        "image/avif",
-    }
-)
-PHOTO_EXTENSIONS = (
-    ".jpg",
-    ".jpeg",
-    ".jpe",
-    ".png",
-    ".heic",
-    ".heif",
-    ".webp",
-    ".tif",
-    ".tiff",
-    ".bmp",
-    ".avif",
-)
-DOCUMENT_TYPES = frozenset(
-    {
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.oasis.opendocument.text",
-        "application/pdf",
-        "application/rtf",
-        "text/rtf",
-        "application/x-rtf",
-    }
-)
-DOCUMENT_EXTENSIONS = (".doc", ".docx", ".odt", ".pdf", ".rtf", ".txt")
-ARCHIVE_TYPES = frozenset(
-    {
-        "application/zip",
-        "application/x-zip-compressed",
-        "application/x-rar-compressed",
-        "application/vnd.rar",
-        "application/x-7z-compressed",
-    }
-)
-ARCHIVE_EXTENSIONS = (".zip", ".rar", ".7z")
 _WHERE = {
     "message/rfc822": "in a forwarded message",
     "application/ms-tnef": "inside Outlook's winmail.dat",
@@ -74,7 +35,7 @@ def is_image(part: Part) -> bool:
     if part.sniffed_type is not None:
         return part.sniffed_type.startswith("image/")
     name = (part.filename or "").lower()
-    return part.content_type.startswith("image/") or name.endswith((*PHOTO_EXTENSIONS, ".gif"))
+    return part.content_type.startswith("image/") or name.endswith(IMAGE_EXTENSIONS)
 
 
 def is_document(part: Part) -> bool:

@@ -15,8 +15,9 @@ import zipfile
 from dataclasses import dataclass, field
 
 from classify.message import FINGERPRINT_HEAD_BYTES
+from classify.mime import IMAGE_EXTENSIONS, ZIP_BASED_EXTENSIONS, ZIP_BASED_TYPES, ZIP_TYPES
 from ingest.documents import MAX_DOCUMENT_BYTES, document_format, rtf_text
-from ingest.sniff import IMAGE_EXTENSIONS, sniff_image
+from ingest.sniff import sniff_image
 
 log = logging.getLogger(__name__)
 # tnefparse logs every damaged MAPI property at ERROR; a damaged winmail.dat is the
@@ -25,15 +26,6 @@ logging.getLogger("tnefparse").setLevel(logging.CRITICAL)
 
 MAX_ARCHIVE_MEMBERS = 200
 MAX_COMPRESSION_RATIO = 200  # a document inflating more than this is a bomb, not a document
-ZIP_BASED_FORMATS = (".docx", ".odt", ".xlsx", ".ods", ".pptx", ".odp", ".epub")
-ZIP_BASED_TYPES = frozenset(
-    {
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.oasis.opendocument.spreadsheet",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -55,16 +47,10 @@ class Opened:
 
 def is_zip(content_type: str, filename: str | None, head: bytes) -> bool:
     name = (filename or "").lower()
-    if name.endswith(ZIP_BASED_FORMATS) or content_type in ZIP_BASED_TYPES:
+    if name.endswith(ZIP_BASED_EXTENSIONS) or content_type in ZIP_BASED_TYPES:
         return False  # a .docx is a zip inside, and some clients even declare it application/zip
-    declared = content_type in ("application/zip", "application/x-zip-compressed")
+    declared = content_type in ZIP_TYPES
     return declared or name.endswith(".zip") or head.startswith(b"PK\x03\x04")
-
-
-def is_tnef(content_type: str, filename: str | None) -> bool:
-    return content_type in ("application/ms-tnef", "application/vnd.ms-tnef") or (
-        (filename or "").lower() == "winmail.dat"
-    )
 
 
 def open_zip(data: bytes) -> Opened:

@@ -15,34 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
+from classify.mime import DOCUMENT_FORMAT_OF_EXTENSION, DOCUMENT_FORMAT_OF_TYPE
+
 log = logging.getLogger(__name__)
 
 MAX_DOCUMENT_BYTES = 25_000_000  # larger files are not opened at all
 MAX_UNZIPPED_BYTES = 60_000_000  # .docx/.odt are zips: refuse a bomb before parsing
 MAX_PDF_PAGES = 60
 MAX_TEXT_CHARS = 400_000
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-ODT = "application/vnd.oasis.opendocument.text"
-
-# Declared types and extensions of a written piece, mapped to one format name.
-DOCUMENT_TYPES = {
-    DOCX: "docx",
-    ODT: "odt",
-    "application/msword": "doc",
-    "application/pdf": "pdf",
-    "application/rtf": "rtf",
-    "text/rtf": "rtf",
-    "application/x-rtf": "rtf",
-}
-DOCUMENT_EXTENSIONS = {
-    ".docx": "docx",
-    ".odt": "odt",
-    ".doc": "doc",
-    ".pdf": "pdf",
-    ".rtf": "rtf",
-    ".txt": "txt",
-}
 
 
 @dataclass(frozen=True)
@@ -54,11 +34,11 @@ class Extracted:
 def document_format(content_type: str, filename: str | None, head: bytes = b"") -> str | None:
     """The document format of a part ("docx", "pdf" …) or None when it is no document."""
     name = (filename or "").lower().strip()
-    for ext, fmt in DOCUMENT_EXTENSIONS.items():
+    for ext, fmt in DOCUMENT_FORMAT_OF_EXTENSION.items():
         if name.endswith(ext):
             return fmt
-    if content_type in DOCUMENT_TYPES:
-        return DOCUMENT_TYPES[content_type]
+    if content_type in DOCUMENT_FORMAT_OF_TYPE:
+        return DOCUMENT_FORMAT_OF_TYPE[content_type]
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"{\\rtf"):

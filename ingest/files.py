@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tinbai.errors import ParseError
+from ingest.errors import ParseError
 
 
 @dataclass(frozen=True)

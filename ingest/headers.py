@@ -5,7 +5,9 @@ whose header objects cost about 3.5 ms a message — an eighth of a first sync.
 `decode_header_block` reads the same fields with the compat32 parser and
 `email.header`, and hands the block to the file parser whenever it cannot be sure
 of giving the same values: 8-bit bytes outside free text, a parser defect, an encoded word glued to
-other text, or a display name it would have to unquote. The corpus test
+other text, a display name it would have to unquote, a Message-ID that is not one plain `<id>`,
+or a date it cannot read. What both roads make of a value (the Message-ID's length cut, NFC,
+the last references) is defined once, in `ingest.header_values`. The corpus test
 (tests/ingest/test_headers.py) holds both equal over every real message we have.
 """
 
@@ -19,10 +21,11 @@ import email.utils
 import hashlib
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from classify.message import Address, ParsedMessage
 from ingest import parse
+from ingest.header_values import address, clean, date, message_id, references, subject
 
 # A header block as IMAP returns it may carry the MIME lines: the file parser must not
 # read the (bodiless) block as multipart, so they are taken out and kept as a header.
@@ -40,7 +43,9 @@ _ADDR_SPEC = rf"{_ATOM}@[A-Za-z0-9.-]+"
 _PHRASE = rf"(?:{_ATOM}(?:[ \t]+{_ATOM})*|\"[^\"\\@]*\")"
 _MAILBOX = rf"[ \t]*(?:{_ADDR_SPEC}|(?:{_PHRASE}[ \t]*)?<{_ADDR_SPEC}>)[ \t]*"
 _SIMPLE_LIST = re.compile(rf"{_MAILBOX}(?:,{_MAILBOX})*")
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# A Message-ID or In-Reply-To field that is one plain `<id>`: policy.default reads others
+# (spaces, comments, several ids) its own way, and the Message-ID is the key of a message.
+_PLAIN_ID = re.compile(r"<[^<>\s()\"]+>")
 _HEADER_PARSER = email.parser.BytesHeaderParser(policy=email.policy.compat32)
 
 
@@ -90,7 +95,7 @@ def _decode_fast(block: bytes, received_at: datetime | None) -> ParsedMessage:
         fields.setdefault(name.lower(), []).append(value)
 
     def texts(name: str) -> list[str]:
-        return [_clean(_unstructured(v)) for v in fields.get(name, [])]
+        return [clean(_unstructured(v)) for v in fields.get(name, [])]
 
     def first(name: str) -> str | None:
         found = texts(name)
@@ -107,18 +112,23 @@ def _decode_fast(block: bytes, received_at: datetime | None) -> ParsedMessage:
         headers.insert(0, ("content-type", content_type))
     if "received" in fields:
         raise _Unsure  # not asked of IMAP; the file parser reads its dates
+    for name in ("message-id", "in-reply-to"):
+        if any(not _PLAIN_ID.fullmatch(v) for v in texts(name)):
+            raise _Unsure
+    if any(date(v) is None for v in texts("date")):
+        raise _Unsure  # an odd date: policy.default may note a defect, or read it its own way
     senders = _addresses(fields.get("from", [])) or _addresses(fields.get("sender", []))
     return ParsedMessage(
-        message_id=_message_id(first("message-id")),
-        subject=first("subject") or "",
+        message_id=message_id(first("message-id")),
+        subject=subject(first("subject")),
         sender=senders[0] if senders else None,
         to=_addresses(fields.get("to", [])),
         cc=_addresses(fields.get("cc", [])),
         delivered_to=tuple(v.lower() for n in ("delivered-to", "x-original-to") for v in texts(n)),
-        date=_date(first("date")),
+        date=date(first("date")),
         received_at=received_at,
-        in_reply_to=_message_id(first("in-reply-to")),
-        references=tuple(_MESSAGE_ID.findall(first("references") or "")),
+        in_reply_to=message_id(first("in-reply-to")),
+        references=references(first("references")),
         headers=tuple(headers),
         defects=(),
         size=len(stripped),
@@ -145,33 +155,10 @@ def _addresses(raws: list[str]) -> tuple[Address, ...]:
     ):
         raise _Unsure  # the file parser re-formats such lists before reading them
     pairs = email.utils.getaddresses(values)
-    return tuple(
-        Address(addr.strip().lower(), _display_name(name)) for name, addr in pairs if "@" in addr
-    )
+    return tuple(address(_display_name(name), addr) for name, addr in pairs if "@" in addr)
 
 
 def _display_name(name: str) -> str:
     if "=?" in name and not _WORD.fullmatch(name.strip()):
         raise _Unsure  # several encoded words in a phrase: policy.default keeps spaces between them
-    return _clean(_unstructured(name)).strip()
-
-
-def _clean(value: str) -> str:
-    return " ".join(value.replace("\x00", "").split())
-
-
-def _message_id(value: str | None) -> str | None:
-    if not value:
-        return None
-    found = _MESSAGE_ID.search(value)
-    return found.group(0) if found else f"<{value.strip('<> ')}>" if value.strip("<> ") else None
-
-
-def _date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return clean(_unstructured(name))

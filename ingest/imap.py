@@ -20,12 +20,10 @@ from typing import Any
 import imapclient
 from imapclient import exceptions as imap_errors
 
-from tinbai.config import MailboxConfig
-from tinbai.errors import MailboxError
+from ingest.errors import MailboxError
+from ingest.settings import MailboxSettings
 
 log = logging.getLogger(__name__)
-
-DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 
 
 class LoginRefused(MailboxError):
@@ -97,19 +95,19 @@ class Untagged:
         self.kinds.clear()
 
 
-def where(config: MailboxConfig) -> str:
-    return f"IMAP server {config.host}:{config.port or DEFAULT_PORTS[config.security]}"
+def where(mailbox: MailboxSettings) -> str:
+    return f"IMAP server {mailbox.host}:{mailbox.server_port}"
 
 
-def tls_context(config: MailboxConfig) -> ssl.SSLContext:
+def tls_context(mailbox: MailboxSettings) -> ssl.SSLContext:
     """Certificate and host name verified, always; `ca_file` trusts a private CA instead."""
-    return ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
+    return ssl.create_default_context(cafile=str(mailbox.ca_file) if mailbox.ca_file else None)
 
 
 @contextlib.contextmanager
-def mailbox_errors(config: MailboxConfig) -> Iterator[None]:
+def mailbox_errors(mailbox: MailboxSettings) -> Iterator[None]:
     """Translate whatever the network, TLS or imapclient raise into a one-line MailboxError."""
-    at = where(config)
+    at = where(mailbox)
     try:
         yield
     except MailboxError:
@@ -122,11 +120,11 @@ def mailbox_errors(config: MailboxConfig) -> Iterator[None]:
             ) from e
         hint = (
             "check the password (Gmail needs an app password or OAuth2; Microsoft 365 needs OAuth2)"
-            if not config.oauth_token_file
+            if not mailbox.oauth_token_file
             else "the OAuth2 token was refused: run the OAuth2 set-up again (README: Connecting the mailbox)"
         )
         raise LoginRefused(
-            f"{at} refused the login of {config.username!r} ({_reason(e)}) — {hint}", _reason(e)
+            f"{at} refused the login of {mailbox.username!r} ({_reason(e)}) — {hint}", _reason(e)
         ) from e
     except ssl.SSLCertVerificationError as e:
         raise MailboxError(
@@ -142,7 +140,7 @@ def mailbox_errors(config: MailboxConfig) -> Iterator[None]:
         raise MailboxError(f"{at}: host name not found ({e.strerror}) — check mailbox.host") from e
     except TimeoutError as e:
         raise MailboxError(
-            f"{at} did not answer within {config.timeout:g} s"
+            f"{at} did not answer within {mailbox.timeout:g} s"
             " — check mailbox.host, mailbox.port and the network"
         ) from e
     except ConnectionRefusedError as e:
@@ -174,39 +172,39 @@ def _reason(error: BaseException) -> str:
 
 
 def connect(
-    config: MailboxConfig, credentials: Credentials, counter: ByteCounter | None = None
+    mailbox: MailboxSettings, credentials: Credentials, counter: ByteCounter | None = None
 ) -> imapclient.IMAPClient:
     """A logged-in client; raise MailboxError (one line) on any failure."""
-    port = config.port or DEFAULT_PORTS[config.security]
-    with mailbox_errors(config):
+    port = mailbox.server_port
+    with mailbox_errors(mailbox):
         client = imapclient.IMAPClient(
-            config.host,
+            mailbox.host,
             port=port,
-            ssl=config.security == "tls",
-            ssl_context=tls_context(config) if config.security == "tls" else None,
-            timeout=config.timeout,
+            ssl=mailbox.security == "tls",
+            ssl_context=tls_context(mailbox) if mailbox.security == "tls" else None,
+            timeout=mailbox.timeout,
         )
         try:
             _quiet_imaplib(client)
             if counter is not None:
                 counter.attach(client._imap)
             client.normalise_times = False  # aware INTERNALDATEs, not the machine's local time
-            if config.security == "starttls":
-                client.starttls(tls_context(config))
+            if mailbox.security == "starttls":
+                client.starttls(tls_context(mailbox))
             if credentials.access_token:
                 if b"AUTH=XOAUTH2" not in client.capabilities():
                     raise MailboxError(
-                        f"{where(config)} does not offer XOAUTH2 logins"
+                        f"{where(mailbox)} does not offer XOAUTH2 logins"
                         " — use password_env or password_file for this server"
                     )
-                client.oauth2_login(config.username, credentials.access_token)
+                client.oauth2_login(mailbox.username, credentials.access_token)
             else:
-                client.login(config.username, credentials.password or "")
+                client.login(mailbox.username, credentials.password or "")
         except BaseException:
             with contextlib.suppress(Exception):
                 client.shutdown()
             raise
-        log.debug("logged in to %s as %s", where(config), config.username)
+        log.debug("logged in to %s as %s", where(mailbox), mailbox.username)
         return client
 
 

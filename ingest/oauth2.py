@@ -25,8 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tinbai.config import is_loopback
-from tinbai.errors import MailboxError
+from ingest.errors import MailboxError
+from ingest.settings import is_loopback
 
 log = logging.getLogger(__name__)
 

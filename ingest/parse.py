@@ -22,16 +22,18 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email import errors
-from email.message import EmailMessage, Message
+from email.message import Message
 from typing import TypeVar, cast
 
 from classify.message import FINGERPRINT_HEAD_BYTES, Address, ParsedMessage, Part, image_fingerprint
-from ingest.containers import is_tnef, is_zip, open_tnef, open_zip
+from classify.mime import IMAGE_EXTENSIONS, is_tnef
+from ingest.containers import is_zip, open_tnef, open_zip
 from ingest.documents import decode_text, document_format, extract_text
+from ingest.header_values import address, clean, clean_text, date, message_id, references, subject
 from ingest.imagesize import Source, image_size
-from ingest.sniff import IMAGE_EXTENSIONS, sniff_image
+from ingest.sniff import sniff_image
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,8 +64,6 @@ MAX_HEADER_CHARS = 4000  # nothing counting needs sits further into a header
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"(?is)<(script|style|head)\b.*?</\1>")
 _BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/li|/h\d)\b[^>]*>")
-_MSGID = re.compile(r"<[^<>\s]+>")
-_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
 _DATA_URI = re.compile(
     r"""src\s*=\s*["']?data:image/([a-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+)""", re.I
 )
@@ -128,18 +128,18 @@ def _parse(raw: bytes, received_at: datetime | None) -> ParsedMessage:
 
     kept = tuple((name, value) for name in KEPT_HEADERS for value in _all(msg, name, walk.defects))
     return ParsedMessage(
-        message_id=_message_id(header("message-id")),
-        subject=unicodedata.normalize("NFC", header("subject") or ""),
+        message_id=message_id(header("message-id")),
+        subject=subject(header("subject")),
         sender=_first_address(msg, ("from", "sender"), walk.defects),
         to=_addresses(msg, "to", walk.defects),
         cc=_addresses(msg, "cc", walk.defects),
         delivered_to=tuple(
             v.lower() for n in ("delivered-to", "x-original-to") for v in _all(msg, n, walk.defects)
         ),
-        date=_date(header("date")),
+        date=date(header("date")),
         received_at=received_at or _received(msg, walk.defects),
-        in_reply_to=_message_id(header("in-reply-to")),
-        references=tuple(_MSGID.findall(header("references") or ""))[-50:],
+        in_reply_to=message_id(header("in-reply-to")),
+        references=references(header("references")),
         headers=kept,
         text=walk.body(),
         parts=tuple(walk.parts),
@@ -251,7 +251,7 @@ class _Walk:
             if content_type == "text/html":
                 pasted = _pasted_images(text, path, nested_in)
                 text = html_to_text(text)
-            text = _clean_text(text)
+            text = clean_text(text)
             if body:
                 self.texts.append(text)
             self.parts.extend(pasted)
@@ -341,7 +341,7 @@ def file_parts(
             _file_part(
                 f"{path}/{i}",
                 content_type=mimetypes.guess_type(member.filename)[0] or "application/octet-stream",
-                filename=_clean_text(member.filename),
+                filename=clean_text(member.filename),
                 data=member.data,
                 size=member.size,
                 disposition="attachment",
@@ -350,7 +350,7 @@ def file_parts(
                 nested_in="application/ms-tnef" if tnef else "application/zip",
             )
         )
-    body = _clean_text(html_to_text(opened.body)) if opened.body.strip() else ""
+    body = clean_text(html_to_text(opened.body)) if opened.body.strip() else ""
     return parts, body
 
 
@@ -379,7 +379,7 @@ def _file_part(
     if fmt is not None:
         extracted = extract_text(data, fmt, charset)
         text = (
-            unicodedata.normalize("NFC", _clean_text(extracted.text))
+            unicodedata.normalize("NFC", clean_text(extracted.text))
             if extracted.text is not None
             else None
         )
@@ -462,7 +462,7 @@ def _filename(leaf: Message) -> str | None:
     if not isinstance(name, str) or not name.strip():
         return None
     # Netscape sent "C:\TEMP\photo.png"; a path is never part of the name.
-    return _clean_text(re.split(r"[\\/]", name)[-1]).strip() or None
+    return clean_text(re.split(r"[\\/]", name)[-1]).strip() or None
 
 
 def _content_id(leaf: Message) -> str | None:
@@ -470,22 +470,7 @@ def _content_id(leaf: Message) -> str | None:
         value = leaf.get("content-id")
     except Exception:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
         return None
-    return _clean_text(str(value)).strip("<> ") or None if value else None
-
-
-def _clean_text(value: str) -> str:
-    """Text safe to store: undecodable bytes recovered or replaced, no NULs."""
-    if _ESCAPED_BYTE.search(value):
-        raw = value.encode("utf-8", "surrogateescape")
-        try:
-            value = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            value = raw.decode("cp1258", errors="replace")
-    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
-
-
-def _clean(value: str) -> str:
-    return " ".join(_clean_text(value).split())
+    return clean_text(str(value)).strip("<> ") or None if value else None
 
 
 def _all(msg: Message, name: str, defects: list[str]) -> list[str]:
@@ -496,21 +481,11 @@ def _all(msg: Message, name: str, defects: list[str]) -> list[str]:
             continue
         raw = "".join(str(value)[:MAX_HEADER_CHARS].splitlines())  # unfold, as the stdlib does
         try:
-            values.append(_clean(str(POLICY.header_fetch_parse(name, raw))))
+            values.append(clean(str(POLICY.header_fetch_parse(name, raw))))
         except Exception as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
             defects.append(f"header {name}: {type(e).__name__}")
-            values.append(_clean(raw))
+            values.append(clean(raw))
     return values
-
-
-def _message_id(value: str | None) -> str | None:
-    if not value:
-        return None
-    found = _MSGID.search(value)
-    if found:
-        return found.group(0)[:900]
-    bare = value.strip("<> ")
-    return f"<{bare[:900]}>" if bare and " " not in bare else None
 
 
 def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ...]:
@@ -520,11 +495,7 @@ def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ..
     except Exception as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
         defects.append(f"header {name}: {type(e).__name__}")
         return ()
-    return tuple(
-        Address(addr.strip().lower()[:320], unicodedata.normalize("NFC", name_.strip()))
-        for name_, addr in pairs
-        if "@" in addr
-    )
+    return tuple(address(name_, addr) for name_, addr in pairs if "@" in addr)
 
 
 def _first_address(msg: Message, names: tuple[str, ...], defects: list[str]) -> Address | None:
@@ -535,19 +506,9 @@ def _first_address(msg: Message, names: tuple[str, ...], defects: list[str]) -> 
     return None
 
 
-def _date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _received(msg: Message, defects: list[str]) -> datetime | None:
     for value in _all(msg, "received", defects):
-        stamp = _date(value.rsplit(";", 1)[-1]) if ";" in value else None
+        stamp = date(value.rsplit(";", 1)[-1]) if ";" in value else None
         if stamp:
             return stamp
     return None
@@ -558,10 +519,3 @@ def html_to_text(markup: str) -> str:
     markup = _BLOCK.sub(" ", markup)
     markup = _BREAK.sub("\n", markup)
     return html.unescape(_TAG.sub(" ", markup))
-
-
-def as_email_message(raw: bytes) -> EmailMessage:
-    """The stdlib message object, for callers that need more than counting does."""
-    parsed = email.message_from_bytes(raw, policy=POLICY)
-    assert isinstance(parsed, EmailMessage)
-    return parsed

@@ -1,5 +1,8 @@
 """One poll of one mailbox: new UIDs only, the few bytes counting needs, one commit per batch.
 
+This module syncs folders; `ingest.reconstruct` rebuilds each new message from the
+few bytes fetched, and `ingest.after_processing` acts on it once it is committed.
+
 For each folder: STATUS (UIDVALIDITY UIDNEXT) against the stored high-water
 mark, and when that does not settle it, SELECT (read-only unless an
 after-processing action is configured) and `UID SEARCH` above the mark; then
@@ -10,7 +13,7 @@ work through the new UIDs in bounded batches:
    Gmail label, a UIDVALIDITY resync) stops here;
 2. one FETCH per group of messages with the same plan, of the text parts
    whole, images' heads (`BODY.PEEK[n]<0.N>`, base64 decoded here), and
-   documents only when no subject tag decides the kind;
+   documents only when no tag decides the kind;
 3. one transaction for the batch: in UID order, each message, its items and its
    location, and the folder's new high-water mark (the `Ledger`). Nothing in it
    talks to the server, so a connection that breaks leaves the batch uncommitted.
@@ -30,73 +33,23 @@ next one resumes after the last committed batch.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import imapclient
 
-from classify.message import (
-    FINGERPRINT_HEAD_BYTES,
-    Classification,
-    ParsedMessage,
-    Part,
-    image_fingerprint,
-)
-from classify.tags import DEFAULT_VOCABULARY, plus_tags, subject_tags
-from ingest import parse
-from ingest.containers import is_zip
-from ingest.headers import decode_header_block
-from ingest.imagesize import Source, image_size
+from classify.message import Classification, Mark, ParsedMessage
+from ingest.after_processing import AfterProcessing, action_for
+from ingest.errors import MailboxError
 from ingest.imap import Untagged
-from ingest.partial import decoded_reader
-from ingest.sniff import sniff_image
-from ingest.structure import (
-    TEXT_LIMIT,
-    Leaf,
-    StructureError,
-    decode_head,
-    distrust,
-    head_octets,
-    leaves,
-)
-from tinbai.config import MailboxConfig
-from tinbai.errors import MailboxError, StoreError
+from ingest.reconstruct import Pending, Reconstructor, first_fetch
+from ingest.settings import MailboxSettings
 
 log = logging.getLogger(__name__)
-
-# Header fields the rules read (the parser's list, whatever it grows to) plus the envelope's.
-ENVELOPE_FIELDS = (
-    "from",
-    "sender",
-    "to",
-    "cc",
-    "subject",
-    "date",
-    "message-id",
-    "in-reply-to",
-    "references",
-)
-HEADER_FIELDS: tuple[str, ...] = tuple(
-    dict.fromkeys(
-        (*ENVELOPE_FIELDS, *getattr(parse, "KEPT_HEADERS", ()), "content-transfer-encoding")
-    )
-)
-
-
-@dataclass(frozen=True)
-class Mark:
-    """Where one message sits: the key of a poll's idempotency."""
-
-    account: str
-    folder: str
-    uidvalidity: int
-    uid: int
 
 
 class Ledger(Protocol):
@@ -193,27 +146,11 @@ class Selection:
 
 
 @dataclass
-class _Pending:
-    uid: int
-    size: int
-    received_at: datetime | None
-    header_block: bytes
-    body: Any
-    parsed: ParsedMessage  # headers only, until the parts are in
-    structure: list[Leaf] = field(default_factory=list)
-    distrust: str | None = None
-    specs: dict[str, tuple[Leaf, int | None]] = field(
-        default_factory=dict
-    )  # path → (leaf, octets or None=whole)
-    fetched: dict[str, bytes] = field(default_factory=dict)
-
-
-@dataclass
 class _Step:
     """What one UID of a batch comes to, applied in UID order inside the batch's transaction."""
 
     mark: Mark
-    item: _Pending | None = None  # a new message, read from the server
+    item: Pending | None = None  # a new message, read from the server
     parsed: ParsedMessage | None = None  # ... ready to classify
     failed: str | None = None  # why it is recorded as failed
     unreadable: bool = False  # the server could not describe it: a placeholder is recorded
@@ -233,23 +170,23 @@ def _placeholder(mark: Mark) -> ParsedMessage:
 
 
 class Poller:
+    """Folder sync of one mailbox: what is new, in batches, and where each folder stands."""
+
     def __init__(
         self,
         client: imapclient.IMAPClient,
-        config: MailboxConfig,
+        settings: MailboxSettings,
         ledger: Ledger,
         *,
-        account: str,
-        vocabulary: Any = DEFAULT_VOCABULARY,
         progress: Progress | None = None,
         heard: Untagged | None = None,
         selection: Selection | None = None,
     ) -> None:
         self.client = client
-        self.config = config
+        self.settings = settings
         self.ledger = ledger
-        self.account = account
-        self.vocabulary = vocabulary
+        self.account = settings.account
+        self.after: AfterProcessing = action_for(settings.after_processing)
         self.progress = progress
         # A kept session (``heard`` records its untagged answers): leave a folder selected,
         # and ask it NOOP next time (``selection``).
@@ -261,9 +198,9 @@ class Poller:
     def poll(self) -> PollStats:
         """Poll every folder; a folder that cannot be opened does not stop the others."""
         self._gmail = b"X-GM-EXT-1" in self.client.capabilities()
-        readonly = self.config.after_processing == "none"
+        readonly = self.after.readonly
         unopened: list[str] = []
-        for folder in self.config.folder_list():
+        for folder in self.settings.folders:
             stored = self.ledger.high_water(self.account, folder)
             if self.selection is not None and self.selection.folder == folder:
                 if self._quiet(folder, readonly, stored):
@@ -372,28 +309,15 @@ class Poller:
             return
         log.info("folder %s: %d new message(s) above UID %d", folder, len(uids), highest)
         done = 0
-        for start in range(0, len(uids), self.config.batch_size):
-            batch = uids[start : start + self.config.batch_size]
+        size = self.settings.batch_size
+        for start in range(0, len(uids), size):
+            batch = uids[start : start + size]
             committed = self._batch(folder, uidvalidity, batch)
-            self._after_processing(committed)
+            if committed:
+                self.after.apply(self.client, committed)
             done += len(batch)
             if self.progress:
                 self.progress(done, len(uids))
-
-    def _after_processing(self, uids: list[int]) -> None:
-        action = self.config.after_processing
-        if not uids or action == "none":
-            return
-        if action == "mark-seen":
-            self.client.add_flags(uids, [imapclient.SEEN])
-            return
-        target = action.removeprefix("move:")
-        if b"MOVE" in self.client.capabilities():
-            self.client.move(uids, target)
-        else:
-            self.client.copy(uids, target)
-            self.client.delete_messages(uids)
-            self.client.uid_expunge(uids)
 
     # ------------------------------------------------------------------ batches
 
@@ -404,17 +328,14 @@ class Poller:
         the database work, so a broken connection leaves the batch uncommitted (the
         next poll starts it again) and the database is never locked while we wait.
         """
-        wanted = [
-            "RFC822.SIZE",
-            "INTERNALDATE",
-            "BODYSTRUCTURE",
-            f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS).upper()})]",
-        ]
-        if self._gmail:
-            wanted.append("X-GM-MSGID")
-        answer, unreadable = self._fetch_isolated(uids, wanted)
+        rebuild = Reconstructor(
+            self.client,
+            vocabulary=self.settings.vocabulary,
+            max_message_bytes=self.settings.max_message_bytes,
+        )
+        answer, unreadable = rebuild.fetch_isolated(uids, first_fetch(self._gmail))
         steps: list[_Step] = []
-        pending: list[_Pending] = []
+        pending: list[Pending] = []
         for uid in uids:
             mark = Mark(self.account, folder, uidvalidity, uid)
             data = answer.get(uid)
@@ -425,7 +346,7 @@ class Poller:
                 steps.append(_Step(mark, present=False))
                 continue
             try:
-                item = self._first_pass(uid, data)
+                item = rebuild.first_pass(uid, data)
             except Exception as e:  # edge: one broken message never blocks the rest
                 log.exception("folder %s UID %s: unreadable headers or structure", folder, uid)
                 reason = f"cannot read its headers or structure: {type(e).__name__}: {e}"
@@ -439,151 +360,16 @@ class Poller:
                 step.item, step.known = None, known
             else:
                 pending.append(item)
-        self._fetch_parts([p for p in pending if not p.distrust])
+        rebuild.fetch_parts([p for p in pending if not p.distrust])
         for step in steps:
             if step.item is not None:
-                step.parsed, step.failed = self._prepare(step.item, step.mark)
+                step.parsed, step.failed = rebuild.prepare(step.item, step.mark)
+        self.stats.full_fetches += rebuild.full_fetches
+        self.stats.size_fetches += rebuild.size_fetches
         with self.ledger.batch():
             for step in steps:
                 self._apply(step)
         return [step.mark.uid for step in steps if step.present]
-
-    def _fetch_isolated(
-        self, uids: list[int], wanted: list[str]
-    ) -> tuple[dict[int, dict[bytes, Any]], dict[int, str]]:
-        """FETCH for many UIDs; if the answer cannot be had, UID by UID, so one bad message
-        (an answer imapclient cannot parse, a NO for one message) cannot block the rest.
-
-        Returns the answers and, per UID that failed alone, the reason.
-        """
-        try:
-            return self.client.fetch(uids, wanted), {}
-        except imapclient.exceptions.IMAPClientAbortError:
-            raise
-        except imapclient.exceptions.IMAPClientError as e:
-            if len(uids) == 1:
-                return {}, {uids[0]: f"the server's answer cannot be read: {e}"}
-            log.warning("FETCH of %d messages failed (%s): fetching them one by one", len(uids), e)
-        answers: dict[int, dict[bytes, Any]] = {}
-        broken: dict[int, str] = {}
-        for uid in uids:
-            try:
-                answers.update(self.client.fetch([uid], wanted))
-            except imapclient.exceptions.IMAPClientAbortError:
-                raise
-            except imapclient.exceptions.IMAPClientError as e:
-                broken[uid] = f"the server's answer cannot be read: {e}"
-        return answers, broken
-
-    def _first_pass(self, uid: int, data: dict[bytes, Any]) -> _Pending:
-        header_block = (
-            next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"") or b""
-        )
-        size = int(data.get(b"RFC822.SIZE") or 0)
-        body = data.get(b"BODYSTRUCTURE")
-        received = data.get(b"INTERNALDATE")
-        parsed = decode_header_block(
-            header_block, received if isinstance(received, datetime) else None
-        )
-        gm = data.get(b"X-GM-MSGID")
-        if gm is not None:
-            parsed = replace(parsed, headers=(*parsed.headers, ("x-gm-msgid", str(gm))))
-        item = _Pending(uid, size, parsed.received_at, header_block, body, parsed)
-        try:
-            item.structure = leaves(body)
-        except StructureError as e:
-            item.distrust = str(e)
-        item.parsed = replace(
-            parsed, size=size, digest=_digest(header_block, size, item.structure, body)
-        )
-        parsed = item.parsed
-        if item.distrust:
-            return item
-        ctype = parsed.header("content-type") or ""
-        item.distrust = distrust(
-            item.structure,
-            declared_multipart=ctype.lower().startswith("multipart/"),
-            message_size=size,
-            header_size=len(header_block),
-        )
-        if not item.distrust and parsed.sender is None and parsed.message_id is None:
-            # A header block this broken is read two ways by Dovecot and by the parser of
-            # the file road: read it whole, so both roads count it from the same reading.
-            item.distrust = "no From and no Message-ID in its header"
-        if not item.distrust:
-            item.specs = self._plan(parsed, item.structure)
-        return item
-
-    def _plan(
-        self, parsed: ParsedMessage, structure: Sequence[Leaf]
-    ) -> dict[str, tuple[Leaf, int | None]]:
-        """What to fetch of each part: whole (None) or the first N octets."""
-        plain_alternatives = {
-            leaf.alternative_of
-            for leaf in structure
-            if leaf.content_type == "text/plain" and leaf.alternative_of
-        }
-        tags = subject_tags(parsed.subject, self.vocabulary)
-        tags += plus_tags(
-            [a.address.split("@")[0] for a in (*parsed.to, *parsed.cc)], self.vocabulary
-        )
-        word_count_needed = not any(t in ("news", "article") for t in tags)
-        specs: dict[str, tuple[Leaf, int | None]] = {}
-        for leaf in structure:
-            if leaf.is_text_body():
-                if leaf.content_type == "text/html" and leaf.alternative_of in plain_alternatives:
-                    continue  # the plain alternative says the same words
-                specs[leaf.path] = (leaf, TEXT_LIMIT if leaf.encoded_size > TEXT_LIMIT else None)
-            elif leaf.is_document():
-                if word_count_needed and leaf.encoded_size <= self.config.max_message_bytes:
-                    specs[leaf.path] = (leaf, None)
-            elif _is_archive(leaf):  # opened on arrival, as from a file: every member counts
-                if leaf.encoded_size <= self.config.max_message_bytes:
-                    specs[leaf.path] = (leaf, None)
-            elif leaf.may_be_image():
-                octets = head_octets(leaf)
-                specs[leaf.path] = (leaf, octets if leaf.encoded_size > octets else None)
-        return specs
-
-    def _fetch_parts(self, pending: list[_Pending]) -> None:
-        """One FETCH per group of messages that want the same sections."""
-        groups: dict[tuple[str, ...], list[_Pending]] = defaultdict(list)
-        for item in pending:
-            sections = tuple(
-                _section(path, octets) for path, (_, octets) in sorted(item.specs.items())
-            )
-            if sections:
-                groups[sections].append(item)
-        for sections, items in groups.items():
-            answer, unreadable = self._fetch_isolated([i.uid for i in items], list(sections))
-            for item in items:
-                if item.uid in unreadable:
-                    item.distrust = unreadable[item.uid]  # try the whole message instead
-                    continue
-                data = answer.get(item.uid, {})
-                for path, (_, octets) in item.specs.items():
-                    key = f"BODY[{path}]<0>" if octets is not None else f"BODY[{path}]"
-                    value = data.get(key.encode())
-                    item.fetched[path] = value if isinstance(value, bytes) else b""
-
-    # ------------------------------------------------------------------ messages
-
-    def _prepare(self, item: _Pending, mark: Mark) -> tuple[ParsedMessage, str | None]:
-        """The message ready to classify, or why it cannot be read (it is then recorded failed)."""
-        try:
-            return (self._whole(item, mark) if item.distrust else self._assemble(item)), None
-        except (MailboxError, StoreError):
-            raise
-        except (imapclient.exceptions.IMAPClientAbortError, OSError):
-            raise  # the connection broke: stop here, the next poll starts this batch again
-        except Exception as e:  # edge: one broken message never blocks the rest
-            log.exception(
-                "folder %s UID %s %s: cannot be read",
-                mark.folder,
-                mark.uid,
-                item.parsed.message_id,
-            )
-            return item.parsed, f"cannot read the message: {type(e).__name__}: {e}"
 
     def _apply(self, step: _Step) -> None:
         """One message's database work, inside the batch's transaction."""
@@ -618,201 +404,6 @@ class Poller:
             result.status,
             result.reason,
         )
-
-    def _whole(self, item: _Pending, mark: Mark) -> ParsedMessage:
-        """The old road: fetch the whole message and parse it; the structure is not to be trusted."""
-        log.info(
-            "folder %s UID %s %s: fetched whole: %s",
-            mark.folder,
-            mark.uid,
-            item.parsed.message_id,
-            item.distrust,
-        )
-        if item.size > self.config.max_message_bytes:
-            raise ValueError(
-                f"{item.distrust}, and at {item.size:,} bytes it is over"
-                " mailbox.max_message_bytes to fetch whole"
-            )
-        self.stats.full_fetches += 1
-        answer = self.client.fetch([item.uid], ["BODY.PEEK[]"])
-        raw = answer.get(item.uid, {}).get(b"BODY[]")
-        if not isinstance(raw, bytes):
-            raise ValueError("the server returned no body")
-        whole = parse.parse_message(raw, received_at=item.received_at)
-        # Keep the structure digest: the same message in another folder is then recognised
-        # before any fetch, like every other message.
-        return replace(
-            whole,
-            digest=item.parsed.digest,
-            defects=(*whole.defects, f"imap: fetched whole: {item.distrust}"),
-        )
-
-    def _assemble(self, item: _Pending) -> ParsedMessage:
-        parts: list[Part] = []
-        texts: list[str] = []
-        defects = list(item.parsed.defects)
-        for leaf in item.structure:
-            spec = item.specs.get(leaf.path)
-            data = item.fetched.get(leaf.path, b"") if spec else b""
-            if _is_archive(leaf):
-                parts.extend(self._archive(leaf, data if spec else None))
-                continue
-            text: str | None = None
-            head = b""
-            size = leaf.size
-            if spec and (leaf.is_text_body() or leaf.is_document()):
-                if spec[1] is not None:
-                    defects.append(f"imap: part {leaf.path} cut at {spec[1]:,} bytes")
-                text, size = _decode_part(leaf, data)
-                if leaf.is_text_body() and text and text.strip():
-                    texts.append(text)
-            elif spec:
-                head = self._image_head(item.uid, leaf, data, spec[1])
-                if spec[1] is None:
-                    size = len(decode_head(leaf, data))
-            sniffed = sniff_image(head[:32]) if head else None
-            dims = (
-                self._pixels(item.uid, leaf, data, head, whole=spec[1] is None)
-                if (spec and sniffed)
-                else None
-            )
-            parts.append(
-                Part(
-                    path=leaf.path,
-                    content_type=leaf.content_type,
-                    filename=leaf.filename,
-                    size=size,
-                    disposition=leaf.disposition,
-                    content_id=leaf.content_id,
-                    sniffed_type=sniffed,
-                    fingerprint=image_fingerprint(head)
-                    if head and (sniffed or leaf.content_type.startswith("image/"))
-                    else None,
-                    width=dims[0] if dims else None,
-                    height=dims[1] if dims else None,
-                    text=text,
-                    nested_in=leaf.nested_in,
-                )
-            )
-        return replace(
-            item.parsed, parts=tuple(parts), text="\n".join(texts), defects=tuple(defects)
-        )
-
-    def _archive(self, leaf: Leaf, data: bytes | None) -> list[Part]:
-        """A .zip's parts exactly as the file road makes them, from the same decoded bytes."""
-        if data is None:
-            note = (
-                f"{leaf.filename or 'the archive'}: at {leaf.size:,} bytes it is over"
-                " mailbox.max_message_bytes to fetch: not opened"
-            )
-            return [
-                Part(
-                    leaf.path,
-                    leaf.content_type,
-                    leaf.filename,
-                    leaf.size,
-                    leaf.disposition,
-                    leaf.content_id,
-                    nested_in=leaf.nested_in,
-                    note=note,
-                )
-            ]
-        found, _ = parse.file_parts(
-            leaf.path,
-            content_type=leaf.content_type,
-            filename=leaf.filename,
-            data=decode_head(leaf, data),
-            disposition=leaf.disposition,
-            content_id=leaf.content_id,
-            nested_in=leaf.nested_in,
-        )
-        return found
-
-    def _pixels(
-        self, uid: int, leaf: Leaf, data: bytes, head: bytes, *, whole: bool
-    ) -> tuple[int, int] | None:
-        """The photo's pixel size, read where its header lies: further ranges when needed."""
-        if whole:
-            return image_size(Source.of(decode_head(leaf, data)))
-
-        def encoded(start: int, length: int) -> bytes:
-            self.stats.size_fetches += 1
-            answer = self.client.fetch([uid], [f"BODY.PEEK[{leaf.path}]<{start}.{length}>"])
-            value = answer.get(uid, {}).get(f"BODY[{leaf.path}]<{start}>".encode(), b"")
-            return value if isinstance(value, bytes) else b""
-
-        reader = decoded_reader(leaf.encoding, data, encoded)
-        return image_size(Source(head, reader, leaf.size))
-
-    def _image_head(self, uid: int, leaf: Leaf, data: bytes, octets: int | None) -> bytes:
-        """The first FINGERPRINT_HEAD_BYTES decoded bytes; asks again if lines were short."""
-        head = decode_head(leaf, data)
-        while octets is not None and len(head) < FINGERPRINT_HEAD_BYTES and len(data) >= octets:
-            octets *= 2
-            section = _section(leaf.path, octets)
-            data = (
-                self.client.fetch([uid], [section])
-                .get(uid, {})
-                .get(f"BODY[{leaf.path}]<0>".encode(), b"")
-            )
-            head = decode_head(leaf, data)
-            if octets >= leaf.encoded_size:
-                break
-        return head[:FINGERPRINT_HEAD_BYTES]
-
-
-def _digest(header_block: bytes, size: int, structure: Sequence[Leaf], body: Any) -> str:
-    """The message's identity without its bytes: header fields, size and MIME structure.
-
-    Serialised from our own `Leaf` values, not from a library's repr, so that the
-    same message keeps the same digest across upgrades (else a resync after an
-    upgrade would take every stored message for a reused Message-ID).
-    """
-    shape = (
-        [
-            [
-                leaf.path,
-                leaf.content_type,
-                leaf.params,
-                leaf.encoding,
-                leaf.encoded_size,
-                leaf.disposition,
-                leaf.disposition_params,
-            ]
-            for leaf in structure
-        ]
-        if structure
-        else repr(body)
-    )
-    canonical = json.dumps([size, shape], ensure_ascii=False, separators=(",", ":")).encode()
-    return hashlib.sha256(b"imap\0" + header_block + b"\0" + canonical).hexdigest()
-
-
-def _is_archive(leaf: Leaf) -> bool:
-    return is_zip(leaf.content_type, leaf.filename, b"")
-
-
-def _section(path: str, octets: int | None) -> str:
-    return f"BODY.PEEK[{path}]" + (f"<0.{octets}>" if octets is not None else "")
-
-
-def _decode_part(leaf: Leaf, data: bytes) -> tuple[str | None, int]:
-    """A text body decoded here (as the file parser does it); a document by the file parser."""
-    if leaf.is_text_body():
-        decoded = decode_head(leaf, data)
-        charset = dict(leaf.params).get("charset", "utf-8").strip().lower() or "utf-8"
-        try:
-            text = decoded.decode(charset, errors="replace")
-        except LookupError:
-            text = decoded.decode("utf-8", errors="replace")
-        if leaf.content_type == "text/html":
-            text = parse.html_to_text(text)
-        return text, len(decoded)
-    single = parse.parse_message(leaf.mime_header() + data)
-    first = single.parts[0] if single.parts else None
-    if first is None:
-        return None, leaf.size
-    return first.text, first.size or leaf.size
 
 
 def changed_uids(uids: Iterable[int], above: int) -> list[int]:

@@ -6,12 +6,6 @@ each image part) and never raises on garbage; `ingest.imagesize` reads the pixel
 
 from __future__ import annotations
 
-from classify.pieces import PHOTO_EXTENSIONS
-
-# File names that announce an image, whatever the declared type says. Which of these are
-# photos (not a GIF, say) is for the classifier to decide; ingest reads the head of each.
-IMAGE_EXTENSIONS = (*PHOTO_EXTENSIONS, ".gif")
-
 _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\xff\xd8\xff", 0, "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),

@@ -23,22 +23,9 @@ from functools import cached_property
 from typing import Any
 
 from classify.message import FINGERPRINT_HEAD_BYTES
-from ingest.sniff import IMAGE_EXTENSIONS
+from classify.mime import DOCUMENT_EXTENSIONS, DOCUMENT_TYPES, IMAGE_EXTENSIONS, UNTYPED, is_tnef
 
 KNOWN_ENCODINGS = frozenset({"7bit", "8bit", "binary", "base64", "quoted-printable"})
-DOCUMENT_TYPES = frozenset(
-    {
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.oasis.opendocument.text",
-        "application/rtf",
-        "text/rtf",
-        "application/pdf",
-    }
-)
-DOCUMENT_EXTENSIONS = (".doc", ".docx", ".odt", ".rtf", ".pdf", ".txt")
-# Containers whose content the server does not describe: only a full parse sees inside.
-OPAQUE_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
 TEXT_LIMIT = 2_000_000  # bytes of one text part worth fetching; a longer body is cut
 
 
@@ -86,7 +73,7 @@ class Leaf:
         return (
             self.content_type.startswith("image/")
             or name.endswith(IMAGE_EXTENSIONS)
-            or self.content_type in ("application/octet-stream", "application/binary")
+            or self.content_type in UNTYPED
         )
 
     def mime_header(self) -> bytes:
@@ -227,7 +214,7 @@ def distrust(
     for leaf in structure:
         if leaf.encoding not in KNOWN_ENCODINGS:
             return f"part {leaf.path} has the encoding {leaf.encoding!r}"
-        if leaf.content_type in OPAQUE_TYPES or (leaf.filename or "").lower() == "winmail.dat":
+        if is_tnef(leaf.content_type, leaf.filename):
             return f"part {leaf.path} is a {leaf.content_type} container"
     if (
         declared_multipart

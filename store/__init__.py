@@ -4,8 +4,6 @@ ORM objects stay inside this package; callers get plain values back.
 """
 
 from store.repo import (
-    FolderState,
-    Location,
     MessageRow,
     RecordOutcome,
     SenderCount,
@@ -15,8 +13,6 @@ from store.repo import (
 from store.senders import SenderMap, normalize_pattern
 
 __all__ = [
-    "FolderState",
-    "Location",
     "MessageRow",
     "RecordOutcome",
     "SenderCount",

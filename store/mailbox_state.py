@@ -13,8 +13,9 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, select
 
+from classify.message import Mark
 from store.models import Message, PollHealthRow
-from store.repo import FolderState, Location, Store
+from store.repo import Store
 
 _messages = cast(Table, Message.__table__)
 # A Core statement built once: asked for every new message of a sync, the ORM query was ~15 % of it.
@@ -48,8 +49,8 @@ def known_messages(store: Store, identities: Sequence[tuple[str | None, str]]) -
 def record_seen_again(
     store: Store,
     message_pk: int,
-    location: Location,
-    advance: FolderState | None,
+    location: Mark,
+    advance: Mark | None,
     now: datetime,
 ) -> None:
     """Note one more place a stored message sits, and move the high-water mark past it."""
@@ -59,7 +60,7 @@ def record_seen_again(
             store.set_folder_state(conn, advance, now)
 
 
-def save_folder_state(store: Store, state: FolderState, now: datetime) -> None:
+def save_folder_state(store: Store, state: Mark, now: datetime) -> None:
     """Set a folder's mark on its own: a new UIDVALIDITY seen on an empty folder."""
     with store.transaction() as conn:
         store.set_folder_state(conn, state, now)

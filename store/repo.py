@@ -16,7 +16,7 @@ from sqlalchemy import update as db_update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from classify.message import Classification, ParsedMessage
+from classify.message import Classification, Mark, ParsedMessage
 from store.admin import counted_rows
 from store.db import make_engine, migrate
 from store.models import (
@@ -32,24 +32,6 @@ from store.senders import normalize_pattern
 from tinbai.errors import StoreError
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where IMAP holds a message: the key that makes a poll idempotent."""
-
-    account: str
-    folder: str
-    uidvalidity: int
-    uid: int
-
-
-@dataclass(frozen=True)
-class FolderState:
-    account: str
-    folder: str
-    uidvalidity: int
-    highest_uid: int
 
 
 @dataclass(frozen=True)
@@ -127,8 +109,8 @@ class Store:
         result: Classification,
         *,
         source: str,
-        location: Location | None = None,
-        advance: FolderState | None = None,
+        location: Mark | None = None,
+        advance: Mark | None = None,
         now: datetime,
     ) -> RecordOutcome:
         """Store a message, its items and its location in one transaction (or in the open one).
@@ -202,7 +184,7 @@ class Store:
             return frozenset(row.message_id for row in rows)
 
     @staticmethod
-    def _add_location(db: Connection | Session, message_pk: int, loc: Location) -> None:
+    def _add_location(db: Connection | Session, message_pk: int, loc: Mark) -> None:
         conn = db.connection() if isinstance(db, Session) else db
         if conn.execute(_FIND_LOCATION, vars(loc)).first() is None:
             conn.execute(_INSERT_LOCATION, {"message_pk": message_pk, **vars(loc)})
@@ -260,16 +242,22 @@ class Store:
 
     # ------------------------------------------------------------------ folders
 
-    def folder_state(self, account: str, folder: str) -> FolderState | None:
-        """A folder's mark: read by every poll, so a prebuilt Core query, not the ORM's."""
+    def folder_state(self, account: str, folder: str) -> Mark | None:
+        """A folder's mark (uid: the highest read): read by every poll, so a prebuilt Core query."""
         with self.transaction() as conn:
             row = conn.execute(_FOLDER_STATE, {"account": account, "folder": folder}).first()
-        return None if row is None else FolderState(*row)
+        return None if row is None else Mark(*row)
 
-    def set_folder_state(self, s: Connection | Session, state: FolderState, now: datetime) -> None:
-        """Advance a folder's high-water mark inside the caller's transaction."""
+    def set_folder_state(self, s: Connection | Session, state: Mark, now: datetime) -> None:
+        """Advance a folder's high-water mark (``state.uid``) inside the caller's transaction."""
         conn = s.connection() if isinstance(s, Session) else s
-        values = {**vars(state), "updated_at": now}
+        values = {
+            "account": state.account,
+            "folder": state.folder,
+            "uidvalidity": state.uidvalidity,
+            "highest_uid": state.uid,
+            "updated_at": now,
+        }
         if conn.execute(_UPDATE_STATE, {f"w_{k}": v for k, v in values.items()}).rowcount == 0:
             conn.execute(_INSERT_STATE, values)
 
@@ -570,8 +558,6 @@ def utcnow() -> datetime:
 
 
 __all__: Sequence[str] = (
-    "FolderState",
-    "Location",
     "RecordOutcome",
     "SenderCount",
     "Store",

@@ -9,7 +9,6 @@ file: only the *names* of the environment variable or file that holds them.
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import logging
 import os
 import re
@@ -31,17 +30,17 @@ from pydantic import (
     model_validator,
 )
 
-from classify.message import KINDS
-from classify.tags import DEFAULT_TAG_WORDS
+from classify.message import KINDS, Kind
+from classify.tags import DEFAULT_TAG_WORDS, vocabulary
 from digest import plan as digest
 from digest.settings import Editor, SmtpSettings
+from ingest.settings import MailboxSettings, Security, is_loopback
 from tinbai.errors import ConfigError
 from tinbai.schedule import parse_schedule
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = "config.toml"
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 Count = Annotated[int, Field(ge=0)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
@@ -121,19 +120,6 @@ class UnitConfig(_Strict):
     name_en: str | None = None
     group: Id
     senders: list[str] = []
-
-
-Security = Literal["tls", "starttls", "plain"]
-
-
-def is_loopback(host: str) -> bool:
-    """``host`` is this machine: localhost, 127.0.0.0/8 or ::1 (plain text is safe there)."""
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _Server(_Strict):
@@ -658,3 +644,40 @@ def editor_settings(config: Config) -> Editor:
     else:  # a preview needs no [smtp]
         sender = model.mailbox.address if model.mailbox else "tinbai@localhost"
     return Editor(sender=sender, recipients=tuple(model.digest.to))
+
+
+# --- settings for ingest
+
+
+def tag_vocabulary(config: Config) -> dict[str, Kind]:
+    """The configured tag words (`[classify.tags]`), folded: what the rules and the poller read."""
+    tags = config.model.classify.tags
+    return vocabulary({"news": tags.news, "article": tags.article, "photo": tags.photo})
+
+
+def mailbox_settings(config: Config) -> MailboxSettings:
+    """What ingest needs of the `[mailbox]` section; ConfigError when there is none."""
+    mailbox = config.model.mailbox
+    if mailbox is None:
+        raise ConfigError(
+            f"{config.path}: no [mailbox] section — add one to poll IMAP (docs/ingest.md)"
+        )
+    token_file = mailbox.oauth_token_file
+    if token_file is not None and not token_file.is_absolute():
+        token_file = config.base_dir / token_file
+    return MailboxSettings(
+        host=mailbox.host,
+        username=mailbox.username,
+        address=mailbox.address,
+        port=mailbox.port,
+        security=mailbox.security,
+        ca_file=mailbox.ca_file,
+        timeout=mailbox.timeout,
+        folders=tuple(mailbox.folder_list()),
+        shared=mailbox.shared,
+        oauth_token_file=token_file,
+        after_processing=mailbox.after_processing,
+        batch_size=mailbox.batch_size,
+        max_message_bytes=mailbox.max_message_bytes,
+        vocabulary=tag_vocabulary(config),
+    )

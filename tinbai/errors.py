@@ -1,14 +1,14 @@
-"""The one exception tree of tinbai, for those who catch it (drawn in `classify/errors.py`).
+"""Every error tinbai reports, in one place for the CLI and the scheduler to catch.
 
-Each layer's errors live in that layer; this module defines the composition root's
-own (`ConfigError`) and re-exports the others, so `from tinbai.errors import X`
-works for every X in the tree.
+The tree is drawn in `classify.errors`, where its root lives; each layer defines its
+own errors and this module re-exports them. `ConfigError` is the composition root's own.
 """
 
 from __future__ import annotations
 
 from classify.errors import TinbaiError
 from digest.errors import DeliveryError, TemporaryDeliveryError
+from ingest.errors import MailboxError, ParseError
 
 __all__ = [
     "ConfigError",
@@ -25,15 +25,6 @@ class ConfigError(TinbaiError):
     """The configuration cannot be used as it is."""
 
     exit_code = 2
-
-
-# ingest/errors.py and store/errors.py take these over (the ingest and store slices).
-class MailboxError(TinbaiError):
-    """The IMAP mailbox cannot be reached or read."""
-
-
-class ParseError(TinbaiError):
-    """A message is unreadable even by a forgiving parser."""
 
 
 class StoreError(TinbaiError):

@@ -7,11 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from classify import Classification, ClassifyContext, ParsedMessage, classify
-from classify.message import Kind, RuleHit
-from classify.tags import vocabulary
-from ingest.parse import parse_message
-from store import FolderState, Location, RecordOutcome, Store
-from tinbai.config import Config, PlanConfig
+from classify.message import Mark, RuleHit
+from store import RecordOutcome, Store
+from tinbai.config import Config, PlanConfig, tag_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +18,6 @@ def classify_context(config: Config) -> ClassifyContext:
     """The rules' context from the `[classify]` section, the mailbox and the plans."""
     mailbox = config.model.mailbox
     rules = config.model.classify
-    words: dict[Kind, list[str]] = {
-        "news": rules.tags.news,
-        "article": rules.tags.article,
-        "photo": rules.tags.photo,
-    }
     periods = (
         tuple(_period(config, plan) for plan in config.model.plans)
         if rules.ignore_outside_plans
@@ -33,7 +26,7 @@ def classify_context(config: Config) -> ClassifyContext:
     return ClassifyContext(
         collection_address=mailbox.address.lower() if mailbox else "",
         shared_mailbox=mailbox.shared if mailbox else False,
-        vocabulary=vocabulary(words),
+        vocabulary=tag_vocabulary(config),
         article_min_words=rules.article_min_words,
         piece_min_words=rules.piece_min_words,
         document_article_min_bytes=rules.document_article_min_bytes,
@@ -74,8 +67,8 @@ def submit(
     ctx: ClassifyContext,
     source: str,
     now: datetime,
-    location: Location | None = None,
-    advance: FolderState | None = None,
+    location: Mark | None = None,
+    advance: Mark | None = None,
 ) -> Submitted:
     """Classify and store one message. A rule that breaks marks it failed; nothing is lost."""
     try:
@@ -92,9 +85,3 @@ def submit(
         parsed, result, source=source, location=location, advance=advance, now=now
     )
     return Submitted(outcome, result, parsed)
-
-
-def submit_raw(
-    raw: bytes, *, store: Store, ctx: ClassifyContext, source: str, now: datetime
-) -> Submitted:
-    return submit(parse_message(raw), store=store, ctx=ctx, source=source, now=now)

@@ -21,7 +21,7 @@ from pathlib import Path
 import imapclient
 from filelock import FileLock, Timeout
 
-from classify import Classification, ClassifyContext, ParsedMessage
+from classify import Classification, ClassifyContext, Mark, ParsedMessage
 from ingest import oauth2
 from ingest.imap import (
     ByteCounter,
@@ -32,11 +32,12 @@ from ingest.imap import (
     disconnect,
     mailbox_errors,
 )
-from ingest.poller import Mark, Poller, PollStats, Progress, Selection
-from store import FolderState, Location, Store
+from ingest.poller import Poller, PollStats, Progress, Selection
+from ingest.settings import MailboxSettings, account_name
+from store import Store
 from store.mailbox_state import known_messages, record_seen_again, save_folder_state
 from tinbai.app import App
-from tinbai.config import MailboxConfig, read_secret
+from tinbai.config import MailboxConfig, mailbox_settings, read_secret
 from tinbai.errors import ConfigError, MailboxError
 from tinbai.pipeline import classify_context, submit
 
@@ -68,17 +69,17 @@ class StoreLedger:
             try:
                 yield
                 if self._deferred is not None:
-                    save_folder_state(self.store, _state(self._deferred), self.app.now())
+                    save_folder_state(self.store, self._deferred, self.app.now())
             finally:
                 self._in_batch, self._deferred = False, None
 
-    def _advance(self, mark: Mark) -> FolderState | None:
+    def _advance(self, mark: Mark) -> Mark | None:
         """The mark to write with this message now, or None when the batch writes it at its end."""
         if not self._in_batch:
-            return _state(mark)
+            return mark
         last = self._deferred
         if last is not None and (last.folder, last.uidvalidity) != (mark.folder, mark.uidvalidity):
-            save_folder_state(self.store, _state(last), self.app.now())  # another folder's mark
+            save_folder_state(self.store, last, self.app.now())  # another folder's mark
             last = None
         if last is None or mark.uid > last.uid:
             self._deferred = mark
@@ -86,7 +87,7 @@ class StoreLedger:
 
     def high_water(self, account: str, folder: str) -> tuple[int, int] | None:
         state = self.store.folder_state(account, folder)
-        return None if state is None else (state.uidvalidity, state.highest_uid)
+        return None if state is None else (state.uidvalidity, state.uid)
 
     def set_high_water(self, mark: Mark) -> None:
         advance = self._advance(mark)
@@ -97,9 +98,7 @@ class StoreLedger:
         return known_messages(self.store, identities)
 
     def seen_again(self, message_pk: int, mark: Mark) -> None:
-        record_seen_again(
-            self.store, message_pk, _location(mark), self._advance(mark), self.app.now()
-        )
+        record_seen_again(self.store, message_pk, mark, self._advance(mark), self.app.now())
 
     def submit(
         self, parsed: ParsedMessage, mark: Mark, failed: str | None = None
@@ -111,7 +110,7 @@ class StoreLedger:
                 parsed,
                 result,
                 source="imap",
-                location=_location(mark),
+                location=mark,
                 advance=advance,
                 now=self.app.now(),
             )
@@ -122,18 +121,10 @@ class StoreLedger:
             ctx=self.ctx,
             source="imap",
             now=self.app.now(),
-            location=_location(mark),
+            location=mark,
             advance=advance,
         )
         return done.outcome.created, done.classification
-
-
-def _location(mark: Mark) -> Location:
-    return Location(mark.account, mark.folder, mark.uidvalidity, mark.uid)
-
-
-def _state(mark: Mark) -> FolderState:
-    return FolderState(mark.account, mark.folder, mark.uidvalidity, mark.uid)
 
 
 def mailbox_config(app: App) -> MailboxConfig:
@@ -145,33 +136,40 @@ def mailbox_config(app: App) -> MailboxConfig:
     return mailbox
 
 
-def account_of(mailbox: MailboxConfig) -> str:
-    return f"{mailbox.username}@{mailbox.host}"
+def account_of(mailbox: MailboxConfig | MailboxSettings) -> str:
+    return account_name(mailbox.username, mailbox.host)
 
 
-def credentials(app: App, mailbox: MailboxConfig, refused: str | None = None) -> Credentials:
+def settings_of(app: App) -> MailboxSettings:
+    """The mailbox as ingest needs it; ConfigError (one line) without a [mailbox]."""
+    return mailbox_settings(app.config)
+
+
+def credentials(app: App, mailbox: MailboxSettings, refused: str | None = None) -> Credentials:
     """Read the secret only now, when the mailbox is about to be used.
 
     ``refused``: an OAuth2 access token the server just turned down, to be replaced.
     """
     if mailbox.oauth_token_file:
-        path = mailbox.oauth_token_file
-        path = path if path.is_absolute() else app.config.base_dir / path
         token = oauth2.current_token(
-            path, now=time.time(), timeout=mailbox.timeout, refused=refused
+            mailbox.oauth_token_file,
+            now=app.now().timestamp(),
+            timeout=mailbox.timeout,
+            refused=refused,
         )
         return Credentials(
             access_token=token.value, refresh_at=token.refresh_at, refreshed=token.refreshed
         )
+    section = mailbox_config(app)  # the secret's names stay with the config, not in ingest
     return Credentials(
         password=read_secret(
-            "mailbox", mailbox.password_env, mailbox.password_file, app.config.base_dir
+            "mailbox", section.password_env, section.password_file, app.config.base_dir
         )
     )
 
 
 def login(
-    app: App, mailbox: MailboxConfig, counter: ByteCounter
+    app: App, mailbox: MailboxSettings, counter: ByteCounter
 ) -> tuple[imapclient.IMAPClient, Credentials]:
     """A logged-in client and the credentials it used.
 
@@ -195,7 +193,7 @@ def login(
     return connect(mailbox, again, counter), again
 
 
-def lock_path(app: App, mailbox: MailboxConfig) -> Path:
+def lock_path(app: App, mailbox: MailboxSettings) -> Path:
     digest = hashlib.sha256(account_of(mailbox).encode()).hexdigest()[:12]
     return app.config.base_dir / f".tinbai-poll-{digest}.lock"
 
@@ -231,7 +229,7 @@ class MailboxSession:
         self._refresh_at: float | None = None  # on `clock`'s scale
         self._guard = threading.Lock()  # close() from the service's stop, beside a poll
 
-    def open(self, app: App, mailbox: MailboxConfig) -> tuple[imapclient.IMAPClient, bool]:
+    def open(self, app: App, mailbox: MailboxSettings) -> tuple[imapclient.IMAPClient, bool]:
         """The kept client, or a new login; True when it is new (this poll's own)."""
         if self.client is not None and self._stale():
             log.info("the kept IMAP session is old or idle too long: logging in again")
@@ -246,7 +244,9 @@ class MailboxSession:
         self.logins += 1
         self._opened = self._used = self.clock()
         self._refresh_at = (
-            None if creds.refresh_at is None else self._opened + creds.refresh_at - time.time()
+            None
+            if creds.refresh_at is None
+            else self._opened + creds.refresh_at - app.now().timestamp()
         )
         return self.client, True
 
@@ -290,7 +290,7 @@ def poll_once(
     only when it has none or it cannot be trusted; if it broke since the last poll,
     log in again once on this poll. It is left open for the next.
     """
-    mailbox = mailbox_config(app)
+    mailbox = settings_of(app)
     lock = FileLock(lock_path(app, mailbox))
     try:
         lock.acquire(timeout=wait)
@@ -311,11 +311,11 @@ def poll_once(
         lock.release()
 
 
-def _poll_locked(app: App, mailbox: MailboxConfig, progress: Progress | None) -> PollStats:
+def _poll_locked(app: App, mailbox: MailboxSettings, progress: Progress | None) -> PollStats:
     ledger = StoreLedger(app, app.store, classify_context(app.config))
     counter = ByteCounter()
     client, _ = login(app, mailbox, counter)
-    poller = Poller(client, mailbox, ledger, account=account_of(mailbox), progress=progress)
+    poller = Poller(client, mailbox, ledger, progress=progress)
     try:
         with mailbox_errors(mailbox):
             poller.poll()
@@ -326,10 +326,9 @@ def _poll_locked(app: App, mailbox: MailboxConfig, progress: Progress | None) ->
 
 
 def _poll_kept(
-    app: App, mailbox: MailboxConfig, progress: Progress | None, session: MailboxSession
+    app: App, mailbox: MailboxSettings, progress: Progress | None, session: MailboxSession
 ) -> PollStats:
     ledger = StoreLedger(app, app.store, classify_context(app.config))
-    account = account_of(mailbox)
     before = session.counter.received
     stats = PollStats()
     try:
@@ -339,7 +338,6 @@ def _poll_kept(
                 client,
                 mailbox,
                 ledger,
-                account=account,
                 progress=progress,
                 heard=session.heard,
                 selection=session.selection,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.headers import decode_header_block, parse_header_block
-from ingest.poller import HEADER_FIELDS
+from ingest.reconstruct import HEADER_FIELDS
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 MESSAGES = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "MANIFEST.md")
@@ -80,3 +80,30 @@ def test_cheap_decoder_equals_the_file_parser_on_the_corpus(path: Path) -> None:
 def test_cheap_decoder_equals_the_file_parser_on_odd_headers(block: bytes) -> None:
     block += b"\r\n"
     assert decode_header_block(block, None) == parse_header_block(block, None)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        b"Message-ID: <two words@example.org>\r\nIn-Reply-To: a b@example.org\r\n",
+        b"Message-ID: <" + b"x" * 1200 + b"@example.org>\r\n",
+        b"Message-ID: " + b"y" * 1200 + b"@example.org\r\n",
+        b"Date: Mon, 11 May 99999999999999999999 09:00:00 +0700\r\n",
+        b"References: " + b" ".join(b"<r%d@x>" % i for i in range(80)) + b"\r\n",
+        "Subject: [Tin] Ho\u0302\u0323i nghi\u0323\r\n".encode(),
+    ],
+    ids=[
+        "msgid-with-spaces",
+        "very-long-msgid",
+        "very-long-bare-msgid",
+        "overflowing-date",
+        "many-references",
+        "decomposed-subject",
+    ],
+)
+def test_header_fast_path_and_full_parse_give_the_same_key_and_values(block: bytes) -> None:
+    """The Message-ID makes a message count once: both roads must read it (and the rest) alike."""
+    block += b"\r\n"
+    fast = decode_header_block(block, None)
+    assert fast == parse_header_block(block, None)
+    assert fast.message_id is None or " " not in fast.message_id

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import json
 import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,26 @@ from tinbai.errors import MailboxError
 from tinbai.polling import MailboxSession, poll_once
 
 pytestmark = pytest.mark.integration
+
+
+class Clock:
+    """Wall-clock seconds that a test moves by hand; starts at the real time (tokens expire then)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class ClockedApp(App):
+    """tinbai in this process, on the test's clock: the clock injected, not patched."""
+
+    clock: Clock = field(default_factory=Clock)
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.now, UTC)
 
 
 @pytest.fixture
@@ -165,21 +187,23 @@ def test_the_kept_session_logs_in_again_before_its_token_expires(
     oauth_provider: Provider,
     token_file: Path,
     monkeypatch: pytest.MonkeyPatch,
-    app: App,
 ) -> None:
     # Tokens due for a refresh 2-3 s after they are issued (expiry is stored in whole seconds).
     monkeypatch.setattr(oauth_provider, "expires_in", EARLY + 3)
     mailbox.deliver(build_message(subject="[Tin] phiên giữ lại"))
-    session = MailboxSession()
+    clock = Clock()
+    app = ClockedApp(config_path=mailbox.config, clock=clock)
+    session = MailboxSession(clock=clock)  # the session's clock moves with the app's
     try:
         assert poll_once(app, session=session).new == 1
         assert poll_once(app, session=session).new == 0  # not due yet: the same session
         assert session.logins == 1
-        time.sleep(3.2)
+        clock.now += 3.2
         mailbox.deliver(build_message(subject="[Tin] sau khi làm mới"))
         assert poll_once(app, session=session).new == 1
     finally:
         session.close()
+        app.close()
 
     assert session.logins == 2
     first, second = oauth_provider.presented(mailbox.user)  # two logins ...

@@ -11,8 +11,11 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from classify.message import FINGERPRINT_HEAD_BYTES
+from classify.message import FINGERPRINT_HEAD_BYTES, Address, ParsedMessage
+from classify.tags import DEFAULT_VOCABULARY
+from classify.tags import vocabulary as tag_vocabulary
 from ingest import oauth2
+from ingest.reconstruct import plan_fetch
 from ingest.structure import Leaf, decode_filename, decode_head, distrust, head_octets, leaves
 from tinbai.errors import MailboxError
 
@@ -269,3 +272,44 @@ def test_structures_that_cannot_be_trusted_are_named(
         assert found is None
     else:
         assert why in (found or "")
+
+
+def _asked(subject: str, delivered_to: tuple[str, ...] = (), words: str = "") -> set[str]:
+    """Which parts the poller fetches of a text body, a .rtf and a photo."""
+    parsed = ParsedMessage(
+        message_id="<plan@example.org>",
+        subject=subject,
+        sender=Address("tuangiao@example.org"),
+        to=(Address("tinbai@example.org"),),
+        delivered_to=delivered_to,
+        digest="0" * 64,
+    )
+    structure = [
+        _leaf("1"),
+        _leaf("2", "application/x-rtf", "base64", 4_000),  # no file name
+        _leaf("3", "image/jpeg", "base64", 400_000),
+    ]
+    vocabulary = (
+        tag_vocabulary({"news": [words], "article": ["bài viết"], "photo": ["ảnh"]})
+        if words
+        else DEFAULT_VOCABULARY
+    )
+    return set(plan_fetch(parsed, structure, vocabulary, max_document_bytes=10_000_000))
+
+
+@pytest.mark.parametrize(
+    ("subject", "delivered_to", "words", "asked"),
+    [
+        pytest.param("Gửi Ban", (), "", {"1", "2", "3"}, id="untagged-needs-the-document"),
+        pytest.param("[Tin] Hội nghị", (), "", {"1", "3"}, id="a-tag-decides-the-kind"),
+        pytest.param(
+            "Gửi Ban", ("tinbai+tin@example.org",), "", {"1", "3"}, id="delivered-to-plus-tag"
+        ),
+        pytest.param("[Tin] Hội nghị", (), "bản tin", {"1", "2", "3"}, id="tin-is-no-tag-here"),
+        pytest.param("[Bản tin] Hội nghị", (), "bản tin", {"1", "3"}, id="custom-tag-word"),
+    ],
+)
+def test_the_fetch_plan_reads_tags_as_the_rules_do(
+    subject: str, delivered_to: tuple[str, ...], words: str, asked: set[str]
+) -> None:
+    assert _asked(subject, delivered_to, words) == asked

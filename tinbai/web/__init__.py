@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from ingest.settings import is_loopback
 from tinbai.app import App
-from tinbai.config import is_loopback
 from tinbai.errors import TinbaiError
 from tinbai.web.site import create_app
 

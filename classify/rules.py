@@ -20,8 +20,10 @@ from classify.pieces import (
     BodyPiece,
     Documents,
     NothingFound,
+    ParseLimit,
     Photos,
     Revision,
+    TooManyItems,
     label,
 )
 from classify.tags import message_tags
@@ -39,6 +41,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Archives(),
     Revision(),
     BodyPiece(),
+    ParseLimit(),
+    TooManyItems(),
     NothingFound(),
 )
 

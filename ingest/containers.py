@@ -25,6 +25,7 @@ logging.getLogger("tnefparse").setLevel(logging.CRITICAL)
 
 MAX_ARCHIVE_MEMBERS = 200
 MAX_COMPRESSION_RATIO = 200  # a document inflating more than this is a bomb, not a document
+NESTED_ARCHIVE_EXTENSIONS = (".zip", ".rar", ".7z")
 ZIP_BASED_FORMATS = (".docx", ".odt", ".xlsx", ".ods", ".pptx", ".odp", ".epub")
 ZIP_BASED_TYPES = frozenset(
     {
@@ -43,6 +44,7 @@ class Member:
     filename: str
     data: bytes  # the whole file, or only its head for an image
     size: int  # the file's real (uncompressed) size
+    note: str = ""  # why it was not opened: an archive inside the archive
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,9 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Member | None:
     lower = name.lower()
+    if lower.endswith(NESTED_ARCHIVE_EXTENSIONS):
+        # One level only: a zip in a zip is how a bomb multiplies.
+        return Member(name, b"", info.file_size, note="an archive inside an archive is not opened")
     if lower.endswith(IMAGE_EXTENSIONS):
         with archive.open(info) as f:
             head = f.read(FINGERPRINT_HEAD_BYTES)
@@ -126,7 +131,10 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> 
     if info.file_size > MAX_DOCUMENT_BYTES:
         raise ValueError(f"{info.file_size:,} bytes is too large to open")
     if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
-        raise ValueError("inflates too much: a zip bomb")
+        ratio = info.file_size // info.compress_size
+        raise ValueError(
+            f"inflates {ratio:,}×, more than {MAX_COMPRESSION_RATIO}×: a zip bomb, skipped"
+        )
     with archive.open(info) as f:
         data = f.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:

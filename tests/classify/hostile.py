@@ -166,8 +166,9 @@ CASES: tuple[Case, ...] = (
         "ignored",
         "header.from=malicious.example.org",
     ),
-    Case("mime-2000-deep", deep_mime, "needs-review", "nested deeper than"),
-    Case("mime-900-deep", lambda: deep_mime(900), "needs-review", "nested deeper than"),
+    Case("mime-2000-deep", deep_mime, "needs-review", "more than 100 multipart or message"),
+    Case("mime-900-deep", lambda: deep_mime(900), "needs-review", "more than 100 multipart"),
+    Case("mime-60-deep", lambda: deep_mime(60), "needs-review", "nested deeper than 12 levels"),
     Case(
         "display-name-5mb",
         huge_display_name,

@@ -131,7 +131,11 @@ def test_nested_and_unclosed_markup_is_linear() -> None:
 def test_both_header_roads_take_the_address_in_angle_brackets() -> None:
     raw = address_as_display_name()
     block = raw.split(b"\n\n", 1)[0] + b"\n\n"
-    for parsed in (parse_message(raw), decode_header_block(block, None), parse_header_block(block, None)):
+    for parsed in (
+        parse_message(raw),
+        decode_header_block(block, None),
+        parse_header_block(block, None),
+    ):
         assert parsed.sender is not None
         assert parsed.sender.address == "a@malicious.example.org"
     assert any("not its display name" in d for d in parse_message(raw).defects)
@@ -208,3 +212,24 @@ def test_the_ceiling_is_configurable(tinbai, tmp_path: Path) -> None:  # type: i
 def test_blank_lines_body_still_counts_its_words() -> None:
     parsed = parse_message(blank_lines())
     assert parsed.text.split() == EIGHTY_WORDS.split()
+
+
+@pytest.mark.parametrize(
+    ("results", "status"),
+    [
+        ("mx.example.org; dmarc=pass header.from=example.org", "counted"),
+        ("mx.example.org; dmarc=pass header.from=Example.ORG.", "counted"),
+        ("mx.example.org; spf=pass smtp.mailfrom=example.org", "counted"),
+        ("mx.example.org; dmarc=pass header.from=malicious.example.org", "ignored"),
+        ("mx.example.org; dmarc=pass header.from=sub.example.org", "ignored"),
+    ],
+    ids=["aligned", "case-and-dot", "no-header-from", "another-domain", "a-subdomain"],
+)
+def test_header_from_must_be_the_senders_domain(results: str, status: str, ctx) -> None:  # type: ignore[no-untyped-def]
+    from mailkit import build_message  # noqa: PLC0415
+
+    raw = build_message(headers=[("Authentication-Results", results)])
+    result = classify(parse_message(raw), ctx)
+    assert result.status == status, result.reason
+    if status == "ignored":
+        assert result.reason.startswith("spoofed: the receiving server checked header.from=")

@@ -189,12 +189,12 @@ class _Walk:
         self, msg: Message, path: str, nested_in: str | None, *, body: bool, depth: int
     ) -> None:
         if depth > MAX_DEPTH or len(self.parts) >= MAX_PARTS:
-            limit = (
-                f"nested deeper than {MAX_DEPTH} levels"
+            limit = (  # the parts limit once, not once per part skipped
+                f"part {path or '1'}: nested deeper than {MAX_DEPTH} levels"
                 if depth > MAX_DEPTH
                 else f"more than {MAX_PARTS} parts"
             )
-            self.defects.append(f"{LIMIT_DEFECT}part {path or '1'}: {limit}; the rest is skipped")
+            self.defects.append(f"{LIMIT_DEFECT}{limit}; the rest is skipped")
             return
         if depth:
             self.defects.extend(type(d).__name__ for d in msg.defects)

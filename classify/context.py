@@ -25,6 +25,7 @@ class ClassifyContext:
     )
     photo_min_bytes: int = 20_000  # smaller images are logos, icons, tracking pixels
     photo_min_pixels: int = 300  # ... as are images whose shorter side is below this
+    max_items_per_message: int = 50  # more in one message goes to review (1,000 .txt files …)
     periods: tuple[tuple[datetime, datetime], ...] = ()  # the plans' periods, [start, end), aware
     check_authentication: bool = True
     trusted_authserv_ids: tuple[str, ...] = ()  # empty: trust the topmost Authentication-Results

@@ -26,6 +26,7 @@ _BOUNCE_SUBJECT = re.compile(
 )
 _BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
 _AUTH_RESULT = re.compile(r"\b(dmarc|spf|dkim)\s*=\s*(\w+)", re.IGNORECASE)
+_HEADER_FROM = re.compile(r"\bheader\.from\s*=\s*([^\s;]+)", re.IGNORECASE)
 
 
 _READ_RECEIPT = re.compile(r"report-type\s*=\s*\"?disposition-notification", re.IGNORECASE)
@@ -112,6 +113,17 @@ class Spoofed:
         results = {
             method.lower(): result.lower() for method, result in _AUTH_RESULT.findall(header)
         }
+        # A pass vouches for the domain in header.from only: it must be the sender's own.
+        domain = (message.sender.address if message.sender else "").rpartition("@")[2]
+        vouched = {d.lower().strip('"').rstrip(".") for d in _HEADER_FROM.findall(header)}
+        if vouched - {domain}:
+            return Verdict(
+                True,
+                f"the receiving server checked header.from={', '.join(sorted(vouched))},"
+                f" not the sender's domain {domain or '(none)'}",
+                status="ignored",
+                code=self.name,
+            )
         if results.get("dmarc") == "fail":
             return Verdict(
                 True, "the receiving server reports dmarc=fail", status="ignored", code=self.name

@@ -18,6 +18,9 @@ Status = Literal["counted", "ignored", "needs-review", "failed"]
 # How much of an image's decoded bytes identify it: the IMAP poller fetches just
 # this head of each image part, so files and IMAP must fingerprint the same way.
 FINGERPRINT_HEAD_BYTES = 8192
+# A defect that starts so says ingest stopped at one of its limits (depth, parts):
+# what was read is incomplete, so the message goes to review with the limit named.
+LIMIT_DEFECT = "limit: "
 
 
 def image_fingerprint(head: bytes) -> str:

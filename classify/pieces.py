@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from classify.context import ClassifyContext, Verdict
-from classify.message import Item, Kind, ParsedMessage, Part
+from classify.message import LIMIT_DEFECT, Item, Kind, ParsedMessage, Part
 from classify.mime import (
     ARCHIVE_EXTENSIONS,
     ARCHIVE_TYPES,
@@ -174,7 +174,11 @@ class Archives:
             opened = [p for p in message.parts if is_archive(p)]
             return Verdict(
                 bool(opened),
-                "; ".join(f"{label(p)}: {p.members} file(s) taken out" for p in opened),
+                "; ".join(
+                    f"{label(p)}: {p.members} file(s) taken out"
+                    + (f", skipped: {p.note}" if p.note else "")
+                    for p in opened
+                ),
             )
         why = "; ".join(f"{label(p)}: {p.note or 'not opened'}" for p in unopened)
         return Verdict(True, why, review=f"an archive could not be opened, count it by hand: {why}")
@@ -235,6 +239,50 @@ class BodyPiece:
         kind, why = _written_kind((), n_words, 0, ctx)
         return Verdict(
             True, items=(Item(kind, 1, f"{_KIND_WORD[kind]} in the body, untagged; {why}"),)
+        )
+
+
+class ParseLimit:
+    name = "parse-limit"
+    description = (
+        "A message that ingest read only in part (too deeply nested, too many parts)"
+        " goes to review, with the limit and what the part read would count."
+    )
+
+    def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
+        limits = [
+            d.removeprefix(LIMIT_DEFECT) for d in message.defects if d.startswith(LIMIT_DEFECT)
+        ]
+        if not limits:
+            return Verdict(False)
+        from classify.rules import summary  # noqa: PLC0415 — rules imports this module
+
+        would = summary(found) or "nothing"
+        return Verdict(
+            True,
+            f"read only in part ({'; '.join(limits)[:500]}); what was read would count {would},"
+            " count it by hand",
+            status="needs-review",
+            code="needs-review",
+        )
+
+
+class TooManyItems:
+    name = "too-many-items"
+    description = "A message counting more than `max_items_per_message` items goes to review."
+
+    def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
+        total = sum(item.count for item in found)
+        if total <= ctx.max_items_per_message:
+            return Verdict(False)
+        from classify.rules import summary  # noqa: PLC0415 — rules imports this module
+
+        return Verdict(
+            True,
+            f"it would count {summary(found)}, more than {ctx.max_items_per_message} items"
+            " in one message: check it and count it by hand",
+            status="needs-review",
+            code="needs-review",
         )
 
 

@@ -21,8 +21,10 @@ from classify.pieces import (
     Documents,
     Empty,
     NothingFound,
+    ParseLimit,
     Photos,
     Revision,
+    TooManyItems,
     label,
 )
 from classify.tags import message_tags
@@ -40,6 +42,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Archives(),
     Revision(),
     BodyPiece(),
+    ParseLimit(),
+    TooManyItems(),
     Empty(),
     NothingFound(),
 )

@@ -15,7 +15,13 @@ import zipfile
 from dataclasses import dataclass, field
 
 from classify.message import FINGERPRINT_HEAD_BYTES
-from classify.mime import IMAGE_EXTENSIONS, ZIP_BASED_EXTENSIONS, ZIP_BASED_TYPES, ZIP_TYPES
+from classify.mime import (
+    ARCHIVE_EXTENSIONS,
+    IMAGE_EXTENSIONS,
+    ZIP_BASED_EXTENSIONS,
+    ZIP_BASED_TYPES,
+    ZIP_TYPES,
+)
 from ingest.documents import MAX_DOCUMENT_BYTES, document_format, rtf_text
 from ingest.sniff import sniff_image
 
@@ -35,6 +41,7 @@ class Member:
     filename: str
     data: bytes  # the whole file, or only its head for an image
     size: int  # the file's real (uncompressed) size
+    note: str = ""  # why it was not opened: an archive inside the archive
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,9 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Member | None:
     lower = name.lower()
+    if lower.endswith(ARCHIVE_EXTENSIONS):
+        # One level only: a zip in a zip is how a bomb multiplies.
+        return Member(name, b"", info.file_size, note="an archive inside an archive is not opened")
     if lower.endswith(IMAGE_EXTENSIONS):
         with archive.open(info) as f:
             head = f.read(FINGERPRINT_HEAD_BYTES)
@@ -112,7 +122,10 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> 
     if info.file_size > MAX_DOCUMENT_BYTES:
         raise ValueError(f"{info.file_size:,} bytes is too large to open")
     if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
-        raise ValueError("inflates too much: a zip bomb")
+        ratio = info.file_size // info.compress_size
+        raise ValueError(
+            f"inflates {ratio:,}×, more than {MAX_COMPRESSION_RATIO}×: a zip bomb, skipped"
+        )
     with archive.open(info) as f:
         data = f.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:

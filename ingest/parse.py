@@ -12,10 +12,12 @@ from __future__ import annotations
 import base64
 import binascii
 import email
+import email.parser
 import email.policy
 import email.utils
 import hashlib
 import html
+import itertools
 import logging
 import mimetypes
 import re
@@ -27,7 +29,14 @@ from email import errors
 from email.message import Message
 from typing import TypeVar, cast
 
-from classify.message import FINGERPRINT_HEAD_BYTES, Address, ParsedMessage, Part, image_fingerprint
+from classify.message import (
+    FINGERPRINT_HEAD_BYTES,
+    LIMIT_DEFECT,
+    Address,
+    ParsedMessage,
+    Part,
+    image_fingerprint,
+)
 from classify.mime import IMAGE_EXTENSIONS, is_tnef
 from ingest.containers import is_zip, open_tnef, open_zip
 from ingest.documents import decode_text, document_format, extract_text
@@ -59,11 +68,21 @@ KEPT_HEADERS = (
 )
 MAX_DEPTH = 12  # nested multiparts and attached messages; deeper is hostile
 MAX_PARTS = 400
+# The stdlib's parser checks every line against every open boundary (900 nested
+# multiparts took 3 s) and recurses once per level (2,000 raised RecursionError):
+# past this many multipart or message/* headers the body is not parsed at all.
+MAX_CONTAINERS = 100
+_CONTAINER = re.compile(rb"(?im)^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/")
 MAX_MIME_HEADER_CHARS = 1000  # a Content-Type with a long RFC 2231 filename fits
 MAX_HEADER_CHARS = 4000  # nothing counting needs sits further into a header
-_TAG = re.compile(r"<[^>]+>")
-_BLOCK = re.compile(r"(?is)<(script|style|head)\b.*?</\1>")
-_BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/li|/h\d)\b[^>]*>")
+MAX_DISPLAY_NAME_CHARS = 200  # a longer name in From is cut (the address is kept)
+# Linear on hostile markup: a tag never spans another "<", so an unclosed "<" costs one scan.
+_TAG = re.compile(r"<[^<>]+>")
+_BLOCK_OPEN = re.compile(r"(?i)<(script|style|head)\b")
+_BLOCK_CLOSE = {name: re.compile(rf"(?i)</{name}>") for name in ("script", "style", "head")}
+_BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/li|/h\d)\b[^<>]*>")
+_MAILBOX_SYNTAX = re.compile(r'\\.|["()<>,]')  # what delimits quotes, comments and angle brackets
+_ADDR_SPEC = re.compile(r"[^\s@<>]+@[^\s@<>]+")
 _DATA_URI = re.compile(
     r"""src\s*=\s*["']?data:image/([a-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+)""", re.I
 )
@@ -111,10 +130,22 @@ def parse_message(raw: bytes, received_at: datetime | None = None) -> ParsedMess
 
 
 def _parse(raw: bytes, received_at: datetime | None) -> ParsedMessage:
-    msg = email.message_from_bytes(raw.removeprefix(b"\xef\xbb\xbf"), policy=POLICY)
-    if any(isinstance(d, errors.MissingHeaderBodySeparatorDefect) for d in msg.defects):
-        msg = email.message_from_bytes(_header_lines_only(raw), policy=POLICY)
     walk = _Walk()
+    containers = sum(1 for _ in itertools.islice(_CONTAINER.finditer(raw), MAX_CONTAINERS + 1))
+    try:
+        if containers > MAX_CONTAINERS:
+            raise RecursionError(f"more than {MAX_CONTAINERS} multipart or message/* parts")
+        msg = email.message_from_bytes(raw.removeprefix(b"\xef\xbb\xbf"), policy=POLICY)
+        if any(isinstance(d, errors.MissingHeaderBodySeparatorDefect) for d in msg.defects):
+            msg = email.message_from_bytes(_header_lines_only(raw), policy=POLICY)
+        body: Message | None = msg
+    except RecursionError as e:
+        # Keep the headers at least: the message is stored with them, for review.
+        msg, body = email.parser.BytesHeaderParser(policy=POLICY).parsebytes(raw), None
+        walk.defects.append(
+            f"{LIMIT_DEFECT}the MIME tree is nested too deep or too wide to parse ({e});"
+            " the body was not read"
+        )
     walk.defects.extend(type(d).__name__ for d in msg.defects)
 
     def header(name: str) -> str | None:
@@ -122,7 +153,8 @@ def _parse(raw: bytes, received_at: datetime | None) -> ParsedMessage:
         return values[0] if values else None
 
     try:
-        walk.node(msg, "", None, body=True, depth=0)
+        if body is not None:
+            walk.node(body, "", None, body=True, depth=0)
     except (Exception, RecursionError) as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
         walk.defects.append(f"mime: {type(e).__name__}: {e}")
 
@@ -191,9 +223,12 @@ class _Walk:
         self, msg: Message, path: str, nested_in: str | None, *, body: bool, depth: int
     ) -> None:
         if depth > MAX_DEPTH or len(self.parts) >= MAX_PARTS:
-            self.defects.append(
-                f"part {path or '1'}: nested too deep or too many parts; the rest is skipped"
+            limit = (  # the parts limit once, not once per part skipped
+                f"part {path or '1'}: nested deeper than {MAX_DEPTH} levels"
+                if depth > MAX_DEPTH
+                else f"more than {MAX_PARTS} parts"
             )
+            self.defects.append(f"{LIMIT_DEFECT}{limit}; the rest is skipped")
             return
         if depth:
             self.defects.extend(type(d).__name__ for d in msg.defects)
@@ -337,6 +372,19 @@ def file_parts(
     )
     parts = [container]
     for i, member in enumerate(opened.members, 1):
+        if member.note:  # not opened (a nested archive): the Archives rule sends it to review
+            parts.append(
+                Part(
+                    f"{path}/{i}",
+                    mimetypes.guess_type(member.filename)[0] or "application/octet-stream",
+                    clean_text(member.filename),
+                    member.size,
+                    "attachment",
+                    nested_in="application/zip",
+                    note=member.note,
+                )
+            )
+            continue
         parts.append(
             _file_part(
                 f"{path}/{i}",
@@ -501,8 +549,59 @@ def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ..
 def _first_address(msg: Message, names: tuple[str, ...], defects: list[str]) -> Address | None:
     for name in names:
         found = _addresses(msg, name, defects)
-        if found:
-            return found[0]
+        raw = next(
+            ("".join(str(v).splitlines()) for k, v in msg.raw_items() if k.lower() == name), ""
+        )
+        sender = _in_angle_brackets(raw, found[0] if found else None, name, defects)
+        if sender is not None:
+            return sender
+    return None
+
+
+def _in_angle_brackets(
+    raw: str, parsed: Address | None, header: str, defects: list[str]
+) -> Address | None:
+    """The sender is the address between angle brackets, whatever the display name says.
+
+    The stdlib reads `tuangiao@example.org <a@malicious.example.org>` as tuangiao@example.org,
+    and a display name longer than MAX_HEADER_CHARS would cut the address off.
+    """
+    if len(raw) > MAX_HEADER_CHARS:
+        last = raw[-MAX_MIME_HEADER_CHARS:].rpartition("<")[2].partition(">")[0].strip()
+        if _ADDR_SPEC.fullmatch(last) is None:
+            return parsed
+        defects.append(
+            f"header {header}: {len(raw):,} characters long;"
+            f" the display name is cut to {MAX_DISPLAY_NAME_CHARS}"
+        )
+        name = clean(raw[:MAX_DISPLAY_NAME_CHARS].replace('"', ""))
+        return Address(last.lower()[:320], f"{name}…")
+    bracketed = _first_angle_address(raw)
+    if bracketed is None or (parsed is not None and parsed.address == bracketed):
+        return parsed
+    defects.append(f"header {header}: the sender is {bracketed}, not its display name")
+    return Address(bracketed, clean(raw[: raw.index("<")].replace('"', "")))
+
+
+def _first_angle_address(raw: str) -> str | None:
+    """The address between the first mailbox's angle brackets, outside quotes and comments."""
+    quoted, comment, opened = False, 0, -1
+    for token in _MAILBOX_SYNTAX.finditer(raw):
+        char = token.group()
+        if char.startswith("\\"):
+            continue
+        if quoted or comment:
+            quoted = quoted and char != '"'
+            comment += {"(": 1, ")": -1}.get(char, 0) if comment else 0
+        elif char in '"(':
+            quoted, comment = char == '"', int(char == "(")
+        elif char == ",":
+            break  # the first mailbox is a bare address
+        elif char == "<":
+            opened = token.end()
+        elif char == ">" and opened >= 0:
+            spec = _ADDR_SPEC.fullmatch(raw[opened : token.start()].strip().rpartition(":")[2])
+            return spec.group().lower()[:320] if spec else None
     return None
 
 
@@ -516,6 +615,27 @@ def _received(msg: Message, defects: list[str]) -> datetime | None:
 
 def html_to_text(markup: str) -> str:
     """Readable text from an HTML body, enough for word counts and previews."""
-    markup = _BLOCK.sub(" ", markup)
+    markup = _drop_blocks(markup)
     markup = _BREAK.sub("\n", markup)
     return html.unescape(_TAG.sub(" ", markup))
+
+
+def _drop_blocks(markup: str) -> str:
+    """`<script>`, `<style>` and `<head>` blocks, each replaced by a space.
+
+    One pass: a lazy `<script.*?</script>` rescans to the end for every unclosed opening.
+    """
+    pieces: list[str] = []
+    copied = searched = 0
+    unclosed: set[str] = set()
+    while (opening := _BLOCK_OPEN.search(markup, searched)) is not None:
+        name = opening.group(1).lower()
+        closing = None if name in unclosed else _BLOCK_CLOSE[name].search(markup, opening.end())
+        if closing is None:
+            unclosed.add(name)
+            searched = opening.end()
+            continue
+        pieces += [markup[copied : opening.start()], " "]
+        copied = searched = closing.end()
+    pieces.append(markup[copied:])
+    return "".join(pieces)

@@ -24,6 +24,7 @@ from typing import Any
 
 from classify.message import FINGERPRINT_HEAD_BYTES
 from classify.mime import DOCUMENT_EXTENSIONS, DOCUMENT_TYPES, IMAGE_EXTENSIONS, UNTYPED, is_tnef
+from ingest.parse import MAX_DEPTH, MAX_PARTS
 
 KNOWN_ENCODINGS = frozenset({"7bit", "8bit", "binary", "base64", "quoted-printable"})
 TEXT_LIMIT = 2_000_000  # bytes of one text part worth fetching; a longer body is cut
@@ -211,6 +212,10 @@ def distrust(
     structure: Sequence[Leaf], *, declared_multipart: bool, message_size: int, header_size: int
 ) -> str | None:
     """Why the server's structure cannot be relied on for counting, or None."""
+    # Past the file parser's limits, let it decide (and name the limit): both roads agree.
+    deepest = max((leaf.path.count(".") + 1 for leaf in structure), default=0)
+    if deepest > MAX_DEPTH or len(structure) > MAX_PARTS:
+        return f"{len(structure)} parts nested {deepest} deep: past the parser's limits"
     for leaf in structure:
         if leaf.encoding not in KNOWN_ENCODINGS:
             return f"part {leaf.path} has the encoding {leaf.encoding!r}"

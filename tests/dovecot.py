@@ -10,6 +10,7 @@ mail is served as `nobody`. See shared/IMAP-NOTES.md for the other gotchas.
 from __future__ import annotations
 
 import email
+import email.parser
 import email.utils
 import json
 import os
@@ -244,7 +245,7 @@ class Dovecot:
                 c.create_folder(folder)
             for raw in messages:
                 # INTERNALDATE = the Date header, as if the mail had arrived when it was sent.
-                sent = email.message_from_bytes(raw)["Date"]
+                sent = email.parser.BytesHeaderParser().parsebytes(raw)["Date"]  # any MIME depth
                 when = email.utils.parsedate_to_datetime(sent) if sent else None
                 answer = c.append(folder, raw, msg_time=when)
                 found = re.search(rb"APPENDUID \d+ (\d+)", answer)

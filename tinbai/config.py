@@ -227,6 +227,7 @@ class ClassifyConfig(_Strict):
     document_article_min_bytes: int = Field(default=60_000, ge=0)
     photo_min_bytes: int = Field(default=20_000, ge=0)
     photo_min_pixels: int = Field(default=300, ge=0)
+    max_items_per_message: int = Field(default=50, ge=1)
     check_authentication: bool = True
     trusted_authserv_ids: list[str] = []
     ignore_outside_plans: bool = True

@@ -32,6 +32,7 @@ def classify_context(config: Config) -> ClassifyContext:
         document_article_min_bytes=rules.document_article_min_bytes,
         photo_min_bytes=rules.photo_min_bytes,
         photo_min_pixels=rules.photo_min_pixels,
+        max_items_per_message=rules.max_items_per_message,
         periods=periods,
         check_authentication=rules.check_authentication,
         trusted_authserv_ids=tuple(rules.trusted_authserv_ids),

@@ -74,6 +74,6 @@ def date(value: str | None) -> datetime | None:
 def address(display_name: str, addr: str) -> Address:
     """One mailbox of an address field: the address lower-cased and bounded, the name in NFC."""
     return Address(
-        addr.strip().lower()[:MAX_ADDRESS_CHARS],
-        unicodedata.normalize("NFC", display_name.strip()),
+        clean_text(addr).strip().lower()[:MAX_ADDRESS_CHARS],
+        unicodedata.normalize("NFC", clean(display_name)),
     )

@@ -574,13 +574,15 @@ def _in_angle_brackets(
             f"header {header}: {len(raw):,} characters long;"
             f" the display name is cut to {MAX_DISPLAY_NAME_CHARS}"
         )
-        name = clean(raw[:MAX_DISPLAY_NAME_CHARS].replace('"', ""))
-        return Address(last.lower()[:320], f"{name}…")
+        return address(raw[:MAX_DISPLAY_NAME_CHARS].replace('"', "") + "…", last)
     bracketed = _first_angle_address(raw)
-    if bracketed is None or (parsed is not None and parsed.address == bracketed):
+    if bracketed is None:
         return parsed
-    defects.append(f"header {header}: the sender is {bracketed}, not its display name")
-    return Address(bracketed, clean(raw[: raw.index("<")].replace('"', "")))
+    sender = address(raw[: raw.index("<")].replace('"', ""), bracketed)
+    if parsed is not None and parsed.address == sender.address:
+        return parsed
+    defects.append(f"header {header}: the sender is {sender.address}, not its display name")
+    return sender
 
 
 def _first_angle_address(raw: str) -> str | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from tinbai.errors import StoreError
+from store.errors import StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig

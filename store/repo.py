@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from classify.message import Classification, ParsedMessage
 from store.admin import counted_rows
 from store.db import make_engine, migrate
+from store.errors import StoreError
 from store.models import AuditEntry, FolderStateRow, Item, Message, MessageLocation, Sender
 from store.senders import normalize_pattern
-from tinbai.errors import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,10 @@
     └── DeliveryError           SMTP: the digest could not be sent
         └── TemporaryDeliveryError   ... but trying again later may work
 
+The root lives in `classify.errors` and each layer's errors in that layer
+(`store.errors` …); this module keeps ConfigError and re-exports the others, so
+`from tinbai.errors import X` works for every X above.
+
 Third-party exceptions are wrapped at the edge (``raise ConfigError(...) from e``)
 so that the CLI and the scheduler catch one type and print one line.
 Every message says what is wrong and, after " — ", what to do about it.
@@ -15,11 +19,8 @@ Every message says what is wrong and, after " — ", what to do about it.
 
 from __future__ import annotations
 
-
-class TinbaiError(Exception):
-    """Base of every error tinbai reports to a person."""
-
-    exit_code = 1
+from classify.errors import TinbaiError
+from store.errors import StoreError
 
 
 class ConfigError(TinbaiError):
@@ -36,13 +37,20 @@ class ParseError(TinbaiError):
     """A message is unreadable even by a forgiving parser."""
 
 
-class StoreError(TinbaiError):
-    """The database cannot be opened, migrated or written."""
-
-
 class DeliveryError(TinbaiError):
     """The SMTP server refused or could not be reached for good."""
 
 
 class TemporaryDeliveryError(DeliveryError):
     """The SMTP server failed in a way that may pass: retry later."""
+
+
+__all__ = [
+    "ConfigError",
+    "DeliveryError",
+    "MailboxError",
+    "ParseError",
+    "StoreError",
+    "TemporaryDeliveryError",
+    "TinbaiError",
+]

@@ -8,8 +8,8 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect
 
-from store.admin import Periods
 from store.db import _alembic_config, current_revision, head_revision, make_engine, migrate
+from store.mappings import Periods
 
 MAY = datetime(2020, 5, 1, tzinfo=UTC)
 JUNE = datetime(2020, 6, 1, tzinfo=UTC)

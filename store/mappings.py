@@ -2,7 +2,8 @@
 
 A mapping moves a sender's whole history with it, unless ``since`` keeps the
 mail received before that moment with the unit it counted for then (a
-`SenderPeriod`). Every change writes its audit entry in the same transaction.
+`SenderPeriod`). Unmapping drops those periods too: an unmapped sender's mail
+counts for no one. Every change writes its audit entry in the same transaction.
 """
 
 from __future__ import annotations
@@ -159,13 +160,18 @@ def import_mappings(
 
 
 def unmap_sender(sessions: Sessions, pattern: str, *, actor: str, now: datetime) -> str | None:
-    """Unmap a sender; the unit it was mapped to, or None if the database did not map it."""
+    """Unmap a sender; the unit it was mapped to, or None if the database did not map it.
+
+    The periods a `--from` move kept go with it: none of its mail counts until it
+    is mapped again (a seed in the config, if any, applies again).
+    """
     pattern = normalize_pattern(pattern)
     with sessions() as s, s.begin():
         row = s.scalar(select(Sender).where(Sender.pattern == pattern))
         if row is None:
             return None
         s.delete(row)
+        s.execute(delete(SenderPeriod).where(SenderPeriod.pattern == pattern))
         log_change(
             s,
             at=now,

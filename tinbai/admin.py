@@ -88,7 +88,11 @@ def assign(
 
 
 def unassign(app: App, address: str, *, actor: str) -> tuple[str, str | None]:
-    """Unmap a sender: (its pattern, the unit the database mapped it to, or None if it did not)."""
+    """Unmap a sender: (its pattern, the unit the database mapped it to, or None if it did not).
+
+    None of its mail counts any more, not even what a `--from` move kept with an
+    earlier unit, unless a seed in the config maps it.
+    """
     pattern = check_pattern(address)
     return pattern, sender_maps.unmap_sender(app.store.session, pattern, actor=actor, now=app.now())
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from tinbai.errors import StoreError
+from store.errors import StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
+
+Sessions = Callable[[], Session]  # what opens a session: `Store.session`
 
 
 def make_engine(url: str) -> Engine:

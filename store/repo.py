@@ -8,7 +8,7 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, CursorResult, Engine, Table, bindparam, func, insert, select
@@ -17,19 +17,17 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from classify.message import Classification, Mark, ParsedMessage
-from store.admin import counted_rows
 from store.db import make_engine, migrate
+from store.errors import StoreError
 from store.models import (
     MAX_ID,
-    AuditEntry,
     FolderStateRow,
     Item,
     Message,
     MessageLocation,
     Sender,
 )
-from store.senders import normalize_pattern
-from tinbai.errors import StoreError
+from store.submissions import counted_rows
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +190,7 @@ class Store:
     def counted_by_sender(self, start: datetime, end: datetime) -> list[SenderCount]:
         """Counted items per sender address and kind, received in [start, end).
 
-        A manual override replaces its message's items (store.admin.counted_rows).
+        A manual override replaces its message's items (store.submissions.counted_rows).
         """
         with self.session() as s:
             return [
@@ -271,49 +269,6 @@ class Store:
                     select(Sender.pattern, Sender.unit_id).order_by(Sender.pattern)
                 )
             ]
-
-    def add_sender(self, pattern: str, unit_id: str, *, actor: str, now: datetime) -> str | None:
-        """Map a sender; returns the unit it was mapped to before, if any."""
-        pattern = normalize_pattern(pattern)
-        with self.session() as s, s.begin():
-            row = s.scalar(select(Sender).where(Sender.pattern == pattern))
-            old = row.unit_id if row else None
-            if row is None:
-                s.add(Sender(pattern=pattern, unit_id=unit_id, created_at=now))
-            else:
-                row.unit_id = unit_id
-            if old != unit_id:
-                s.add(
-                    AuditEntry(
-                        at=now,
-                        actor=actor,
-                        action="sender-map",
-                        target=pattern,
-                        old=old,
-                        new=unit_id,
-                    )
-                )
-            return old
-
-    def remove_sender(self, pattern: str, *, actor: str, now: datetime) -> str | None:
-        """Unmap a sender; returns the unit it was mapped to, or None if it was not."""
-        pattern = normalize_pattern(pattern)
-        with self.session() as s, s.begin():
-            row = s.scalar(select(Sender).where(Sender.pattern == pattern))
-            if row is None:
-                return None
-            s.delete(row)
-            s.add(
-                AuditEntry(
-                    at=now,
-                    actor=actor,
-                    action="sender-unmap",
-                    target=pattern,
-                    old=row.unit_id,
-                    new=None,
-                )
-            )
-            return row.unit_id
 
     def sender_names(self, addresses: Iterable[str]) -> dict[str, str]:
         wanted = list(addresses)
@@ -551,10 +506,6 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
     except SQLAlchemyError as e:
         raise StoreError(f"cannot open the database {url!r}: {e} — check database.url") from e
     return Store(engine)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 __all__: Sequence[str] = (

@@ -6,7 +6,6 @@ login form does not tell an attacker which names are real.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -14,9 +13,10 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
-from store.models import AuditEntry, LoginFailure, User
+from store.audit import log_change
+from store.db import Sessions
+from store.models import LoginFailure, User
 
 ROLES: tuple[str, ...] = ("admin", "editor")
 MIN_PASSWORD = 8
@@ -28,9 +28,6 @@ _hasher = PasswordHasher()
 def _dummy_hash() -> str:
     """Verified against when the name is unknown, so both paths take as long (made on first use)."""
     return _hasher.hash("not a password anyone has")
-
-
-Sessions = Callable[[], Session]
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ def add_user(
             row.password_hash, row.role = hashed, role
             row.session_epoch += 1  # a new password ends the sessions signed in with the old one
         what = "user-add" if row is None else "user-update"
-        s.add(AuditEntry(at=now, actor=actor, action=what, target=name, old=old, new=role))
+        log_change(s, at=now, actor=actor, action=what, target=name, old=old, new=role)
         return row is None
 
 
@@ -75,10 +72,8 @@ def remove_user(sessions: Sessions, name: str, *, actor: str, now: datetime) -> 
         if row is None:
             return False
         s.delete(row)
-        s.add(
-            AuditEntry(
-                at=now, actor=actor, action="user-remove", target=name, old=row.role, new=None
-            )
+        log_change(
+            s, at=now, actor=actor, action="user-remove", target=name, old=row.role, new=None
         )
         return True
 
@@ -176,14 +171,13 @@ def unlock_user(sessions: Sessions, name: str, *, actor: str, now: datetime) -> 
         done = s.execute(delete(LoginFailure).where(LoginFailure.name == _failure_name(name)))
         cleared = int(getattr(done, "rowcount", 0) or 0)
         if cleared:
-            s.add(
-                AuditEntry(
-                    at=now,
-                    actor=actor,
-                    action="user-unlock",
-                    target=name,
-                    old=f"{cleared} failed sign-in(s)",
-                    new=None,
-                )
+            log_change(
+                s,
+                at=now,
+                actor=actor,
+                action="user-unlock",
+                target=name,
+                old=f"{cleared} failed sign-in(s)",
+                new=None,
             )
         return cleared

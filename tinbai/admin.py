@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from digest.progress import PlanProgress
-from store import admin as q
+from store import mappings as sender_maps
 from store import normalize_pattern
+from store import submissions as q
 from store.models import MAX_ID
 from tinbai.app import App
 from tinbai.config import PlanConfig, UnitConfig, _did_you_mean
@@ -91,11 +92,11 @@ def day_start(app: App, day: date) -> datetime:
 
 def assign(
     app: App, address: str, unit_id: str, *, actor: str, since: date | None = None
-) -> q.MappingChange:
+) -> sender_maps.MappingChange:
     """Map a sender to a unit; its earlier mail moves too unless ``since`` keeps it where it was."""
     pattern = check_new_pattern(address)
     check_unit(app, unit_id)
-    return q.map_sender(
+    return sender_maps.map_sender(
         app.store.session,
         pattern,
         unit_id,
@@ -104,6 +105,16 @@ def assign(
         actor=actor,
         now=app.now(),
     )
+
+
+def unassign(app: App, address: str, *, actor: str) -> tuple[str, str | None]:
+    """Unmap a sender: (its pattern, the unit the database mapped it to, or None if it did not).
+
+    None of its mail counts any more, not even what a `--from` move kept with an
+    earlier unit, unless a seed in the config maps it.
+    """
+    pattern = check_pattern(address)
+    return pattern, sender_maps.unmap_sender(app.store.session, pattern, actor=actor, now=app.now())
 
 
 @dataclass(frozen=True)
@@ -205,9 +216,11 @@ def parse_senders_csv(text: str, app: App, *, name: str = "CSV") -> list[tuple[s
     return rows
 
 
-def import_senders(app: App, rows: Sequence[tuple[str, str]], *, actor: str) -> q.ImportResult:
+def import_senders(
+    app: App, rows: Sequence[tuple[str, str]], *, actor: str
+) -> sender_maps.ImportResult:
     """Map every row in one transaction (all rows or none)."""
-    return q.import_mappings(
+    return sender_maps.import_mappings(
         app.store.session,
         rows,
         current_of=lambda p: current_unit(app, p),
@@ -331,7 +344,7 @@ def submissions(
     )
     mapping = app.sender_map()
     with app.store.session() as s:
-        periods = q.load_periods(s)
+        periods = sender_maps.load_periods(s)
     out = []
     for row in rows:
         unit = periods.unit_at(row.sender, row.received_at) or mapping.unit_for(row.sender)
@@ -356,7 +369,7 @@ def submission(app: App, message_pk: int) -> tuple[q.SubmissionDetail, str | Non
     if detail is None:
         raise _no_message(message_pk)
     with app.store.session() as s:
-        periods = q.load_periods(s)
+        periods = sender_maps.load_periods(s)
     row = detail.row
     return detail, periods.unit_at(row.sender, row.received_at) or app.sender_map().unit_for(
         row.sender

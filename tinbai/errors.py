@@ -9,6 +9,7 @@ from __future__ import annotations
 from classify.errors import TinbaiError
 from digest.errors import DeliveryError, TemporaryDeliveryError
 from ingest.errors import MailboxError, ParseError
+from store.errors import StoreError
 
 __all__ = [
     "ConfigError",
@@ -25,7 +26,3 @@ class ConfigError(TinbaiError):
     """The configuration cannot be used as it is."""
 
     exit_code = 2
-
-
-class StoreError(TinbaiError):
-    """The database cannot be opened, migrated or written."""

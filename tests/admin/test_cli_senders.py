@@ -118,6 +118,33 @@ def test_remove_unmaps_and_is_audited(tinbai):
     assert "was not mapped" in tinbai("senders", "remove", "a@example.net").stdout
 
 
+def test_removing_a_sender_moved_with_from_leaves_none_of_its_mail_counted(tinbai, mail, news):
+    # `senders add --from` keeps April's mail with tuan-giao; `senders remove` must
+    # drop that too, or April still counts for tuan-giao while the report lists the
+    # sender as unmapped (and a web removal did the same).
+    april = news("clerk@example.net", subject="[Tin] Tháng Công nhân")
+    april["date"] = datetime(2020, 4, 20, 9, 0, tzinfo=HANOI)
+    may = news("clerk@example.net", subject="[Tin] Đại hội Công đoàn")
+    may["date"] = datetime(2020, 5, 20, 9, 0, tzinfo=HANOI)
+    mail(april, may)
+    tinbai("senders", "add", "clerk@example.net", "tuan-giao")
+    tinbai("senders", "add", "clerk@example.net", "muong-lay", "--from", "2020-05-01")
+
+    done = tinbai("senders", "remove", "clerk@example.net")
+
+    assert "clerk@example.net no longer sends for muong-lay" in done.stdout
+    report = json.loads(tinbai("report", "--format", "json", *AS_OF).stdout)
+    assert {u["id"]: u["counts"]["news"] for u in report["units"]}["tuan-giao"] == 0
+    assert report["totals"]["news"]["count"] == 0
+    assert report["unmapped"] == [{"address": "clerk@example.net", "messages": 2}]
+    listed = json.loads(
+        tinbai("submissions", "list", "--unit", "tuan-giao", "--format", "json").stdout
+    )
+    assert listed == []
+    entry = audit(tinbai)[0]
+    assert (entry["action"], entry["old"], entry["new"]) == ("sender-unmap", "muong-lay", None)
+
+
 def test_list_searches_database_and_config_mappings(tinbai):
     tinbai("senders", "add", "clerk@example.net", "muong-lay")
     rows = json.loads(tinbai("senders", "list", "--search", "muong-lay", "--format", "json").stdout)

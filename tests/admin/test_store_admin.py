@@ -8,8 +8,9 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect
 
-from store.admin import Periods
+from store import open_store
 from store.db import _alembic_config, current_revision, head_revision, make_engine, migrate
+from store.mappings import Periods, load_periods, map_sender, unmap_sender
 
 MAY = datetime(2020, 5, 1, tzinfo=UTC)
 JUNE = datetime(2020, 6, 1, tzinfo=UTC)
@@ -50,6 +51,22 @@ PERIODS = Periods(
 )
 def test_an_earlier_unit_holds_only_before_its_date(address, received, unit):
     assert PERIODS.unit_at(address, received) == unit
+
+
+def test_unmapping_a_sender_drops_the_earlier_unit_a_from_move_kept(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    april = datetime(2020, 4, 20, tzinfo=UTC)
+    at = {"actor": "t", "now": JUNE}
+    map_sender(store.session, "a@x.example.org", "tuan-giao", current=None, since=None, **at)
+    map_sender(store.session, "a@x.example.org", "muong-lay", current="tuan-giao", since=MAY, **at)
+    with store.session() as s:
+        assert load_periods(s).unit_at("a@x.example.org", april) == "tuan-giao"
+
+    assert unmap_sender(store.session, "a@x.example.org", **at) == "muong-lay"
+
+    with store.session() as s:
+        assert load_periods(s) == Periods({}, frozenset())
+    store.engine.dispose()
 
 
 def test_the_admin_and_poll_health_migrations_go_down_and_up_again(tmp_path):

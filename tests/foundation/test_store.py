@@ -19,6 +19,7 @@ from classify.message import Item as ClassifiedItem
 from ingest.parse import parse_message
 from store import open_store
 from store.db import _alembic_config, head_revision
+from store.mappings import map_sender, unmap_sender
 from store.models import Base
 
 NOW = datetime(2020, 5, 15, tzinfo=UTC)
@@ -116,11 +117,23 @@ def test_the_same_photo_in_a_later_message_is_not_counted_again(tmp_path):
 
 def test_senders_map_and_unmap_with_an_audit_trail(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    assert store.add_sender("A@Example.org", "tuan-giao", actor="t", now=NOW) is None
-    assert store.add_sender("a@example.org", "muong-lay", actor="t", now=NOW) == "tuan-giao"
+    first = map_sender(
+        store.session, "A@Example.org", "tuan-giao", current=None, since=None, actor="t", now=NOW
+    )
+    assert (first.pattern, first.old, first.new) == ("a@example.org", None, "tuan-giao")
+    moved = map_sender(
+        store.session,
+        "a@example.org",
+        "muong-lay",
+        current="tuan-giao",
+        since=None,
+        actor="t",
+        now=NOW,
+    )
+    assert moved.old == "tuan-giao"
     assert store.senders() == [("a@example.org", "muong-lay")]
-    assert store.remove_sender("a@example.org", actor="t", now=NOW) == "muong-lay"
-    assert store.remove_sender("a@example.org", actor="t", now=NOW) is None
+    assert unmap_sender(store.session, "a@example.org", actor="t", now=NOW) == "muong-lay"
+    assert unmap_sender(store.session, "a@example.org", actor="t", now=NOW) is None
     with store.engine.connect() as c:
         rows = c.execute(sa.text("select action, old, new from audit_log order by id")).all()
     assert rows == [

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from classify.message import KINDS
 from store import users as user_store
-from store.admin import audit_entries
+from store.audit import audit_entries
 from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli

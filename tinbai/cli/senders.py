@@ -10,7 +10,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from store import normalize_pattern
 from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
@@ -64,10 +63,9 @@ def senders_add(app: App, address: str, unit_id: str, since: date | None) -> Non
 def senders_remove(app: App, address: str) -> None:
     """Unmap ADDRESS; its mail counts for no one until mapped again."""
     try:
-        pattern = normalize_pattern(address)
-    except ValueError as e:
+        pattern, old = admin.unassign(app, address, actor=_actor())
+    except admin.AdminError as e:
         raise click.UsageError(str(e)) from e
-    old = app.store.remove_sender(pattern, actor=_actor(), now=app.now())
     if old is not None:
         click.echo(f"{pattern} no longer sends for {old}")
         return

@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from store import users as user_store
+from store.db import Sessions
 from tinbai.config import Config, read_secret
 from tinbai.errors import ConfigError
 
@@ -109,7 +110,7 @@ class LoginLimiter:
 
     def __init__(
         self,
-        sessions: user_store.Sessions,
+        sessions: Sessions,
         attempts: int,
         window: timedelta,
         clock: Callable[[], datetime],

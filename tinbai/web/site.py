@@ -28,8 +28,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from classify.message import KINDS
-from store import admin as q
+from store import submissions as q
 from store import users as user_store
+from store.audit import audit_entries
 from store.users import UserRow
 from tinbai import admin
 from tinbai.app import App
@@ -352,11 +353,12 @@ class Site:
 
     def senders_remove(self, request: Request, user: UserRow) -> Response:
         try:
-            pattern = admin.check_pattern(self.field(self.form(request), "sender"))
+            pattern, old = admin.unassign(
+                self.app, self.field(self.form(request), "sender"), actor=f"web:{user.name}"
+            )
         except admin.AdminError as e:
             self.flash(request, str(e), "error")
             return RedirectResponse("/senders", status_code=303)
-        old = self.app.store.remove_sender(pattern, actor=f"web:{user.name}", now=self.app.now())
         if old is not None:
             self.flash(
                 request, self.t["removed"].format(pattern=pattern, unit=self.unit_label(old))
@@ -482,7 +484,7 @@ class Site:
 
     def audit(self, request: Request, user: UserRow) -> Response:
         action = request.query_params.get("action") or None
-        entries = q.audit_entries(self.app.store.session, limit=300, action=action)
+        entries = audit_entries(self.app.store.session, limit=300, action=action)
         return self.render(request, "audit.html", user, entries=entries, action=action or "")
 
     # ------------------------------------------------------------------ errors

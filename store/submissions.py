@@ -1,47 +1,28 @@
-"""Admin queries: sender mappings over time, manual overrides, submissions and the audit log.
+"""Submissions and their corrections: what each message counts, and a person's override of it.
 
-Every change here writes its audit entry in the same transaction as the change
-itself, so the log cannot miss one. Callers get plain values back.
+A message with an override counts its override whatever its status; any other
+message counts its items when its status is `counted`. A correction writes its
+audit entry in the same transaction as the correction itself.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.models import AuditEntry, Item, Message, Override, Sender, SenderPeriod
-
-KINDS: tuple[str, ...] = ("news", "article", "photo")
-
-Sessions = Callable[[], Session]  # `Store.session`
-
+from classify.message import KINDS
+from store.audit import log_change
+from store.db import Sessions
+from store.mappings import load_periods
+from store.models import Item, Message, Override
 
 # --------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True)
-class MappingChange:
-    pattern: str
-    old: str | None  # the unit it counted for before (database or config seed)
-    new: str
-    since: datetime | None = None  # set: mail received before it stays with `old`
-
-    @property
-    def changed(self) -> bool:
-        return self.old != self.new
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    added: int
-    moved: int
-    unchanged: int
 
 
 @dataclass(frozen=True)
@@ -87,17 +68,6 @@ class SubmissionDetail:
 
 
 @dataclass(frozen=True)
-class AuditRow:
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    target: str
-    old: str | None
-    new: str | None
-
-
-@dataclass(frozen=True)
 class SenderActivity:
     """What an unknown sender sent in a window: enough to decide which unit it is."""
 
@@ -108,43 +78,7 @@ class SenderActivity:
     message_ids: tuple[int, ...] = field(default=())
 
 
-@dataclass(frozen=True)
-class Periods:
-    """Earlier mappings kept by `--from`: which unit a message counted for when it arrived."""
-
-    by_pattern: Mapping[
-        str, tuple[tuple[datetime, str], ...]
-    ]  # pattern → ((until, unit), …) by until
-    exact: frozenset[str]  # addresses mapped on their own in the database
-
-    def unit_at(self, address: str, received_at: datetime) -> str | None:
-        """The earlier unit that holds for mail received at ``received_at``, if one does."""
-        address = address.lower()
-        keys = [address]
-        if address not in self.exact and "@" in address:
-            keys.append("@" + address.rsplit("@", 1)[1])
-        for key in keys:
-            for until, unit in self.by_pattern.get(key, ()):
-                if received_at < until:
-                    return unit
-            if key in self.by_pattern or key in self.exact:
-                return None
-        return None
-
-
 # --------------------------------------------------------------------------- counting
-
-
-def load_periods(s: Session) -> Periods:
-    table: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
-    for pattern, until, unit in s.execute(
-        select(SenderPeriod.pattern, SenderPeriod.until, SenderPeriod.unit_id).order_by(
-            SenderPeriod.until
-        )
-    ):
-        table[pattern].append((until, unit))
-    exact = frozenset(p for p in s.scalars(select(Sender.pattern)) if not p.startswith("@"))
-    return Periods({p: tuple(v) for p, v in table.items()}, exact)
 
 
 def counted_rows(
@@ -183,93 +117,7 @@ def counted_rows(
     ]
 
 
-# --------------------------------------------------------------------------- mappings
-
-
-def map_sender(
-    sessions: Sessions,
-    pattern: str,
-    unit_id: str,
-    *,
-    current: str | None,
-    since: datetime | None,
-    actor: str,
-    now: datetime,
-) -> MappingChange:
-    """Map ``pattern`` to ``unit_id``; ``current`` is the unit it counts for now (database or seed).
-
-    Without ``since`` the sender's whole history moves with it (earlier
-    periods are dropped); with it, mail received before ``since`` stays with
-    ``current``.
-    """
-    with sessions() as s, s.begin():
-        change = _map_one(s, pattern, unit_id, current=current, since=since, actor=actor, now=now)
-    return change
-
-
-def _map_one(
-    s: Session,
-    pattern: str,
-    unit_id: str,
-    *,
-    current: str | None,
-    since: datetime | None,
-    actor: str,
-    now: datetime,
-) -> MappingChange:
-    row = s.scalar(select(Sender).where(Sender.pattern == pattern))
-    change = MappingChange(
-        pattern, current, unit_id, since if current and current != unit_id else None
-    )
-    if not change.changed:
-        return change  # it counts there already (perhaps through its domain or a seed): no write
-    if row is None:
-        s.add(Sender(pattern=pattern, unit_id=unit_id, created_at=now))
-    else:
-        row.unit_id = unit_id
-    new = unit_id
-    if change.since is not None and current is not None:
-        s.execute(
-            delete(SenderPeriod).where(
-                SenderPeriod.pattern == pattern, SenderPeriod.until >= change.since
-            )
-        )
-        s.add(SenderPeriod(pattern=pattern, unit_id=current, until=change.since, created_at=now))
-        new = f"{unit_id} (mail from {change.since.date().isoformat()} on)"
-    else:
-        s.execute(delete(SenderPeriod).where(SenderPeriod.pattern == pattern))
-    s.add(
-        AuditEntry(at=now, actor=actor, action="sender-map", target=pattern, old=current, new=new)
-    )
-    return change
-
-
-def import_mappings(
-    sessions: Sessions,
-    rows: Sequence[tuple[str, str]],
-    *,
-    current_of: Callable[[str], str | None],
-    actor: str,
-    now: datetime,
-) -> ImportResult:
-    """Map every (pattern, unit) in one transaction: all rows are imported, or none."""
-    added = moved = unchanged = 0
-    with sessions() as s, s.begin():
-        for pattern, unit_id in rows:
-            current = current_of(pattern)
-            change = _map_one(
-                s, pattern, unit_id, current=current, since=None, actor=actor, now=now
-            )
-            if not change.changed:
-                unchanged += 1
-            elif change.old is None:
-                added += 1
-            else:
-                moved += 1
-    return ImportResult(added, moved, unchanged)
-
-
-# --------------------------------------------------------------------------- overrides
+# --------------------------------------------------------------------------- corrections
 
 
 def set_override(
@@ -287,22 +135,21 @@ def set_override(
         if message is None:
             return None
         old = _counts_now(s, message)
-        new = {k: int(counts[k]) for k in KINDS}
+        new: dict[str, int] = {k: int(counts[k]) for k in KINDS}
         row = s.scalar(select(Override).where(Override.message_pk == message_pk))
         if row is None:
             s.add(Override(message_pk=message_pk, reason=reason, actor=actor, at=now, **new))
         else:
             row.news, row.article, row.photo = new["news"], new["article"], new["photo"]
             row.reason, row.actor, row.at = reason, actor, now
-        s.add(
-            AuditEntry(
-                at=now,
-                actor=actor,
-                action="reclassify",
-                target=f"message #{message_pk}",
-                old=_fmt_counts(old),
-                new=_fmt_counts(new) + (f" — {reason}" if reason else ""),
-            )
+        log_change(
+            s,
+            at=now,
+            actor=actor,
+            action="reclassify",
+            target=f"message #{message_pk}",
+            old=_fmt_counts(old),
+            new=_fmt_counts(new) + (f" — {reason}" if reason else ""),
         )
         return old, new
 
@@ -317,16 +164,17 @@ def clear_override(sessions: Sessions, message_pk: int, *, actor: str, now: date
         s.delete(row)
         s.flush()
         message = s.get(Message, message_pk)
-        new = _counts_now(s, message) if message is not None else dict.fromkeys(KINDS, 0)
-        s.add(
-            AuditEntry(
-                at=now,
-                actor=actor,
-                action="reclassify-clear",
-                target=f"message #{message_pk}",
-                old=_fmt_counts(old),
-                new=_fmt_counts(new) + " (as classified)",
-            )
+        new: dict[str, int] = (
+            _counts_now(s, message) if message is not None else dict.fromkeys(KINDS, 0)
+        )
+        log_change(
+            s,
+            at=now,
+            actor=actor,
+            action="reclassify-clear",
+            target=f"message #{message_pk}",
+            old=_fmt_counts(old),
+            new=_fmt_counts(new) + " (as classified)",
         )
         return True
 
@@ -336,7 +184,7 @@ def _fmt_counts(counts: Mapping[str, int]) -> str:
 
 
 def _classified(message: Message) -> dict[str, int]:
-    counts = dict.fromkeys(KINDS, 0)
+    counts: dict[str, int] = dict.fromkeys(KINDS, 0)
     if message.status == "counted":
         for item in message.items:
             if item.kind in counts:
@@ -470,35 +318,3 @@ def sender_activity(
         )
         for a, rows in found.items()
     }
-
-
-# --------------------------------------------------------------------------- audit
-
-
-def audit_entries(
-    sessions: Sessions, *, limit: int = 100, action: str | None = None, target: str | None = None
-) -> list[AuditRow]:
-    """The latest audit entries, newest first."""
-    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    if target:
-        stmt = stmt.where(AuditEntry.target.contains(target))
-    with sessions() as s:
-        return [
-            AuditRow(e.id, e.at, e.actor, e.action, e.target, e.old, e.new) for e in s.scalars(stmt)
-        ]
-
-
-def add_audit(
-    sessions: Sessions,
-    *,
-    actor: str,
-    action: str,
-    target: str,
-    old: str | None,
-    new: str | None,
-    now: datetime,
-) -> None:
-    with sessions() as s, s.begin():
-        s.add(AuditEntry(at=now, actor=actor, action=action, target=target, old=old, new=new))

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from mailkit import HANOI
 
+from store.mappings import map_sender
 from tinbai.app import App
 
 AS_OF = ("--as-of", "2020-06-30")
@@ -304,7 +305,15 @@ def test_export_escapes_every_cell_a_spreadsheet_would_run_as_a_formula(tinbai, 
     # A mapping stored before import refused such addresses, and a domain pattern.
     app = App(config_path=config_file)
     try:
-        app.store.add_sender("=hyperlink@evil.example.net", "muong-lay", actor="old", now=app.now())
+        map_sender(
+            app.store.session,
+            "=hyperlink@evil.example.net",
+            "muong-lay",
+            current=None,
+            since=None,
+            actor="old",
+            now=app.now(),
+        )
     finally:
         app.close()
     tinbai("senders", "add", "@nampo.example.org", "nam-po")

@@ -131,3 +131,18 @@ class Classification:
 
     def total(self, kind: Kind) -> int:
         return sum(i.count for i in self.items if i.kind == kind)
+
+
+@dataclass(frozen=True)
+class Review:
+    """A stored message that needs a person: nothing could be counted, or counting failed.
+
+    The store finds these and the digest lists them: a plain value both layers share.
+    """
+
+    id: int
+    received_at: datetime
+    sender: str
+    subject: str
+    status: str
+    reason: str

@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal
 
+from classify.message import Review
 from digest.plan import KINDS, Group, Plan, Unit, summed_quota
 
 Counts = Mapping[str, int]
@@ -205,18 +206,6 @@ class Unmapped:
     address: str
     messages: int
     name: str = ""
-
-
-@dataclass(frozen=True)
-class Review:
-    """A message that needs a person: nothing could be counted, or counting failed."""
-
-    id: int
-    received_at: datetime
-    sender: str
-    subject: str
-    status: str
-    reason: str
 
 
 @dataclass(frozen=True)

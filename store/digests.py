@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from classify.message import Review
 from store.errors import StoreError
 from store.models import DigestSent, Message, Override
 from store.repo import Store
@@ -21,21 +22,9 @@ from store.repo import Store
 REVIEW_STATUSES: tuple[str, ...] = ("needs-review", "failed")
 
 
-@dataclass(frozen=True)
-class ReviewRow:
-    """A stored message that needs a person (the digest shows it as a `digest.progress.Review`)."""
-
-    id: int
-    received_at: datetime
-    sender: str
-    subject: str
-    status: str
-    reason: str
-
-
 def messages_to_review(
     store: Store, start: datetime, end: datetime, statuses: Sequence[str] = REVIEW_STATUSES
-) -> list[ReviewRow]:
+) -> list[Review]:
     """Messages received in [start, end) that nothing could be counted from, oldest first."""
     stmt = (
         select(
@@ -53,7 +42,7 @@ def messages_to_review(
         .order_by(Message.received_at, Message.id)
     )
     with store.session() as s:
-        return [ReviewRow(*row) for row in s.execute(stmt)]
+        return [Review(*row) for row in s.execute(stmt)]
 
 
 @dataclass(frozen=True)

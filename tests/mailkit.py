@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import random
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,3 +75,61 @@ def build_message(
                 "Content-Disposition", f'inline; filename="{a.filename}"'
             )
     return msg.as_bytes()
+
+
+def make_docx(*paragraphs: str) -> bytes:
+    """A real .docx (python-docx) with one paragraph per argument."""
+    import docx  # noqa: PLC0415 — test-only use of a dependency
+
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def make_zip(files: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def make_heic(seed: int, size: tuple[int, int] = (640, 480)) -> bytes:
+    import pillow_heif  # noqa: PLC0415
+    from PIL import Image  # noqa: PLC0415
+
+    pillow_heif.register_heif_opener()
+    image = Image.effect_noise(size, 40 + seed % 50).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "HEIF", quality=50)
+    return out.getvalue()
+
+
+def minimal_pdf(text: str) -> bytes:
+    """A one-page PDF with one line of text, written by hand (PDF 1.4, classic xref)."""
+    line = text.encode("ascii", "replace").decode()
+    stream = f"BT /F1 12 Tf 72 720 Td ({line}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

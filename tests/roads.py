@@ -14,13 +14,22 @@ import functools
 import hashlib
 import io
 import struct
-import zipfile
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from mailkit import HANOI, Attachment, build_message, make_jpeg, make_png
+from mailkit import (
+    HANOI,
+    Attachment,
+    build_message,
+    make_docx,
+    make_heic,
+    make_jpeg,
+    make_png,
+    make_zip,
+    minimal_pdf,
+)
 
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 WORDS = [
@@ -42,24 +51,6 @@ WORDS = [
 
 def words(n: int, offset: int = 0) -> str:
     return " ".join(WORDS[(offset + i) % len(WORDS)] for i in range(n))
-
-
-def make_docx(text: str) -> bytes:
-    import docx  # noqa: PLC0415 — test-only dependency
-
-    document = docx.Document()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def make_zip(files: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in files.items():
-            z.writestr(name, data)
-    return out.getvalue()
 
 
 def with_exif_block(jpeg: bytes, taken: str, size: int = 40_000) -> bytes:
@@ -321,15 +312,9 @@ def a_forwarded_message_with_photos() -> bytes:
 
 
 def heic_photos_from_an_iphone() -> bytes:
-    import pillow_heif  # noqa: PLC0415
-    from PIL import Image  # noqa: PLC0415 — test-only dependency
-
-    pillow_heif.register_heif_opener()
-    shots = []
-    for seed in (171, 172):
-        out = io.BytesIO()
-        Image.effect_noise((640, 480), seed % 50 + 20).convert("RGB").save(out, "HEIF", quality=50)
-        shots.append(Attachment(f"IMG_{seed}.HEIC", out.getvalue(), "image", "heic"))
+    shots = [
+        Attachment(f"IMG_{seed}.HEIC", make_heic(seed), "image", "heic") for seed in (171, 172)
+    ]
     return build_message(subject="[Ảnh] Ảnh từ iPhone", body="Ảnh.", attachments=shots)
 
 
@@ -345,33 +330,6 @@ def a_pdf_article_and_a_tracking_pixel() -> bytes:
 
 def tagged_by_plus_address() -> bytes:
     return build_message(to="tinbai+bai@example.org", subject="Phong trào thi đua", body=words(90))
-
-
-def minimal_pdf(text: str) -> bytes:
-    """A one-page PDF with one line of text, written by hand (PDF 1.4, classic xref)."""
-    ascii_text = text.encode("ascii", "replace").decode()
-    stream = f"BT /F1 12 Tf 72 720 Td ({ascii_text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 # What each shape counts for, as README.md's counting rules say: status, then the status

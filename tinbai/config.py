@@ -656,13 +656,19 @@ def tag_vocabulary(config: Config) -> dict[str, Kind]:
     return vocabulary({"news": tags.news, "article": tags.article, "photo": tags.photo})
 
 
-def mailbox_settings(config: Config) -> MailboxSettings:
-    """What ingest needs of the `[mailbox]` section; ConfigError when there is none."""
+def mailbox_config(config: Config) -> MailboxConfig:
+    """The `[mailbox]` section; ConfigError (one line) when there is none."""
     mailbox = config.model.mailbox
     if mailbox is None:
         raise ConfigError(
             f"{config.path}: no [mailbox] section — add one to poll IMAP (docs/ingest.md)"
         )
+    return mailbox
+
+
+def mailbox_settings(config: Config) -> MailboxSettings:
+    """What ingest needs of the `[mailbox]` section; ConfigError when there is none."""
+    mailbox = mailbox_config(config)
     token_file = mailbox.oauth_token_file
     if token_file is not None and not token_file.is_absolute():
         token_file = config.base_dir / token_file

@@ -37,8 +37,8 @@ from ingest.settings import MailboxSettings, account_name
 from store import Store
 from store.mailbox_state import known_messages, record_seen_again, save_folder_state
 from tinbai.app import App
-from tinbai.config import MailboxConfig, mailbox_settings, read_secret
-from tinbai.errors import ConfigError, MailboxError
+from tinbai.config import MailboxConfig, mailbox_config, mailbox_settings, read_secret
+from tinbai.errors import MailboxError
 from tinbai.pipeline import classify_context, submit
 
 log = logging.getLogger(__name__)
@@ -127,15 +127,6 @@ class StoreLedger:
         return done.outcome.created, done.classification
 
 
-def mailbox_config(app: App) -> MailboxConfig:
-    mailbox = app.config.model.mailbox
-    if mailbox is None:
-        raise ConfigError(
-            f"{app.config.path}: no [mailbox] section — add one to poll IMAP (docs/ingest.md)"
-        )
-    return mailbox
-
-
 def account_of(mailbox: MailboxConfig | MailboxSettings) -> str:
     return account_name(mailbox.username, mailbox.host)
 
@@ -160,7 +151,7 @@ def credentials(app: App, mailbox: MailboxSettings, refused: str | None = None) 
         return Credentials(
             access_token=token.value, refresh_at=token.refresh_at, refreshed=token.refreshed
         )
-    section = mailbox_config(app)  # the secret's names stay with the config, not in ingest
+    section = mailbox_config(app.config)  # the secret's names stay with the config, not in ingest
     return Credentials(
         password=read_secret(
             "mailbox", section.password_env, section.password_file, app.config.base_dir

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from digest.progress import PlanProgress, Review, Unmapped, compute_progress, week_ending
+from digest.progress import PlanProgress, Unmapped, compute_progress, week_ending
 from store import SenderMap
 from store.digests import messages_to_review
 from tinbai.app import App
@@ -51,10 +51,7 @@ def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
     strangers = [a for a in messages if mapping.unit_for(a) not in known_units]
     names = app.store.sender_names(strangers)
     unmapped = [Unmapped(a or "(no sender)", messages[a], names.get(a, "")) for a in strangers]
-    to_review = [
-        Review(r.id, r.received_at, r.sender, r.subject, r.status, r.reason)
-        for r in messages_to_review(app.store, start, end)
-    ]
+    to_review = messages_to_review(app.store, start, end)
     return compute_progress(
         digest_plan(app.config.model, plan),
         per_unit,

@@ -31,8 +31,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from store.mailbox_state import PollHealth, poll_health, save_poll_health
 from tinbai.alerts import email_editor, polling_failed, polling_recovered
 from tinbai.app import App
+from tinbai.config import mailbox_config
 from tinbai.errors import ConfigError, TinbaiError
-from tinbai.polling import MailboxSession, PollBusy, account_of, mailbox_config, poll_once
+from tinbai.polling import MailboxSession, PollBusy, account_of, poll_once
 from tinbai.schedule import cron_trigger
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ class Service:
     def _mailbox_settings(self) -> tuple[str, float, float] | None:
         """(account, poll interval, alert delay), or None without a [mailbox]."""
         try:
-            mailbox = mailbox_config(self.app)
+            mailbox = mailbox_config(self.app.config)
         except ConfigError:
             return None
         return account_of(mailbox), mailbox.poll_interval, mailbox.alert_after

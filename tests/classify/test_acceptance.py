@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 import unicodedata
 from collections.abc import Callable
@@ -12,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from mailkit import HANOI, Attachment, make_jpeg, make_png
+from mailkit import HANOI, Attachment, make_docx, make_heic, make_jpeg, make_png
 from shapes import to_cp1258
 
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -23,28 +22,6 @@ def unit_counts(tinbai: Callable[..., object], unit: str) -> dict[str, int]:
     data = json.loads(done.stdout)  # type: ignore[attr-defined]
     counts: dict[str, int] = next(u for u in data["units"] if u["id"] == unit)["counts"]
     return counts
-
-
-def make_docx(paragraphs: list[str]) -> bytes:
-    import docx  # noqa: PLC0415
-
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def make_heic(seed: int) -> bytes:
-    import pillow_heif  # noqa: PLC0415
-    from PIL import Image  # noqa: PLC0415
-
-    pillow_heif.register_heif_opener()
-    image = Image.effect_noise((640, 480), 40 + seed).convert("RGB")
-    out = io.BytesIO()
-    image.save(out, "HEIF", quality=50)
-    return out.getvalue()
 
 
 NEWS_TEXT = (
@@ -89,7 +66,9 @@ def test_windows_1258_bai_subject_with_a_docx_is_one_article(
     body = [
         "Trong những ngày qua, đội ngũ y bác sĩ tỉnh Điện Biên đã ngày đêm chống dịch. " * 12
     ] * 5
-    msg.add_attachment(make_docx(body), maintype=DOCX[0], subtype=DOCX[1], filename="bai-viet.docx")
+    msg.add_attachment(
+        make_docx(*body), maintype=DOCX[0], subtype=DOCX[1], filename="bai-viet.docx"
+    )
     raw = msg.as_bytes().replace(b"Subject:", b"X-Old:", 0)
     raw = b"Subject: =?windows-1258?B?" + encoded.encode() + b"?=\r\n" + raw
     path = tmp_path / "bai.eml"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import base64
 import io
 import unicodedata
-import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from mailkit import make_jpeg, make_png
+from mailkit import make_docx, make_jpeg, make_png, make_zip, minimal_pdf
 from shapes import to_cp1258
 
 from classify import classify
@@ -33,24 +32,6 @@ def mail(subject: str = "[Ảnh] Hoạt động", body: str = "Gửi Ban.") -> E
     msg["Message-ID"] = "<p@example.org>"
     msg.set_content(body)
     return msg
-
-
-def make_docx(text: str) -> bytes:
-    import docx  # noqa: PLC0415
-
-    document = docx.Document()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def make_zip(files: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return out.getvalue()
 
 
 def counts(raw: bytes) -> str:
@@ -293,29 +274,3 @@ def test_text_is_read_from_odt_and_a_pdf() -> None:
     document.save(out)
     assert extract_text(out.getvalue(), "odt").text == "Công đoàn ngành Giáo dục"
     assert (extract_text(minimal_pdf("Hello union"), "pdf").text or "").strip() == "Hello union"
-
-
-def minimal_pdf(line: str) -> bytes:
-    """A one-page PDF with one line of text, written by hand (PDF 1.4, classic xref)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({line}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)

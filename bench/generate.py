@@ -63,8 +63,18 @@ def _wrap(data: bytes) -> bytes:
 
 
 class PhotoPool:
-    def __init__(self, size: int, width: int, height: int) -> None:
-        self.tails = [_wrap(make_jpeg(width, height, seed)[2:]) for seed in range(size)]
+    def __init__(self, size: int, width: int, height: int, exif: int = 0) -> None:
+        """``exif``: bytes of an Exif-like APP1 block before the frame header, as phones write."""
+        self.tails = [
+            _wrap(self._app1(exif) + make_jpeg(width, height, seed)[2:]) for seed in range(size)
+        ]
+
+    @staticmethod
+    def _app1(size: int) -> bytes:
+        if not size:
+            return b""
+        payload = b"Exif\0\0" + bytes(range(256)) * (size // 256)
+        return b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
 
     def encoded(self, index: int, label: str) -> tuple[bytes, int]:
         """A distinct JPEG, already base64 encoded: SOI + comment (a whole line) + a pool tail."""
@@ -111,10 +121,18 @@ def message(i: int, rng: random.Random, pool: PhotoPool, photos: int) -> tuple[b
     return out, sent
 
 
-def fill(maildir: Path, count: int, *, photos: bool, seed: int = 2020, pool_size: int = 24) -> int:
+def fill(
+    maildir: Path,
+    count: int,
+    *,
+    photos: bool,
+    seed: int = 2020,
+    pool_size: int = 24,
+    exif: int = 0,
+) -> int:
     """Write ``count`` messages into ``maildir`` (cur/); return the bytes written."""
     rng = random.Random(seed)  # noqa: S311 — a reproducible mailbox, not a secret
-    pool = PhotoPool(pool_size, 2800, 1900) if photos else None
+    pool = PhotoPool(pool_size, 2800, 1900, exif) if photos else None
     for sub in ("cur", "new", "tmp"):
         (maildir / sub).mkdir(parents=True, exist_ok=True)
     total = 0

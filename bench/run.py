@@ -288,6 +288,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--idle-runs", type=int, default=30)
     parser.add_argument(
+        "--exif",
+        type=int,
+        default=0,
+        help="bytes of Exif before each photo's frame header (a phone's JPEG: 40000)",
+    )
+    parser.add_argument(
         "--rested-runs", type=int, default=20, help=f"kept-session polls after {REST_S} s idle"
     )
     parser.add_argument(
@@ -332,7 +338,8 @@ def main() -> None:
             print(f"synced {args.small} small messages in {wall:.0f} s", file=sys.stderr)
         t = time.perf_counter()
         maildir = server.dir / "home" / PHOTO_USER / "Maildir"
-        results["mailbox_bytes"] = fill(maildir, args.messages, photos=True)
+        results["mailbox_bytes"] = fill(maildir, args.messages, photos=True, exif=args.exif)
+        results["exif_bytes"] = args.exif
         resync(server.conf, PHOTO_USER, maildir)
         results["generate_s"] = time.perf_counter() - t
         print(

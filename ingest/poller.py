@@ -103,6 +103,7 @@ class PollStats:
             f" {self.items['photo']} photo(s); {self.statuses['ignored']} ignored,"
             f" {self.statuses['needs-review']} to review, {self.statuses['failed']} failed;"
             f" {self.already} already stored; {self.full_fetches} fetched whole;"
+            f" {self.size_fetches} photo size read(s) past the head;"
             f" {self.bytes_fetched:,} bytes fetched from {self.folders} folder(s)"
         )
 

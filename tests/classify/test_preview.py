@@ -25,7 +25,9 @@ REPLY = (
     [
         pytest.param("Một đoạn tin ngắn.", ["own"], id="own-only"),
         pytest.param(REPLY, ["own", "quoted"], id="reply-in-vietnamese"),
-        pytest.param("Tin gửi.\n-- \nNguyễn Văn A\nLĐLĐ huyện", ["own", "signature"], id="signature"),
+        pytest.param(
+            "Tin gửi.\n-- \nNguyễn Văn A\nLĐLĐ huyện", ["own", "signature"], id="signature"
+        ),
         pytest.param("Đồng ý.\n> câu hỏi cũ\nTrả lời tiếp.", ["own", "quoted", "own"], id="inline"),
         pytest.param("", [], id="empty"),
     ],

@@ -71,8 +71,11 @@ def _cache(app: App) -> ThumbnailCache:
     return ThumbnailCache(app.config.thumbnail_cache, int(web.thumbnail_cache_mb * 1_000_000))
 
 
-def message_shown(app: App, detail: SubmissionDetail) -> MessageShown | None:
-    """What to show of a message; None when it was stored before previews were kept."""
+def message_shown(app: App, detail: SubmissionDetail, *, fetch: bool = True) -> MessageShown | None:
+    """What to show of a message; None when it was stored before previews were kept.
+
+    ``fetch=False``: no thumbnails from the IMAP server (a terminal shows none).
+    """
     preview, with_thumbnail = stored.load_preview(app.store.session, detail.row.id)
     if preview is None:
         return None
@@ -113,7 +116,7 @@ def message_shown(app: App, detail: SubmissionDetail) -> MessageShown | None:
     server: ServerState = "ok"
     error = ""
     have = set(with_thumbnail)
-    if detail.source == "imap" and images:
+    if fetch and detail.source == "imap" and images:
         server, error, fetched = _from_server(app, detail.row.id, [f.path for f in images])
         have |= fetched
     shown = tuple(

@@ -8,7 +8,9 @@ from mailkit import Attachment, make_png, make_scene
 
 
 def test_submissions_show_prints_the_text_and_each_image_with_its_verdict(tinbai, mail):
-    body = "Đơn vị gửi tin hội nghị.\n\nOn Mon, 4 May 2020 Ban Tuyên giáo wrote:\n> Đề nghị gửi tin."
+    body = (
+        "Đơn vị gửi tin hội nghị.\n\nOn Mon, 4 May 2020 Ban Tuyên giáo wrote:\n> Đề nghị gửi tin."
+    )
     mail(
         {
             "sender": "tuangiao@example.org",

@@ -28,6 +28,18 @@ def words(text: str) -> int:
     return len(_WORD.findall(unicodedata.normalize("NFC", text)))
 
 
+def first_words(text: str, n: int, max_chars: int) -> tuple[str, bool]:
+    """The start of a text up to its ``n``-th word (and ``max_chars``); True when it was cut."""
+    end = None
+    for i, match in enumerate(_WORD.finditer(text, 0, max_chars)):
+        if i == n:
+            end = match.start()
+            break
+    if end is None and len(text) > max_chars:
+        end = max_chars
+    return (text, False) if end is None else (text[:end].rstrip(), True)
+
+
 def own_text(text: str) -> str:
     """The text a sender wrote in this message: quoted replies and the signature cut off."""
     match = _QUOTE_START.search(text)
@@ -39,3 +51,25 @@ def own_text(text: str) -> str:
     if signature:
         text = text[: signature.start()]
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
+
+
+def passages(text: str) -> list[tuple[str, str]]:
+    """The text cut where `own_text` cuts it, each run of lines named: own, quoted or signature.
+
+    For showing a message to a person: `own_text` keeps the "own" runs and drops the rest
+    (tests/classify/test_preview.py holds the two to the same words).
+    """
+    match = _QUOTE_START.search(text)
+    head, quoted = (text[: match.start()], text[match.start() :]) if match else (text, "")
+    signature = _SIGNATURE.search(head)
+    body, tail = (head[: signature.start()], head[signature.start() :]) if signature else (head, "")
+    runs: list[tuple[str, list[str]]] = []
+    for line in body.splitlines():
+        role = "quoted" if line.lstrip().startswith(">") else "own"
+        if runs and runs[-1][0] == role:
+            runs[-1][1].append(line)
+        else:
+            runs.append((role, [line]))
+    out = [(role, "\n".join(lines).strip("\n")) for role, lines in runs]
+    out += [("signature", tail), ("quoted", quoted)]
+    return [(role, chunk.strip()) for role, chunk in out if chunk.strip()]

@@ -112,10 +112,19 @@ class _Policy(email.policy.EmailPolicy):
 POLICY = _Policy()
 
 
-def parse_message(raw: bytes, received_at: datetime | None = None) -> ParsedMessage:
-    """Parse raw bytes; defects are recorded in the result, never raised."""
+ImageSink = Callable[[str, bytes], None]
+
+
+def parse_message(
+    raw: bytes, received_at: datetime | None = None, *, on_image: ImageSink | None = None
+) -> ParsedMessage:
+    """Parse raw bytes; defects are recorded in the result, never raised.
+
+    ``on_image(path, data)`` is handed each image's decoded bytes as it is read (what the
+    message page's thumbnails are made from), so that no caller walks the tree a second time.
+    """
     try:
-        return _parse(raw, received_at)
+        return _parse(raw, received_at, on_image)
     except (Exception, RecursionError) as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
         log.warning("message %s could not be parsed: %s", hashlib.sha256(raw).hexdigest()[:12], e)
         return ParsedMessage(
@@ -129,8 +138,8 @@ def parse_message(raw: bytes, received_at: datetime | None = None) -> ParsedMess
         )
 
 
-def _parse(raw: bytes, received_at: datetime | None) -> ParsedMessage:
-    walk = _Walk()
+def _parse(raw: bytes, received_at: datetime | None, on_image: ImageSink | None) -> ParsedMessage:
+    walk = _Walk(on_image=on_image)
     containers = sum(1 for _ in itertools.islice(_CONTAINER.finditer(raw), MAX_CONTAINERS + 1))
     try:
         if containers > MAX_CONTAINERS:
@@ -214,6 +223,7 @@ class _Walk:
     # words as the message's own text/plain too, so they are the body only without one.
     container_texts: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    on_image: ImageSink | None = None
 
     def body(self) -> str:
         texts = [t for t in self.texts if t.strip()] or self.container_texts
@@ -284,7 +294,7 @@ class _Walk:
             text = decode_text(data, charset)
             pasted: list[Part] = []
             if content_type == "text/html":
-                pasted = _pasted_images(text, path, nested_in)
+                pasted = _pasted_images(text, path, nested_in, self.on_image)
                 text = html_to_text(text)
             text = clean_text(text)
             if body:
@@ -313,6 +323,7 @@ class _Walk:
             content_id=cid,
             charset=charset,
             nested_in=nested_in,
+            on_image=self.on_image,
         )
         self.parts.extend(parts)
         if body and body_text.strip():
@@ -337,6 +348,7 @@ def file_parts(
     content_id: str | None = None,
     charset: str | None = None,
     nested_in: str | None = None,
+    on_image: ImageSink | None = None,
 ) -> tuple[list[Part], str]:
     """The parts one attached file makes, and any body text it carries.
 
@@ -355,6 +367,7 @@ def file_parts(
             content_id=content_id,
             charset=charset,
             nested_in=nested_in,
+            on_image=on_image,
         )
         return [part], ""
     tnef = is_tnef(content_type, filename)
@@ -396,6 +409,7 @@ def file_parts(
                 content_id=None,
                 charset=None,
                 nested_in="application/ms-tnef" if tnef else "application/zip",
+                on_image=on_image,
             )
         )
     body = clean_text(html_to_text(opened.body)) if opened.body.strip() else ""
@@ -413,6 +427,7 @@ def _file_part(
     content_id: str | None,
     charset: str | None,
     nested_in: str | None,
+    on_image: ImageSink | None = None,
 ) -> Part:
     """A non-text leaf: an image gets its fingerprint and size, a document its text."""
     head = data[:FINGERPRINT_HEAD_BYTES]
@@ -433,6 +448,8 @@ def _file_part(
         )
         note = extracted.note
     dims = image_size(Source.of(data)) if sniffed else None
+    if on_image is not None and imagey and data:
+        on_image(path, data)
     return Part(
         path=path,
         content_type=content_type,
@@ -450,7 +467,9 @@ def _file_part(
     )
 
 
-def _pasted_images(markup: str, path: str, nested_in: str | None) -> list[Part]:
+def _pasted_images(
+    markup: str, path: str, nested_in: str | None, on_image: ImageSink | None = None
+) -> list[Part]:
     """Images pasted into an HTML body as `data:` URIs (webmail does this instead of cid:)."""
     parts: list[Part] = []
     for i, match in enumerate(_DATA_URI.finditer(markup), 1):
@@ -471,6 +490,7 @@ def _pasted_images(markup: str, path: str, nested_in: str | None) -> list[Part]:
                 content_id=None,
                 charset=None,
                 nested_in=nested_in,
+                on_image=on_image,
             )
         )
     return parts

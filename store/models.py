@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -103,6 +104,29 @@ class MessageLocation(Base):
     uid: Mapped[int] = mapped_column(BigInteger)
 
     message: Mapped[Message] = relationship(back_populates="locations")
+
+
+class MessagePreview(Base):
+    """What the message page shows of a message: `classify.preview.Preview` as JSON."""
+
+    __tablename__ = "message_previews"
+
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    preview: Mapped[str] = mapped_column(Text)
+
+
+class Thumbnail(Base):
+    """A small JPEG of one image of a message read from a file (IMAP mail: a disk cache)."""
+
+    __tablename__ = "thumbnails"
+
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    part: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class FolderStateRow(Base):

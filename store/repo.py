@@ -6,7 +6,7 @@ import contextlib
 import json
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from classify.message import Classification, Mark, ParsedMessage
+from classify.preview import preview_of
 from store.db import make_engine, migrate
 from store.errors import StoreError
 from store.models import (
@@ -27,6 +28,7 @@ from store.models import (
     MessageLocation,
     Sender,
 )
+from store.previews import add_preview
 from store.submissions import counted_rows
 
 log = logging.getLogger(__name__)
@@ -110,8 +112,12 @@ class Store:
         location: Mark | None = None,
         advance: Mark | None = None,
         now: datetime,
+        thumbnails: Mapping[str, bytes] | None = None,
     ) -> RecordOutcome:
         """Store a message, its items and its location in one transaction (or in the open one).
+
+        With it, what the message page shows of it (`store.previews`): the start of its
+        text and its files, and ``thumbnails`` of its images by part (mail from a file).
 
         ``advance`` moves the folder's high-water mark in that same transaction,
         so a crash can never leave a message counted but not marked, or the reverse.
@@ -148,6 +154,7 @@ class Store:
                 inserted = conn.execute(_INSERT_MESSAGE, values)
                 message_pk = _new_id(inserted)
                 counted = _add_items(conn, message_pk, result)
+                add_preview(conn, message_pk, preview_of(parsed), thumbnails or {})
                 honest = _after_duplicates(result, counted)
                 if honest is not None:
                     reason = "; ".join(r for r in (honest, note) if r)

@@ -31,6 +31,34 @@ def make_jpeg(width: int = 1200, height: int = 800, seed: int = 0) -> bytes:
     return out.getvalue()
 
 
+def make_scene(seed: int, width: int = 1200, height: int = 800) -> bytes:
+    """A real JPEG that looks like a photo on a screenshot (sky, ground, sun), over 20 KB."""
+    from PIL import Image, ImageDraw  # noqa: PLC0415 — test-only dependency
+
+    rng = random.Random(seed)  # noqa: S311 — test pixels, not secrets
+    sky = (rng.randrange(60, 140), rng.randrange(120, 200), 235)
+    ground = (rng.randrange(40, 120), rng.randrange(110, 170), rng.randrange(30, 80))
+    image = Image.new("RGB", (width, height), sky)
+    draw = ImageDraw.Draw(image)
+    horizon = height * rng.randrange(50, 70) // 100
+    draw.rectangle((0, horizon, width, height), fill=ground)
+    r = height // 8
+    x, y = rng.randrange(r, width - r), rng.randrange(r, horizon - r)
+    draw.ellipse((x - r, y - r, x + r, y + r), fill=(250, 210, 80))
+    for _ in range(6):  # hills
+        cx, w = rng.randrange(width), rng.randrange(width // 6, width // 3)
+        shade = tuple(max(0, c - rng.randrange(10, 40)) for c in ground)
+        draw.polygon(
+            [(cx - w, horizon), (cx, horizon - rng.randrange(40, 160)), (cx + w, horizon)],
+            fill=shade,
+        )
+    grain = Image.effect_noise((width, height), 40).convert("RGB")
+    image = Image.blend(image, grain, 0.08)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
 def make_png(width: int, height: int) -> bytes:
     from PIL import Image  # noqa: PLC0415
 

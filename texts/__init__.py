@@ -9,6 +9,7 @@ and the web admin alike) is written once. The namespaces:
   ``date.*``: shared by every place that shows them;
 - ``digest.*``: the weekly digest and its spreadsheet (and the report's few words);
 - ``web.*``: the web admin;
+- ``content.*``: what a message holds, on its web page and in `tinbai submissions show`;
 - ``alert.*``: the editor's emails about polling (failed since, works again).
 
 This package sits at the bottom with `classify`: it imports nothing of ours, so every

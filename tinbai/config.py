@@ -209,6 +209,10 @@ class WebConfig(_Strict):
     session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
     login_attempts: int = Field(default=5, ge=1)
     login_window_minutes: float = Field(default=15.0, gt=0)
+    # Thumbnails of IMAP mail's photos, fetched when a message page is opened: a folder
+    # (default: `tinbai-thumbnails` beside the SQLite database) kept under this many MB.
+    thumbnail_cache: Path | None = None
+    thumbnail_cache_mb: float = Field(default=50.0, gt=0)
 
 
 class TagsConfig(_Strict):
@@ -324,6 +328,18 @@ class Config:
         ):
             return prefix + str((self.base_dir / url[len(prefix) :]).resolve())
         return url
+
+    @property
+    def thumbnail_cache(self) -> Path:
+        """Where IMAP mail's thumbnails are cached: `[web] thumbnail_cache`, else beside
+        the SQLite database (beside the config for another database)."""
+        chosen = self.model.web.thumbnail_cache
+        if chosen is not None:
+            return chosen if chosen.is_absolute() else self.base_dir / chosen
+        url, prefix = self.database_url, "sqlite:///"
+        if url.startswith(prefix) and url != prefix + ":memory:":
+            return Path(url[len(prefix) :]).parent / "tinbai-thumbnails"
+        return self.base_dir / "tinbai-thumbnails"
 
     def plan(self, plan_id: str | None = None, *, on: date) -> PlanConfig:
         """The plan named by ``plan_id``, else the one whose period holds ``on``.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
@@ -70,6 +71,7 @@ def submit(
     now: datetime,
     location: Mark | None = None,
     advance: Mark | None = None,
+    thumbnails: Mapping[str, bytes] | None = None,
 ) -> Submitted:
     """Classify and store one message. A rule that breaks marks it failed; nothing is lost."""
     try:
@@ -83,6 +85,12 @@ def submit(
             (RuleHit("crash", True, str(e)),),
         )
     outcome = store.record(
-        parsed, result, source=source, location=location, advance=advance, now=now
+        parsed,
+        result,
+        source=source,
+        location=location,
+        advance=advance,
+        now=now,
+        thumbnails=thumbnails,
     )
     return Submitted(outcome, result, parsed)

@@ -14,6 +14,8 @@ from rich.table import Table
 from classify.message import KINDS
 from store import users as user_store
 from store.audit import audit_entries
+from store.submissions import SubmissionDetail
+from texts import text
 from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
@@ -133,6 +135,7 @@ def submissions_show(app: App, message_pk: int) -> None:
         lines.append(f"  {item.kind:<8} {item.count}  {item.part or '-'}  {item.reason}{dup}")
     if not detail.items:
         lines.append("  (none)")
+    lines += _content_lines(app, detail)
     lines.append("rules:")
     lines += [f"  {'✓' if fired else '·'} {rule}: {note}" for rule, fired, note in detail.trace]
     if detail.override is not None:
@@ -142,6 +145,41 @@ def submissions_show(app: App, message_pk: int) -> None:
             f"{' — ' + o.reason if o.reason else ''} (classified: {_counts(detail.classified)})"
         )
     click.echo("\n".join(lines))
+
+
+def _content_lines(app: App, detail: SubmissionDetail) -> list[str]:
+    """What the unit sent, as the message page shows it (tinbai.previews), without pictures."""
+    from classify.preview import EXCERPT_WORDS  # noqa: PLC0415 — only `show` pays for these
+    from tinbai import previews  # noqa: PLC0415
+
+    language = app.config.model.language
+
+    def t(key: str, **values: object) -> str:
+        return text(key, language, **values)
+
+    shown = previews.message_shown(app, detail, fetch=False)
+    if shown is None:
+        return [f"{t('content.title')}: {t('content.none_kept')}"]
+    body = {
+        "piece": t("content.piece", kind=t(f"kind.{shown.body_kind or 'news'}")),
+        "covering-note": t("content.note"),
+        "not-counted": t("content.not_counted"),
+    }[shown.body]
+    label = {"own": body, "quoted": t("content.quoted"), "signature": t("content.signature")}
+    lines = [f"{t('content.text')}:"]
+    for passage in shown.passages:
+        lines.append(f"  [{label[passage.role]}]")
+        lines += [f"    {line}" for line in passage.text.splitlines()]
+    if shown.cut:
+        lines.append("    " + t("content.cut", n=EXCERPT_WORDS))
+    for doc in shown.documents:
+        n = doc.words if doc.words is not None else t("content.words_unknown")
+        kind = t(f"kind.{doc.counted_as}") if doc.counted_as else t("content.not_counted_short")
+        lines.append(f"{t('content.documents')}: {doc.name or doc.path} ({n} — {kind})")
+    for img in shown.images:
+        verdict = t("content.image_" + img.verdict.replace("-", "_"))
+        lines.append(f"{t('content.photos')}: {img.name or img.path} ({verdict})")
+    return lines
 
 
 @submissions.command("reclassify")

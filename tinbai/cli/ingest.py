@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ingest.files import read_messages
-from ingest.parse import parse_message
+from ingest.thumbnails import parse_with_thumbnails
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import pass_app
@@ -30,8 +30,14 @@ def ingest_file(app: App, paths: tuple[Path, ...]) -> None:
     for path in paths:
         try:
             for message in read_messages(path):
+                parsed, thumbnails = parse_with_thumbnails(message.raw)
                 done = submit(
-                    parse_message(message.raw), store=store, ctx=ctx, source="file", now=app.now()
+                    parsed,
+                    store=store,
+                    ctx=ctx,
+                    source="file",
+                    now=app.now(),
+                    thumbnails=thumbnails,
                 )
                 if not done.outcome.created:
                     stats["already"] += 1

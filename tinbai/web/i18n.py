@@ -11,7 +11,13 @@ from collections.abc import Mapping
 from texts import view
 
 # catalogue prefix -> the web admin's name for it (``status.counted`` is ``status_counted``)
-_NAMES = (("kind.", ""), ("plan.", ""), ("status.", "status_"), ("web.", ""))
+_NAMES = (
+    ("kind.", ""),
+    ("plan.", ""),
+    ("status.", "status_"),
+    ("content.", "content_"),
+    ("web.", ""),
+)
 
 
 def words(language: str) -> Mapping[str, str]:

@@ -28,11 +28,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from classify.message import KINDS
+from classify.preview import EXCERPT_WORDS
 from store import submissions as q
 from store import users as user_store
 from store.audit import audit_entries
 from store.users import UserRow
-from tinbai import admin
+from tinbai import admin, previews
 from tinbai.app import App
 from tinbai.errors import TinbaiError
 from tinbai.report import plan_window
@@ -442,9 +443,26 @@ class Site:
             "submission.html",
             user,
             d=detail,
+            shown=previews.message_shown(self.app, detail),
+            excerpt_words=EXCERPT_WORDS,
             unit_id=unit_id,
             unit_label=self.unit_label,
             max=admin.MAX_COUNT,
+        )
+
+    def thumbnail(self, request: Request, user: UserRow) -> Response:
+        """One image of a message, small: stored with it, or from the IMAP thumbnail cache."""
+        message_pk = self.message_pk(request)
+        part = request.query_params.get("part", "")
+        try:
+            detail, _ = admin.submission(self.app, message_pk)
+        except admin.AdminError:
+            raise HTTPException(404) from None
+        data = previews.thumbnail(self.app, message_pk, detail.source, part) if part else None
+        if data is None:
+            raise HTTPException(404)
+        return Response(
+            data, media_type="image/jpeg", headers={"cache-control": "private, max-age=86400"}
         )
 
     def reclassify(self, request: Request, user: UserRow) -> Response:
@@ -526,6 +544,7 @@ def create_app(app: App, *, secret: str | None = None) -> Starlette:
         Route("/unknown", page(site.unknown)),
         Route("/submissions", page(site.submissions)),
         Route("/submissions/{id:int}", page(site.submission)),
+        Route("/submissions/{id:int}/thumbnail", page(site.thumbnail)),
         Route("/submissions/{id:int}/reclassify", page(site.reclassify), methods=["POST"]),
         Route("/submissions/{id:int}/clear", page(site.clear), methods=["POST"]),
         Route("/audit", page(site.audit)),

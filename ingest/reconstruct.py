@@ -103,6 +103,14 @@ class Pending:
         default_factory=dict
     )  # path → (leaf, octets or None=whole)
     fetched: dict[str, bytes] = field(default_factory=dict)
+    # Encoded ranges fetched ahead for a photo whose pixel size lies past its head:
+    # (path, start) -> bytes, asked for in one FETCH with the batch's other such ranges.
+    ahead: dict[tuple[str, int], bytes] = field(default_factory=dict)
+
+
+class _Wanted(Exception):
+    def __init__(self, start: int, length: int) -> None:
+        self.start, self.length = start, length
 
 
 class Reconstructor:
@@ -191,6 +199,41 @@ class Reconstructor:
         return item
 
     def fetch_parts(self, pending: list[Pending]) -> None:
+        """The parts the plans ask for, then the ranges photos' sizes need past their heads."""
+        self._fetch_planned(pending)
+        self._fetch_ahead(pending)
+
+    def _fetch_ahead(self, pending: list[Pending]) -> None:
+        """The first range past its head that each photo's pixel size needs, for the batch at once.
+
+        Reading a size past a phone photo's Exif block costs a round trip per photo
+        when asked for one by one; asked for together (one FETCH per group of messages
+        wanting the same ranges) it costs a few. A further jump, rare, is fetched alone.
+        """
+        groups: dict[tuple[tuple[str, int, int], ...], list[Pending]] = defaultdict(list)
+        for item in pending:
+            ranges: list[tuple[str, int, int]] = []
+            for path, (leaf, octets) in sorted(item.specs.items()):
+                head = item.fetched.get(path, b"")
+                if octets is None or not leaf.may_be_image() or not head:
+                    continue
+                wanted = _first_range(leaf, head)
+                if wanted is not None:
+                    ranges.append((path, *wanted))
+            if ranges:
+                groups[tuple(ranges)].append(item)
+        for group, items in groups.items():
+            self.size_fetches += 1
+            sections = [f"BODY.PEEK[{path}]<{start}.{length}>" for path, start, length in group]
+            answer, _ = self.fetch_isolated([i.uid for i in items], sections)
+            for item in items:
+                got = answer.get(item.uid, {})
+                for path, start, _length in group:
+                    value = got.get(f"BODY[{path}]<{start}>".encode())
+                    if isinstance(value, bytes):
+                        item.ahead[(path, start)] = value
+
+    def _fetch_planned(self, pending: list[Pending]) -> None:
         """One FETCH per group of messages that want the same sections."""
         groups: dict[tuple[str, ...], list[Pending]] = defaultdict(list)
         for item in pending:
@@ -283,7 +326,7 @@ class Reconstructor:
                     size = len(decode_head(leaf, data))
             sniffed = sniff_image(head[:32]) if head else None
             dims = (
-                self.pixels(item.uid, leaf, data, head, whole=spec[1] is None)
+                self.pixels(item, leaf, data, head, whole=spec[1] is None)
                 if spec and sniffed
                 else None
             )
@@ -340,13 +383,17 @@ class Reconstructor:
         return found
 
     def pixels(
-        self, uid: int, leaf: Leaf, data: bytes, head: bytes, *, whole: bool
+        self, item: Pending, leaf: Leaf, data: bytes, head: bytes, *, whole: bool
     ) -> tuple[int, int] | None:
         """The photo's pixel size, read where its header lies: further ranges when needed."""
         if whole:
             return image_size(Source.of(decode_head(leaf, data)))
+        uid = item.uid
 
         def encoded(start: int, length: int) -> bytes:
+            ahead = item.ahead.get((leaf.path, start))
+            if ahead is not None and len(ahead) >= length:
+                return ahead[:length]
             self.size_fetches += 1
             answer = self.client.fetch([uid], [f"BODY.PEEK[{leaf.path}]<{start}.{length}>"])
             value = answer.get(uid, {}).get(f"BODY[{leaf.path}]<{start}>".encode(), b"")
@@ -408,6 +455,27 @@ def plan_fetch(
             octets = head_octets(leaf)
             specs[leaf.path] = (leaf, octets if leaf.encoded_size > octets else None)
     return specs
+
+
+def _first_range(leaf: Leaf, data: bytes) -> tuple[int, int] | None:
+    """The encoded range (start, length) a photo's size reader asks for first past its head.
+
+    The reader runs on the head with a fetch that only records what it asks for, so the
+    range fetched ahead is exactly the one `Reconstructor.pixels` will ask for later.
+    """
+    head = decode_head(leaf, data)[:FINGERPRINT_HEAD_BYTES]
+    if not head or sniff_image(head[:32]) is None:
+        return None
+
+    def record(start: int, length: int) -> bytes:
+        raise _Wanted(start, length)
+
+    reader = decoded_reader(leaf.encoding, data, record)
+    try:
+        image_size(Source(head, reader, leaf.size))
+    except _Wanted as wanted:
+        return wanted.start, wanted.length
+    return None
 
 
 def is_archive(leaf: Leaf) -> bool:

@@ -38,7 +38,7 @@ from classify.message import (
     image_fingerprint,
 )
 from classify.mime import IMAGE_EXTENSIONS, is_tnef
-from ingest.containers import is_zip, open_tnef, open_zip
+from ingest.containers import Inflation, is_zip, open_tnef, open_zip
 from ingest.documents import decode_text, document_format, extract_text
 from ingest.header_values import address, clean, clean_text, date, message_id, references, subject
 from ingest.imagesize import Source, image_size
@@ -214,6 +214,7 @@ class _Walk:
     # words as the message's own text/plain too, so they are the body only without one.
     container_texts: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    inflation: Inflation = field(default_factory=Inflation)  # shared by all the message's archives
 
     def body(self) -> str:
         texts = [t for t in self.texts if t.strip()] or self.container_texts
@@ -313,6 +314,7 @@ class _Walk:
             content_id=cid,
             charset=charset,
             nested_in=nested_in,
+            inflation=self.inflation,
         )
         self.parts.extend(parts)
         if body and body_text.strip():
@@ -337,6 +339,7 @@ def file_parts(
     content_id: str | None = None,
     charset: str | None = None,
     nested_in: str | None = None,
+    inflation: Inflation | None = None,
 ) -> tuple[list[Part], str]:
     """The parts one attached file makes, and any body text it carries.
 
@@ -358,7 +361,7 @@ def file_parts(
         )
         return [part], ""
     tnef = is_tnef(content_type, filename)
-    opened = open_tnef(data) if tnef else open_zip(data)
+    opened = open_tnef(data) if tnef else open_zip(data, inflation)
     container = Part(
         path,
         content_type,

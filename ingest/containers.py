@@ -132,7 +132,9 @@ def _inflates_to(info: zipfile.ZipInfo, name: str) -> int:
         return 0
     if lower.endswith(IMAGE_EXTENSIONS) or document_format("", name) is None:
         return min(info.file_size, FINGERPRINT_HEAD_BYTES)
-    if info.file_size > MAX_DOCUMENT_BYTES:
+    if info.file_size > MAX_DOCUMENT_BYTES or (
+        info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO
+    ):
         return 0  # skipped unread
     return info.file_size
 

@@ -46,12 +46,18 @@ def document_format(content_type: str, filename: str | None, head: bytes = b"") 
     return None
 
 
-def extract_text(data: bytes, fmt: str, charset: str | None = None) -> Extracted:
-    """The document's text, or None with the reason it could not be had."""
-    if not data:
+def extract_text(
+    data: bytes, fmt: str, charset: str | None = None, *, size: int | None = None
+) -> Extracted:
+    """The document's text, or None with the reason it could not be had.
+
+    ``size`` is the file's size when ``data`` is only its head (a file too large to read).
+    """
+    size = len(data) if size is None else size
+    if not size:
         return Extracted(None, "the file is empty")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        return Extracted(None, f"{len(data):,} bytes is too large to open")
+    if size > MAX_DOCUMENT_BYTES or size > len(data):
+        return Extracted(None, f"{size:,} bytes is too large to open")
     try:
         text = _EXTRACTORS[fmt](data, charset)
     except KeyError:

@@ -22,6 +22,9 @@ from ingest.sniff import sniff_image
 READ_CHUNK = 4096
 # A reader gives up after this many reads beyond the head (round trips over IMAP).
 MAX_READS = 6
+# Reads from bytes in memory (a file too large to decode whole) cost no round trip:
+# as many as the readers ever ask, as when the whole file is the head.
+LOCAL_READS = 1_000
 _MAX_JPEG_SEGMENTS = 64
 _HEIF_SCAN = 65_536  # the meta box, with the `ispe` sizes, sits at the start
 
@@ -42,6 +45,7 @@ class Source:
     fetch: Fetch | None = None  # None: the head is all there is (a file road's whole data)
     size: int | None = None  # decoded size when known: never ask past it
     reads: int = 0
+    max_reads: int = MAX_READS
     _chunks: list[tuple[int, bytes]] = field(default_factory=list)
 
     @classmethod
@@ -54,7 +58,7 @@ class Source:
         for start, chunk in ((0, self.head), *self._chunks):
             if start <= offset and offset + length <= start + len(chunk):
                 return chunk[offset - start : offset - start + length]
-        if self.fetch is None or self.reads >= MAX_READS:
+        if self.fetch is None or self.reads >= self.max_reads:
             return self.head[offset : offset + length]
         if self.size is not None and offset >= self.size:
             return b""

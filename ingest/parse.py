@@ -38,10 +38,11 @@ from classify.message import (
     image_fingerprint,
 )
 from classify.mime import IMAGE_EXTENSIONS, is_tnef
-from ingest.containers import is_zip, open_tnef, open_zip
-from ingest.documents import decode_text, document_format, extract_text
+from ingest.containers import Inflation, is_zip, open_tnef, open_zip
+from ingest.documents import MAX_DOCUMENT_BYTES, decode_text, document_format, extract_text
 from ingest.header_values import address, clean, clean_text, date, message_id, references, subject
-from ingest.imagesize import Source, image_size
+from ingest.imagesize import LOCAL_READS, Fetch, Source, image_size
+from ingest.lean import Base64Body, Lean, lean
 from ingest.sniff import sniff_image
 
 log = logging.getLogger(__name__)
@@ -139,18 +140,20 @@ def parse_message(
 
 
 def _parse(raw: bytes, received_at: datetime | None, on_image: ImageSink | None) -> ParsedMessage:
-    walk = _Walk(on_image=on_image)
-    containers = sum(1 for _ in itertools.islice(_CONTAINER.finditer(raw), MAX_CONTAINERS + 1))
+    cheap = lean(raw.removeprefix(b"\xef\xbb\xbf"), MAX_PARTS, MAX_CONTAINERS)
+    walk = _Walk(on_image=on_image, lean=cheap, defects=list(cheap.defects))
+    found = itertools.islice(_CONTAINER.finditer(cheap.raw), MAX_CONTAINERS + 1)
     try:
-        if containers > MAX_CONTAINERS:
+        if sum(1 for _ in found) > MAX_CONTAINERS:
             raise RecursionError(f"more than {MAX_CONTAINERS} multipart or message/* parts")
-        msg = email.message_from_bytes(raw.removeprefix(b"\xef\xbb\xbf"), policy=POLICY)
+        msg = email.message_from_bytes(cheap.raw, policy=POLICY)
         if any(isinstance(d, errors.MissingHeaderBodySeparatorDefect) for d in msg.defects):
-            msg = email.message_from_bytes(_header_lines_only(raw), policy=POLICY)
+            msg = email.message_from_bytes(_header_lines_only(cheap.raw), policy=POLICY)
         body: Message | None = msg
     except RecursionError as e:
         # Keep the headers at least: the message is stored with them, for review.
-        msg, body = email.parser.BytesHeaderParser(policy=POLICY).parsebytes(raw), None
+        msg = email.parser.BytesHeaderParser(policy=POLICY).parsebytes(cheap.raw)
+        body = None
         walk.defects.append(
             f"{LIMIT_DEFECT}the MIME tree is nested too deep or too wide to parse ({e});"
             " the body was not read"
@@ -224,6 +227,8 @@ class _Walk:
     container_texts: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     on_image: ImageSink | None = None
+    inflation: Inflation = field(default_factory=Inflation)  # shared by all the message's archives
+    lean: Lean = field(default_factory=lambda: Lean(b""))  # the long base64 bodies set aside
 
     def body(self) -> str:
         texts = [t for t in self.texts if t.strip()] or self.container_texts
@@ -275,21 +280,22 @@ class _Walk:
         self, leaf: Message, path: str, nested_in: str | None, *, body: bool, depth: int
     ) -> None:
         content_type = _safe(leaf.get_content_type, "application/octet-stream")
-        data = self._payload(leaf, path)
         filename = _filename(leaf)
         disposition = _safe(leaf.get_content_disposition, None)
         charset = _safe(leaf.get_content_charset, None)
+        is_body_text = (
+            content_type in ("text/plain", "text/html")
+            and disposition != "attachment"
+            and not (filename and content_type == "text/plain" and document_format("", filename))
+        )
+        aside = self.lean.body_of(leaf)
+        data, size, more = self._payload(leaf, path, aside, whole=is_body_text, filename=filename)
         head = data[:64]
         if filename and filename.lower().endswith(".eml") and data and not sniff_image(head):
             inner = email.message_from_bytes(data, policy=POLICY)
             if inner.keys():
                 self.node(inner, path, "message/rfc822", body=body, depth=depth + 1)
                 return
-        is_body_text = (
-            content_type in ("text/plain", "text/html")
-            and disposition != "attachment"
-            and not (filename and content_type == "text/plain" and document_format("", filename))
-        )
         if is_body_text:
             text = decode_text(data, charset)
             pasted: list[Part] = []
@@ -324,18 +330,47 @@ class _Walk:
             charset=charset,
             nested_in=nested_in,
             on_image=self.on_image,
+            inflation=self.inflation,
+            size=size,
+            more=more,
         )
         self.parts.extend(parts)
         if body and body_text.strip():
             self.container_texts.append(body_text)
 
-    def _payload(self, leaf: Message, path: str) -> bytes:
+    def _payload(
+        self,
+        leaf: Message,
+        path: str,
+        aside: Base64Body | None,
+        *,
+        whole: bool,
+        filename: str | None,
+    ) -> tuple[bytes, int, Fetch | None]:
+        """The part's decoded bytes, its decoded size, and how to read past them when cut.
+
+        A set-aside base64 body is decoded from the raw bytes; when nobody reads the file
+        whole (no body text, archive or attached message, and too large for a document),
+        only its head is, and an image's size is read through ``more``.
+        """
+        if aside is not None:
+            if aside.regular and not whole and aside.size > MAX_DOCUMENT_BYTES:
+                head = aside.read(0, FINGERPRINT_HEAD_BYTES)
+                content_type = _safe(leaf.get_content_type, "")
+                opened_whole = (filename or "").lower().endswith(".eml") or is_tnef(
+                    content_type, filename
+                )
+                if not opened_whole and not is_zip(content_type, filename, head[:64]):
+                    return head, aside.size, aside.read
+            data = aside.decode()
+            return data, len(data), None
         try:
             payload = leaf.get_payload(decode=True)
         except Exception as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
             self.defects.append(f"part {path}: {type(e).__name__}: {e}")
-            return b""
-        return payload if isinstance(payload, bytes) else b""
+            return b"", 0, None
+        data = payload if isinstance(payload, bytes) else b""
+        return data, len(data), None
 
 
 def file_parts(
@@ -349,6 +384,9 @@ def file_parts(
     charset: str | None = None,
     nested_in: str | None = None,
     on_image: ImageSink | None = None,
+    inflation: Inflation | None = None,
+    size: int | None = None,
+    more: Fetch | None = None,
 ) -> tuple[list[Part], str]:
     """The parts one attached file makes, and any body text it carries.
 
@@ -362,16 +400,17 @@ def file_parts(
             content_type=content_type,
             filename=filename,
             data=data,
-            size=len(data),
+            size=len(data) if size is None else size,
             disposition=disposition,
             content_id=content_id,
             charset=charset,
             nested_in=nested_in,
             on_image=on_image,
+            more=more,
         )
         return [part], ""
     tnef = is_tnef(content_type, filename)
-    opened = open_tnef(data) if tnef else open_zip(data)
+    opened = open_tnef(data) if tnef else open_zip(data, inflation)
     container = Part(
         path,
         content_type,
@@ -428,8 +467,12 @@ def _file_part(
     charset: str | None,
     nested_in: str | None,
     on_image: ImageSink | None = None,
+    more: Fetch | None = None,
 ) -> Part:
-    """A non-text leaf: an image gets its fingerprint and size, a document its text."""
+    """A non-text leaf: an image gets its fingerprint and size, a document its text.
+
+    ``data`` may be the head of a larger file (``size``), read further through ``more``.
+    """
     head = data[:FINGERPRINT_HEAD_BYTES]
     sniffed = sniff_image(head[:64])
     name = (filename or "").lower()
@@ -440,14 +483,15 @@ def _file_part(
     note = ""
     fmt = None if sniffed else document_format(content_type, filename, head[:16])
     if fmt is not None:
-        extracted = extract_text(data, fmt, charset)
+        extracted = extract_text(data, fmt, charset, size=size)
         text = (
             unicodedata.normalize("NFC", clean_text(extracted.text))
             if extracted.text is not None
             else None
         )
         note = extracted.note
-    dims = image_size(Source.of(data)) if sniffed else None
+    source = Source(data, more, size, max_reads=LOCAL_READS) if more else Source.of(data)
+    dims = image_size(source) if sniffed else None
     if on_image is not None and imagey and data:
         on_image(path, data)
     return Part(

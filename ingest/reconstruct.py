@@ -41,7 +41,7 @@ from classify.message import (
 )
 from classify.tags import message_tags
 from ingest import parse
-from ingest.containers import is_zip
+from ingest.containers import Inflation, is_zip
 from ingest.headers import decode_header_block
 from ingest.imagesize import Source, image_size
 from ingest.partial import decoded_reader
@@ -305,11 +305,12 @@ class Reconstructor:
         parts: list[Part] = []
         texts: list[str] = []
         defects = list(item.parsed.defects)
+        inflation = Inflation()  # one per message, as on the file road
         for leaf in item.structure:
             spec = item.specs.get(leaf.path)
             data = item.fetched.get(leaf.path, b"") if spec else b""
             if is_archive(leaf):
-                parts.extend(self.archive(leaf, data if spec else None))
+                parts.extend(self.archive(leaf, data if spec else None, inflation))
                 continue
             text: str | None = None
             head = b""
@@ -352,7 +353,7 @@ class Reconstructor:
             item.parsed, parts=tuple(parts), text="\n".join(texts), defects=tuple(defects)
         )
 
-    def archive(self, leaf: Leaf, data: bytes | None) -> list[Part]:
+    def archive(self, leaf: Leaf, data: bytes | None, inflation: Inflation) -> list[Part]:
         """A .zip's parts exactly as the file road makes them, from the same decoded bytes."""
         if data is None:
             note = (
@@ -379,6 +380,7 @@ class Reconstructor:
             disposition=leaf.disposition,
             content_id=leaf.content_id,
             nested_in=leaf.nested_in,
+            inflation=inflation,
         )
         return found
 

@@ -398,9 +398,21 @@ def _message_values(
         "reason": reason,
         "source": source,
         "trace": json.dumps([[h.rule, h.fired, h.note] for h in result.trace], ensure_ascii=False),
-        "defects": "\n".join(parsed.defects),
+        "defects": stored_defects(parsed.defects),
         "ingested_at": now,
     }
+
+
+MAX_STORED_DEFECTS = 50  # a hostile message had 3.3 MB of them; the first ones say enough
+MAX_DEFECT_CHARS = 500
+
+
+def stored_defects(defects: tuple[str, ...]) -> str:
+    """A message's defects as stored: the first MAX_STORED_DEFECTS, each cut, and how many more."""
+    kept = [d[:MAX_DEFECT_CHARS] for d in defects[:MAX_STORED_DEFECTS]]
+    if len(defects) > MAX_STORED_DEFECTS:
+        kept.append(f"and {len(defects) - MAX_STORED_DEFECTS:,} more")
+    return "\n".join(" ".join(d.splitlines()) for d in kept)
 
 
 def _after_duplicates(result: Classification, counted: tuple[tuple[str, int], ...]) -> str | None:

@@ -8,9 +8,13 @@ Issue 12 extends the list. To measure a case from the command line (RELIABILITY.
 
 from __future__ import annotations
 
+import base64
 import io
+import random
+import struct
 import sys
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -146,6 +150,97 @@ def many_documents(n: int = 1_000) -> bytes:
     return build_message(subject="[Tin] Tin tháng năm", attachments=files)
 
 
+def _raw_message(subject: str, parts: list[bytes], tag: str) -> bytes:
+    """A multipart/mixed message assembled as bytes: the big cases build in milliseconds."""
+    head = (
+        f"From: {SENDER}\r\nTo: tinbai@example.org\r\nSubject: {subject}\r\n"
+        f"Date: {format_datetime(_DATE)}\r\nMessage-ID: <{tag}@example.org>\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+    ).encode()
+    body = b"".join(b"--b\r\n" + part for part in parts)
+    return head + body + b"--b--\r\n"
+
+
+def _text_part(text: str) -> bytes:
+    return b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + text.encode() + b"\r\n"
+
+
+def _base64_part(content_type: str, filename: str, data: bytes) -> bytes:
+    header = (
+        f"Content-Type: {content_type}\r\nContent-Transfer-Encoding: base64\r\n"
+        f'Content-Disposition: attachment; filename="{filename}"\r\n\r\n'
+    )
+    return header.encode() + base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+def _repeated_zip(names: list[str], data: bytes) -> bytes:
+    """A .zip whose members all hold ``data``, deflated once (zipfile would deflate each)."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    packed = packer.compress(data) + packer.flush()
+    crc = zlib.crc32(data)
+    files, directory = bytearray(), bytearray()
+    for name in names:
+        encoded, offset = name.encode(), len(files)
+        sizes = (crc, len(packed), len(data), len(encoded), 0)
+        files += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, *sizes)
+        files += encoded + packed
+        directory += struct.pack(
+            "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, *sizes, 0, 0, 0, 0, offset
+        )
+        directory += encoded
+    n = len(names)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), len(files), 0)
+    return bytes(files + directory + end)
+
+
+def _compressible_text(size: int) -> bytes:
+    """Text that deflates about 160×: under the zip-bomb ratio, so every member looks honest."""
+    rng = random.Random(17)  # noqa: S311 — test data, not secrets
+    words = _WORDS.split()
+    line = " ".join(rng.choice(words) for _ in range(400)).encode() + b"\n"
+    return (line * (size // len(line) + 1))[:size]
+
+
+def zip_inflating(members: int = 60, member_bytes: int = 22_000_000) -> bytes:
+    """A small mail whose .zip of honest-looking .txt files inflates to gigabytes in all."""
+    archive = _repeated_zip(
+        [f"tin-{i}.txt" for i in range(members)], _compressible_text(member_bytes)
+    )
+    return _raw_message(
+        "[Tin] Tin tháng năm",
+        [_text_part(SIXTY_WORDS), _base64_part("application/zip", "tin.zip", archive)],
+        f"zip-{members}",
+    )
+
+
+def many_parts(n: int = 50_000) -> bytes:
+    """Tens of thousands of tiny parts: only the first MAX_PARTS are ever read."""
+    part = b'Content-Type: text/plain; name="x.txt"\r\nContent-Disposition: attachment\r\n\r\nx\r\n'
+    return _raw_message("[Tin] Hội nghị", [_text_part(SIXTY_WORDS), *[part] * n], f"parts-{n}")
+
+
+def big_photo(size: int = 40_000_000) -> bytes:
+    """A real photo followed by tens of megabytes (a camera's raw tail): one base64 part."""
+    photo = make_jpeg(seed=74)
+    return _raw_message(
+        "[Ảnh] Hội thao",
+        [
+            _text_part("Ảnh hội thao."),
+            _base64_part("image/jpeg", "hoi-thao.jpg", photo + bytes(size - len(photo))),
+        ],
+        f"photo-{size}",
+    )
+
+
+def big_text_file(size: int = 36_000_000) -> bytes:
+    """A .txt attachment larger than the document limit: never decoded whole."""
+    return _raw_message(
+        "[Tin] Hội nghị",
+        [_text_part("Gửi tin."), _base64_part("text/plain", "tin.txt", _compressible_text(size))],
+        f"txt-{size}",
+    )
+
+
 CASES: tuple[Case, ...] = (
     Case("blank-lines-20k", blank_lines, "counted", "1 news", counts={"news": 1}),
     Case("nested-div-20k", nested_divs, "counted", "1 news", counts={"news": 1}),
@@ -191,6 +286,16 @@ CASES: tuple[Case, ...] = (
         "needs-review",
         "(more than 400 parts; the rest is skipped); what was read would count 399 news",
     ),
+    Case("zip-60x22mb", zip_inflating, "needs-review", "MB in all: not opened further"),
+    Case(
+        "zip-200x22mb",
+        lambda: zip_inflating(200),
+        "needs-review",
+        "MB in all: not opened further",
+    ),
+    Case("parts-50k", many_parts, "needs-review", "more than 400 parts; the rest is skipped"),
+    Case("photo-40mb", big_photo, "counted", "1 photo", counts={"photo": 1}),
+    Case("txt-36mb", big_text_file, "counted", "1 news", counts={"news": 1}),
 )
 
 

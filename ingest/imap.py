@@ -23,6 +23,13 @@ from imapclient import exceptions as imap_errors
 from ingest.errors import MailboxError
 from ingest.settings import MailboxSettings
 
+# imaplib refuses a response line over 1 MB, and the session is lost mid-line. A hostile
+# message of 50,000 parts has a BODYSTRUCTURE of several MB on one line: the first FETCH
+# of its batch then failed at every poll, and the poller never got past it. 64 MB holds
+# the structure of any message under `max_message_bytes`'s default with room to spare.
+MAX_RESPONSE_LINE = 64 * 1024 * 1024
+setattr(imaplib, "_MAXLINE", max(getattr(imaplib, "_MAXLINE", 0), MAX_RESPONSE_LINE))  # noqa: B010 — a private module setting, read at each line
+
 log = logging.getLogger(__name__)
 
 

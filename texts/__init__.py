@@ -96,7 +96,12 @@ def reason_text(reason: Coded, language: str) -> str:
 
 
 def number(n: int, language: str) -> str:
-    """A whole number grouped by thousands as `language` writes it: 350,112 or 350.112."""
+    """A whole number grouped by thousands as `language` writes it: 350,112 or 350.112.
+
+    Four digits stay together (1200×800 px, 2020), as most style guides write them.
+    """
+    if -10_000 < n < 10_000:
+        return str(n)
     return f"{n:,}".replace(",", catalogue(language)["number.thousands"])
 
 

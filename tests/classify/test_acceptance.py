@@ -76,7 +76,7 @@ def test_windows_1258_bai_subject_with_a_docx_is_one_article(
     tinbai("ingest-file", path)
     assert unit_counts(tinbai, "y-te") == {"news": 0, "article": 1, "photo": 0}
     explained = tinbai("explain", "<bai-1258@example.org>").stdout  # type: ignore[attr-defined]
-    assert "tiêu đề:    [Bài] Ngành Y tế chung tay phòng chống dịch" in explained
+    assert "tiêu đề:     [Bài] Ngành Y tế chung tay phòng chống dịch" in explained
     assert "+ documents: " not in explained  # the documents rule found nothing to skip …
     assert "1 bài: bài: tệp văn bản bai-viet.docx; tiêu đề có nhãn [Bài]" in explained
 
@@ -121,7 +121,7 @@ def test_an_auto_reply_and_a_bounce_count_nothing_and_say_why(
     assert unit_counts(tinbai, "tuan-giao") == {"news": 0, "article": 0, "photo": 0}
     explained = tinbai("explain", "auto@example.org").stdout  # type: ignore[attr-defined]
     assert (
-        "trạng thái: bỏ qua (Thư trả lời tự động) — thư tự động (Auto-Submitted: auto-replied)"
+        "trạng thái:  bỏ qua (Thư trả lời tự động) — thư tự động (Auto-Submitted: auto-replied)"
         in explained
     )
     assert "+ auto-reply: thư tự động (Auto-Submitted: auto-replied)" in explained
@@ -154,7 +154,7 @@ def test_explain_lists_every_rule_that_ran_for_a_counted_message(
     ):
         assert f" {rule}" in out
     assert "+ photos" in out
-    assert "  đã đọc:     nhãn [Tin]; " in out
+    assert "  đã đọc:      nhãn [Tin]; " in out
     assert "IMG_1.jpg [image/jpeg, " in out
     assert "1 ảnh: ảnh IMG_1.jpg (1200×800 px" in out
     assert "1 tin: tin trong nội dung thư; tiêu đề có nhãn [Tin]" in out
@@ -180,6 +180,4 @@ def test_a_short_reply_to_a_stored_submission_is_a_revision_through_the_store(
         headers=[("In-Reply-To", "<first@example.org>"), ("References", "<first@example.org>")],
     )
     out = tinbai("ingest-file", first, reply).stdout  # type: ignore[attr-defined]
-    assert (
-        "bỏ qua: thư trả lời <first@example.org> chỉ có 7 từ mới, không có tệp mới" in out
-    )
+    assert "bỏ qua: thư trả lời <first@example.org> chỉ có 7 từ mới, không có tệp mới" in out

@@ -21,7 +21,8 @@ from classify.message import ParsedMessage
 from classify.text import own_text
 from ingest.headers import decode_header_block, parse_header_block
 from ingest.parse import POLICY, _drop_blocks, html_to_text, parse_message
-from texts import reason_text, text
+from texts import reason_text
+from texts import text as catalogue_text
 from tinbai.config import load_config
 from tinbai.pipeline import classify_context
 
@@ -183,7 +184,7 @@ def test_the_corpus_through_ingest_file(tinbai, tmp_path: Path) -> None:  # type
         if case.status == "counted":
             assert not line, line
         else:
-            status = text(f"status.{case.status}", "en")
+            status = catalogue_text(f"status.{case.status}", "en")
             assert line.startswith(f"{path}: {status}: "), done.stdout
             assert case.reason in line
     report = json.loads(tinbai("report", "--format", "json", "--as-of", "2020-05-15").stdout)

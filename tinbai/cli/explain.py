@@ -41,7 +41,7 @@ def render(facts: MessageFacts, language: str = "vi") -> str:
     none = say("none")
     heads = {k: say(k) for k in ("from", "to", "subject", "date", "received", "size", "status")}
     heads |= {k: say(k) for k in ("defects", "parsed")}
-    width = max(len(h) for h in heads.values())
+    width = max(len(h) for h in heads.values()) + 1  # as wide as before, in English
 
     def line(key: str, value: str) -> str:
         return f"  {heads[key]:<{width}} {value}"

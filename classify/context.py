@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from classify.message import Item, Kind, ParsedMessage, Status
+from classify.reasons import NO_REASON, Reason
 from classify.tags import DEFAULT_VOCABULARY
 
 
@@ -37,11 +38,13 @@ class Verdict:
     """What one rule says about a message."""
 
     fired: bool
-    note: str = ""
+    note: Reason = NO_REASON
     status: Status | None = None  # a final status stops the chain
     code: str = ""  # with a final status: why, as a stable word ("auto-reply", "bounce" …)
     items: tuple[Item, ...] = ()
-    review: str = ""  # something a person should look at; the message is not counted until then
+    review: Reason = (
+        NO_REASON  # something a person should look at; the message is not counted until then
+    )
 
 
 class Rule(Protocol):

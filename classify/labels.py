@@ -1,12 +1,15 @@
 """The code of a message's outcome, which the editor reads as a label in their language.
 
-A rule's note is written for whoever debugs it; the label of its code (`texts.outcome_label`,
-words in `texts/`) is what the digest and `tinbai explain` show beside it. The code is the
-deciding rule's name, and stored reasons start with it ("bounce: sent by mailer-daemon"),
-so `code_of` recovers it.
+The label of the outcome's code (`texts.outcome_label`, words in `texts/`) is what the web
+admin, the digest and `tinbai explain` show beside the reason. The code is the deciding
+rule's name, and a stored reason's code starts with it (``bounce.sender``), so `code_of`
+recovers it; a reason stored as a sentence before codes starts with it too
+("bounce: sent by mailer-daemon").
 """
 
 from __future__ import annotations
+
+from classify.reasons import LEGACY, Reason
 
 # Every outcome a person is shown a label for; `texts` names each as ``outcome.<code>``.
 OUTCOME_CODES: tuple[str, ...] = (
@@ -24,13 +27,16 @@ OUTCOME_CODES: tuple[str, ...] = (
 )
 
 
-def code_of(status: str, reason: str) -> str:
+def code_of(status: str, reason: Reason) -> str:
     """The outcome's code from a stored status and reason."""
     if status in ("counted", "failed"):
         return status
     if status == "needs-review":
         return "needs-review"
-    head = reason.split(":", 1)[0].strip()
+    if reason.code == LEGACY:
+        head = str(reason.params.get("text", "")).split(":", 1)[0].strip()
+    else:
+        head = reason.code.split(".", 1)[0]
     if head == "nothing-found":
         return "empty"
     return head if head in OUTCOME_CODES else status

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from classify.reasons import NO_REASON, Reason
+
 Kind = Literal["news", "article", "photo"]
 KINDS: tuple[Kind, ...] = ("news", "article", "photo")
 Status = Literal["counted", "ignored", "needs-review", "failed"]
@@ -66,7 +68,9 @@ class Part:
     height: int | None = None
     text: str | None = None  # text parts and documents whose text could be had
     nested_in: str | None = None  # "message/rfc822", "application/ms-tnef", … when not top-level
-    note: str = ""  # what ingest could not do with this part: unreadable document, unopened archive
+    note: str = (
+        ""  # what ingest could not do with this part (its own technical words, as a parameter)
+    )
     members: int | None = None  # archives: how many files were taken out; None when not opened
 
 
@@ -105,11 +109,11 @@ class ParsedMessage:
 
 @dataclass(frozen=True)
 class Item:
-    """Counted pieces of one kind, with the reason a person can read."""
+    """Counted pieces of one kind, with the reason a person can read (`texts.reason_text`)."""
 
     kind: Kind
     count: int
-    reason: str
+    reason: Reason
     fingerprint: str | None = None
     part: str | None = None
 
@@ -118,14 +122,16 @@ class Item:
 class RuleHit:
     rule: str  # the rule's stable kebab-case name
     fired: bool
-    note: str = ""
+    note: Reason = NO_REASON
 
 
 @dataclass(frozen=True)
 class Classification:
     status: Status
     items: tuple[Item, ...] = ()
-    reason: str = ""  # why ignored / needs review; a summary when counted
+    reason: Reason = (
+        NO_REASON  # why ignored / needs review; what it counts (``counts``) when counted
+    )
     trace: tuple[RuleHit, ...] = field(default=())
     code: str = ""  # the rule that decided a non-counted status: "auto-reply", "bounce", …
 
@@ -145,4 +151,4 @@ class Review:
     sender: str
     subject: str
     status: str
-    reason: str
+    reason: Reason

@@ -15,20 +15,32 @@ from classify.mime import (
     PHOTO_EXTENSIONS,
     PHOTO_TYPES,
 )
+from classify.reasons import NO_REASON, Reason, joined
 from classify.tags import is_forward, message_tags
 from classify.text import own_text, words
 
+# Where a nested part sits, as the code of the words that say so (``reason.part.in-forward``).
 _WHERE = {
-    "message/rfc822": "in a forwarded message",
-    "application/ms-tnef": "inside Outlook's winmail.dat",
-    "application/zip": "inside a .zip archive",
+    "message/rfc822": "part.in-forward",
+    "application/ms-tnef": "part.in-tnef",
+    "application/zip": "part.in-zip",
 }
 
 
-def label(part: Part) -> str:
-    name = part.filename or f"part {part.path}"
+def label(part: Part) -> Reason:
+    """A part as a person names it: its file name, else its number; where it sits if nested."""
+    name = (
+        Reason("part.file", {"name": part.filename})
+        if part.filename
+        else Reason("part.number", {"path": part.path})
+    )
     where = _WHERE.get(part.nested_in or "")
-    return f"{name} ({where})" if where else name
+    return Reason(where, {"part": name}) if where else name
+
+
+def skipped(part: Part, why: Reason) -> Reason:
+    """A part a rule looked at and left out, with why."""
+    return Reason("part.skipped", {"part": label(part), "why": why})
 
 
 def is_image(part: Part) -> bool:
@@ -55,24 +67,27 @@ def is_archive(part: Part) -> bool:
     return declared and not is_document(part)  # a .docx sent as application/zip is a document
 
 
-def not_a_photo(part: Part, ctx: ClassifyContext) -> str:
-    """Why an image is not a photo, or "" when it is one."""
+def not_a_photo(part: Part, ctx: ClassifyContext) -> Reason:
+    """Why an image is not a photo, or `NO_REASON` when it is one."""
     kind = part.sniffed_type or part.content_type
     if kind == "image/gif" or (
         part.sniffed_type is None and (part.filename or "").lower().endswith(".gif")
     ):
-        return "a GIF is an animation or an icon, not a photo"
+        return Reason("photo.gif")
     if part.sniffed_type is None and part.size == 0:
-        return "empty image"
+        return Reason("photo.empty")
     by_name = (part.filename or "").lower().endswith(PHOTO_EXTENSIONS)
     if kind not in PHOTO_TYPES and not (part.sniffed_type is None and by_name):
-        return f"{kind} is not a photo format"
+        return Reason("photo.format", {"type": kind})
     if part.size and part.size < ctx.photo_min_bytes:
-        return f"{part.size:,} bytes < {ctx.photo_min_bytes:,}: a logo, an icon or a tracking pixel"
+        return Reason("photo.few-bytes", {"bytes": part.size, "min": ctx.photo_min_bytes})
     small = part.width is not None and part.height is not None
     if small and min(part.width or 0, part.height or 0) < ctx.photo_min_pixels:
-        return f"{part.width}×{part.height} px, below {ctx.photo_min_pixels} px: a logo or a banner"
-    return ""
+        return Reason(
+            "photo.few-pixels",
+            {"width": part.width or 0, "height": part.height or 0, "min": ctx.photo_min_pixels},
+        )
+    return NO_REASON
 
 
 class Photos:
@@ -84,47 +99,54 @@ class Photos:
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         items: list[Item] = []
         seen: set[str] = set()
-        skipped: list[str] = []
+        left: list[Reason] = []
         for part in message.parts:
             if not is_image(part):
                 continue
             why = not_a_photo(part, ctx)
             if why:
-                skipped.append(f"{label(part)}: {why}")
+                left.append(skipped(part, why))
                 continue
             if part.fingerprint and part.fingerprint in seen:
-                skipped.append(f"{label(part)}: the same image twice in this message")
+                left.append(skipped(part, Reason("photo.twice")))
                 continue
             if part.fingerprint:
                 seen.add(part.fingerprint)
-            size = (
-                f"{part.width}×{part.height} px"
+            reason = (
+                Reason(
+                    "item.photo",
+                    {
+                        "part": label(part),
+                        "width": part.width or 0,
+                        "height": part.height or 0,
+                        "bytes": part.size,
+                    },
+                )
                 if part.width and part.height
-                else "size unknown: counted by bytes only"
+                else Reason("item.photo-unsized", {"part": label(part), "bytes": part.size})
             )
-            reason = f"photo {label(part)} ({size}, {part.size:,} bytes)"
             items.append(Item("photo", 1, reason, part.fingerprint, part.path))
-        return Verdict(bool(items), "; ".join(skipped), items=tuple(items))
+        return Verdict(bool(items), joined(*left), items=tuple(items))
 
 
 def _written_kind(
     tags: Sequence[Kind], n_words: int | None, size: int, ctx: ClassifyContext
-) -> tuple[Kind, str]:
+) -> tuple[Kind, Reason]:
     """News or article: the tag decides; without one (or with both), the length does."""
     written = [t for t in tags if t in ("news", "article")]
     if len(written) == 1:
-        return written[0], f"the subject is tagged {TAG_WORD[written[0]]}"
+        return written[0], Reason("kind.tagged", {"tag": TAG_WORD[written[0]]})
     if n_words is None:
         kind: Kind = "article" if size >= ctx.document_article_min_bytes else "news"
         sign = "≥" if kind == "article" else "<"
-        return (
-            kind,
-            f"text unreadable, decided by size: {size:,} bytes {sign}"
-            f" {ctx.document_article_min_bytes:,} (check it)",
+        return kind, Reason(
+            "kind.by-size", {"bytes": size, "sign": sign, "min": ctx.document_article_min_bytes}
         )
     kind = "article" if n_words >= ctx.article_min_words else "news"
     sign = "≥" if kind == "article" else "<"
-    return kind, f"{n_words} words {sign} {ctx.article_min_words}"
+    return kind, Reason(
+        "kind.by-words", {"words": n_words, "sign": sign, "min": ctx.article_min_words}
+    )
 
 
 TAG_WORD: dict[str, str] = {"news": "[Tin]", "article": "[Bài]", "photo": "[Ảnh]"}
@@ -139,27 +161,23 @@ class Documents:
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
         tags = message_tags(message, ctx.vocabulary)
         items: list[Item] = []
-        skipped: list[str] = []
+        left: list[Reason] = []
         for part in message.parts:
             if not is_document(part):
                 continue
             n_words = words(part.text) if part.text is not None else None
             if n_words == 0 or (n_words is None and part.size == 0):
-                skipped.append(f"{label(part)}: empty")
+                left.append(skipped(part, Reason("document.empty")))
                 continue
             if n_words is not None and n_words < ctx.piece_min_words:
                 # Outlook's ATT00001.txt footers, a caption file: too short to be a piece,
                 # whatever the tag says (a tagged body still counts, see body-piece).
-                skipped.append(f"{label(part)}: {n_words} words, too short to be a piece")
+                left.append(skipped(part, Reason("document.short", {"words": n_words})))
                 continue
             kind, why = _written_kind(tags, n_words, part.size, ctx)
-            items.append(
-                Item(kind, 1, f"{_KIND_WORD[kind]}: document {label(part)}; {why}", None, part.path)
-            )
-        return Verdict(bool(items), "; ".join(skipped), items=tuple(items))
-
-
-_KIND_WORD: dict[str, str] = {"news": "news item", "article": "article"}
+            reason = Reason(f"item.document-{kind}", {"part": label(part), "why": why})
+            items.append(Item(kind, 1, reason, None, part.path))
+        return Verdict(bool(items), joined(*left), items=tuple(items))
 
 
 class Archives:
@@ -174,14 +192,27 @@ class Archives:
             opened = [p for p in message.parts if is_archive(p)]
             return Verdict(
                 bool(opened),
-                "; ".join(
-                    f"{label(p)}: {p.members} file(s) taken out"
-                    + (f", skipped: {p.note}" if p.note else "")
-                    for p in opened
+                joined(
+                    *(
+                        Reason(
+                            "archive.opened-skipped" if p.note else "archive.opened",
+                            {"part": label(p), "files": p.members or 0, "skipped": p.note}
+                            if p.note
+                            else {"part": label(p), "files": p.members or 0},
+                        )
+                        for p in opened
+                    )
                 ),
             )
-        why = "; ".join(f"{label(p)}: {p.note or 'not opened'}" for p in unopened)
-        return Verdict(True, why, review=f"an archive could not be opened, count it by hand: {why}")
+        why = joined(
+            *(
+                Reason("archive.unopened", {"part": label(p), "note": p.note})
+                if p.note
+                else skipped(p, Reason("archive.not-opened"))
+                for p in unopened
+            )
+        )
+        return Verdict(True, why, review=Reason("archive.review", {"why": why}))
 
 
 class Revision:
@@ -196,13 +227,13 @@ class Revision:
         if earlier is None:
             return Verdict(False)
         if found:
-            return Verdict(False, f"replies to {earlier} but brings new files")
+            return Verdict(False, Reason("revision.new-files", {"ref": earlier}))
         n_words = words(own_text(message.text))
         if n_words >= ctx.piece_min_words:
-            return Verdict(False, f"replies to {earlier} with {n_words} new words")
+            return Verdict(False, Reason("revision.new-words", {"ref": earlier, "words": n_words}))
         return Verdict(
             True,
-            f"a reply to {earlier} with {n_words} new words and no new file",
+            Reason("revision.nothing-new", {"ref": earlier, "words": n_words}),
             status="ignored",
             code=self.name,
         )
@@ -221,24 +252,27 @@ class BodyPiece:
         text = message.text if is_forward(message.subject) else own_text(message.text)
         n_words = words(text)
         if any(i.kind in ("news", "article") for i in found):
-            return Verdict(False, f"{n_words} words beside the document(s): a covering note")
+            return Verdict(False, Reason("body.covering-note", {"words": n_words}))
         written = [t for t in tags if t in ("news", "article")]
         if written:
             # The tag is the unit's own word for what it sent: it counts even when the
             # text is short (a news brief under its photos) or could not be read at all.
             kind, why = _written_kind(tags, n_words, 0, ctx)
-            text_note = f"{n_words} words" if n_words else "no readable text, check it"
-            return Verdict(
-                True, items=(Item(kind, 1, f"{_KIND_WORD[kind]} in the body; {why}, {text_note}"),)
+            text_note = (
+                Reason("body.words", {"words": n_words}) if n_words else Reason("body.unreadable")
             )
+            reason = Reason(f"item.body-{kind}", {"why": why, "text": text_note})
+            return Verdict(True, items=(Item(kind, 1, reason),))
         if "photo" in tags:
-            return Verdict(False, f"tagged {TAG_WORD['photo']} only: {n_words} words of caption")
+            return Verdict(
+                False, Reason("body.caption-tagged", {"tag": TAG_WORD["photo"], "words": n_words})
+            )
         if n_words < ctx.piece_min_words:
-            what = "a caption" if found else "a note, not a piece"
-            return Verdict(False, f"{n_words} words < {ctx.piece_min_words}: {what}")
+            what = "body.short-caption" if found else "body.short-note"
+            return Verdict(False, Reason(what, {"words": n_words, "min": ctx.piece_min_words}))
         kind, why = _written_kind((), n_words, 0, ctx)
         return Verdict(
-            True, items=(Item(kind, 1, f"{_KIND_WORD[kind]} in the body, untagged; {why}"),)
+            True, items=(Item(kind, 1, Reason(f"item.body-untagged-{kind}", {"why": why})),)
         )
 
 
@@ -257,11 +291,11 @@ class ParseLimit:
             return Verdict(False)
         from classify.rules import summary  # noqa: PLC0415 — rules imports this module
 
-        would = summary(found) or "nothing"
         return Verdict(
             True,
-            f"read only in part ({'; '.join(limits)[:500]}); what was read would count {would},"
-            " count it by hand",
+            Reason(
+                "parse-limit.partial", {"limits": "; ".join(limits)[:500], "would": summary(found)}
+            ),
             status="needs-review",
             code="needs-review",
         )
@@ -279,8 +313,9 @@ class TooManyItems:
 
         return Verdict(
             True,
-            f"it would count {summary(found)}, more than {ctx.max_items_per_message} items"
-            " in one message: check it and count it by hand",
+            Reason(
+                "too-many-items.over", {"would": summary(found), "max": ctx.max_items_per_message}
+            ),
             status="needs-review",
             code="needs-review",
         )
@@ -298,7 +333,7 @@ class Empty:
         ]
         if files or words(message.text):
             return Verdict(False)
-        return Verdict(True, "no text and no attachment", status="ignored", code=self.name)
+        return Verdict(True, Reason("empty.nothing"), status="ignored", code=self.name)
 
 
 class NothingFound:
@@ -311,8 +346,8 @@ class NothingFound:
         tags = message_tags(message, ctx.vocabulary)
         wanted = ", ".join(TAG_WORD[t] for t in tags)
         why = (
-            f"tagged {wanted} but nothing of that kind was found"
+            Reason("nothing-found.tagged", {"tags": wanted})
             if tags
-            else "nothing to count was found"
+            else Reason("nothing-found.nothing")
         )
         return Verdict(True, why, status="needs-review", code="needs-review")

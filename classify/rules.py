@@ -8,7 +8,6 @@ message (ignored, with a reason) or items to add. The order is data
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 from classify.context import ClassifyContext, Rule, Verdict
@@ -27,6 +26,7 @@ from classify.pieces import (
     TooManyItems,
     label,
 )
+from classify.reasons import COUNTS, Reason, joined
 from classify.tags import message_tags
 from classify.text import words
 
@@ -60,14 +60,16 @@ def classify(
     ctx = ctx or ClassifyContext()
     items: list[Item] = []
     trace: list[RuleHit] = [RuleHit(PARSED, True, facts(message, ctx))]
-    reviews: list[str] = []
+    reviews: list[Reason] = []
     for rule in rules:
         verdict = rule.apply(message, ctx, tuple(items))
         trace.append(RuleHit(rule.name, verdict.fired, verdict.note))
         if verdict.status is not None:
-            reason = f"{rule.name}: {verdict.note}" if verdict.note else rule.name
+            # A final verdict's note says why; its code starts with the rule's name
+            # ("bounce.sender"), which is how `labels.code_of` finds the outcome again.
+            reason = verdict.note or Reason(rule.name)
             if verdict.status == "needs-review" and reviews:
-                reason = "; ".join([*reviews, reason])
+                reason = joined(*reviews, reason)
             return Classification(
                 verdict.status, (), reason, tuple(trace), verdict.code or rule.name
             )
@@ -76,7 +78,7 @@ def classify(
             reviews.append(verdict.review)
     if reviews:
         return Classification(
-            "needs-review", tuple(items), "; ".join(reviews), tuple(trace), "needs-review"
+            "needs-review", tuple(items), joined(*reviews), tuple(trace), "needs-review"
         )
     return Classification("counted", tuple(items), summary(items), tuple(trace))
 
@@ -84,33 +86,44 @@ def classify(
 PARSED = "parsed"  # the trace's first entry: what the rules saw, for `tinbai explain`
 
 
-def facts(message: ParsedMessage, ctx: ClassifyContext) -> str:
+def facts(message: ParsedMessage, ctx: ClassifyContext) -> Reason:
     """What the rules saw in a message, in one line: tags, words, parts, defects."""
     tags = message_tags(message, ctx.vocabulary)
     shown = [
-        f"tags {' '.join(TAG_WORD[t] for t in tags) or 'none'}",
-        f"{words(message.text)} words of text",
+        Reason("facts.tags", {"tags": " ".join(TAG_WORD[t] for t in tags)})
+        if tags
+        else Reason("facts.no-tags"),
+        Reason("facts.words", {"words": words(message.text)}),
     ]
     for part in message.parts[:30]:
         if part.text is not None and part.filename is None:
             continue  # the body, counted above
-        size = f", {part.width}×{part.height} px" if part.width and part.height else ""
         shown.append(
-            f"{label(part)} [{part.sniffed_type or part.content_type}, {part.size:,} bytes{size}]"
+            Reason(
+                "facts.part-sized",
+                {
+                    "part": label(part),
+                    "type": part.sniffed_type or part.content_type,
+                    "bytes": part.size,
+                    "width": part.width or 0,
+                    "height": part.height or 0,
+                },
+            )
+            if part.width and part.height
+            else Reason(
+                "facts.part",
+                {
+                    "part": label(part),
+                    "type": part.sniffed_type or part.content_type,
+                    "bytes": part.size,
+                },
+            )
         )
     if message.defects:
-        shown.append(f"{len(message.defects)} MIME defect(s)")
-    return "; ".join(shown)[:2000]
+        shown.append(Reason("facts.defects", {"defects": len(message.defects)}))
+    return joined(*shown)
 
 
-def summary(items: Sequence[Item]) -> str:
-    """ "1 news, 3 photos": what a message counts for, in one line."""
-    totals: Counter[str] = Counter()
-    for item in items:
-        totals[item.kind] += item.count
-    words = {
-        "news": ("news", "news"),
-        "article": ("article", "articles"),
-        "photo": ("photo", "photos"),
-    }
-    return ", ".join(f"{totals[k]} {words[k][totals[k] != 1]}" for k in KINDS if totals[k])
+def summary(items: Sequence[Item]) -> Reason:
+    """What a message counts for ("1 news, 3 photos" once rendered), as a `counts` reason."""
+    return Reason(COUNTS, {k: sum(i.count for i in items if i.kind == k) for k in KINDS})

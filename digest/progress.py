@@ -23,6 +23,7 @@ from typing import Literal
 
 from classify.message import Review
 from digest.plan import KINDS, Group, Plan, Unit, summed_quota
+from texts import DEFAULT_LANGUAGE, reason_text
 
 Counts = Mapping[str, int]
 Quota = Mapping[str, int | None]
@@ -372,8 +373,12 @@ def _standing_json(s: Standing) -> dict[str, object]:
     }
 
 
-def as_json(progress: PlanProgress) -> dict[str, object]:
-    """The `tinbai report --format json` document (a contract: extend, never rename)."""
+def as_json(progress: PlanProgress, language: str = DEFAULT_LANGUAGE) -> dict[str, object]:
+    """The `tinbai report --format json` document (a contract: extend, never rename).
+
+    A message to review carries its reason as words in `language` (``reason``) and as its
+    stable code (``reason_code``), for a program that reads it.
+    """
     s = progress.standing
     return {
         "plan": {
@@ -438,7 +443,8 @@ def as_json(progress: PlanProgress) -> dict[str, object]:
                 "sender": r.sender,
                 "subject": r.subject,
                 "status": r.status,
-                "reason": r.reason,
+                "reason": reason_text(r.reason, language),
+                "reason_code": r.reason.code,
             }
             for r in progress.needs_review
         ],

@@ -15,6 +15,7 @@ from datetime import tzinfo
 from classify.message import KINDS
 from digest.i18n import counted, format_date, format_range, labels, quantity
 from digest.progress import GroupProgress, PlanProgress, Standing, UnitProgress
+from texts import reason_text
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def build_view(progress: PlanProgress, *, language: str, tz: tzinfo, attachment:
                 ),
                 sender=r.sender,
                 subject=r.subject or t["no_subject"],
-                reason=r.reason,
+                reason=reason_text(r.reason, language),
             )
             for r in progress.needs_review
         ),

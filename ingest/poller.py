@@ -48,6 +48,7 @@ from ingest.errors import MailboxError
 from ingest.imap import Untagged
 from ingest.reconstruct import Pending, Reconstructor, first_fetch
 from ingest.settings import MailboxSettings
+from texts import reason_text
 
 log = logging.getLogger(__name__)
 
@@ -403,7 +404,7 @@ class Poller:
             mark.uid,
             parsed.message_id,
             result.status,
-            result.reason,
+            reason_text(result.reason, "en"),  # the log is for whoever runs tinbai
         )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from classify.message import Review
 from store.errors import StoreError
 from store.models import DigestSent, Message, Override
+from store.reasons import decode
 from store.repo import Store
 
 REVIEW_STATUSES: tuple[str, ...] = ("needs-review", "failed")
@@ -42,7 +43,7 @@ def messages_to_review(
         .order_by(Message.received_at, Message.id)
     )
     with store.session() as s:
-        return [Review(*row) for row in s.execute(stmt)]
+        return [Review(*row[:5], decode(row[5])) for row in s.execute(stmt)]
 
 
 @dataclass(frozen=True)

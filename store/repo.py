@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -16,8 +15,9 @@ from sqlalchemy import update as db_update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from classify.message import Classification, Mark, ParsedMessage
+from classify.message import KINDS, Classification, Mark, ParsedMessage
 from classify.preview import preview_of
+from classify.reasons import COUNTS, NO_REASON, Reason, joined
 from store.db import make_engine, migrate
 from store.errors import StoreError
 from store.models import (
@@ -29,6 +29,7 @@ from store.models import (
     Sender,
 )
 from store.previews import add_preview
+from store.reasons import decode, encode, encode_trace
 from store.submissions import counted_rows
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 class RecordOutcome:
     message_pk: int
     created: bool  # False: the message was already stored, nothing changed
-    note: str = ""
+    note: Reason = NO_REASON
     counted: tuple[tuple[str, int], ...] = ()  # (kind, count) as stored, duplicates removed
 
     def count(self, kind: str) -> int:
@@ -62,8 +63,8 @@ class MessageRow:
     subject: str
     received_at: datetime
     status: str
-    reason: str
-    items: tuple[tuple[str, int, str], ...]  # (kind, count, reason)
+    reason: Reason
+    items: tuple[tuple[str, int, Reason], ...]  # (kind, count, reason)
 
 
 class Store:
@@ -134,14 +135,14 @@ class Store:
         try:
             with self.transaction() as conn:
                 existing = conn.execute(_FIND_MESSAGE, {"key": key}).first()
-                note = ""
+                note = NO_REASON
                 if (
                     existing is not None
                     and existing.digest != parsed.digest
                     and parsed.message_id
                     and not _same_letter(existing, parsed, source)
                 ):
-                    note = f"Message-ID {parsed.message_id} reused with other content"
+                    note = Reason("store.reused-id", {"id": parsed.message_id})
                     key = f"{parsed.message_id}#{parsed.digest[:16]}"
                     existing = conn.execute(_FIND_MESSAGE, {"key": key}).first()
                 if existing is not None:
@@ -157,11 +158,10 @@ class Store:
                 add_preview(conn, message_pk, preview_of(parsed), thumbnails or {})
                 honest = _after_duplicates(result, counted)
                 if honest is not None:
-                    reason = "; ".join(r for r in (honest, note) if r)
                     conn.execute(
                         db_update(_messages)
                         .where(_messages.c.id == message_pk)
-                        .values(reason=reason)
+                        .values(reason=encode(joined(honest, note)))
                     )
                 if location is not None:  # a message created now has no location yet
                     conn.execute(_INSERT_LOCATION, {"message_pk": message_pk, **vars(location)})
@@ -241,8 +241,8 @@ class Store:
                 row.subject,
                 row.received_at,
                 row.status,
-                row.reason,
-                tuple((i.kind, i.count, i.reason) for i in row.items),
+                decode(row.reason),
+                tuple((i.kind, i.count, decode(i.reason)) for i in row.items),
             )
 
     # ------------------------------------------------------------------ folders
@@ -380,9 +380,8 @@ def _message_values(
     key: str,
     source: str,
     now: datetime,
-    note: str,
+    note: Reason,
 ) -> dict[str, Any]:
-    reason = "; ".join(r for r in (result.reason, note) if r)
     return {
         "dedup_key": key,
         "message_id": parsed.message_id,
@@ -395,9 +394,9 @@ def _message_values(
         "received_at": parsed.received_at or parsed.date or now,
         "size": parsed.size,
         "status": result.status,
-        "reason": reason,
+        "reason": encode(joined(result.reason, note)),
         "source": source,
-        "trace": json.dumps([[h.rule, h.fired, h.note] for h in result.trace], ensure_ascii=False),
+        "trace": encode_trace(result.trace),
         "defects": stored_defects(parsed.defects),
         "ingested_at": now,
     }
@@ -415,7 +414,9 @@ def stored_defects(defects: tuple[str, ...]) -> str:
     return "\n".join(" ".join(d.splitlines()) for d in kept)
 
 
-def _after_duplicates(result: Classification, counted: tuple[tuple[str, int], ...]) -> str | None:
+def _after_duplicates(
+    result: Classification, counted: tuple[tuple[str, int], ...]
+) -> Reason | None:
     """A counted message's status line as counted, when photos sent before took away from it.
 
     The classifier says what a message holds ("3 photos"); the store knows which of
@@ -432,13 +433,11 @@ def _after_duplicates(result: Classification, counted: tuple[tuple[str, int], ..
     again = held.get("photo", 0) - now.get("photo", 0)
     if again <= 0:
         return None
-    words = {"news": ("news", "news"), "article": ("article", "articles")}
-    words["photo"] = ("photo", "photos")
-    shown = [
-        f"{n} {words[k][n != 1]}" for k in ("news", "article", "photo") if (n := now.get(k, 0))
-    ]
-    before = f"{again} {words['photo'][again != 1]} already counted before, not again"
-    return f"{', '.join(shown)} ({before})" if shown else f"nothing new: {before}"
+    before = Reason(COUNTS, {"photo": again})
+    if any(now.values()):
+        counts = Reason(COUNTS, {k: now.get(k, 0) for k in KINDS})
+        return Reason("store.counts-again", {"counts": counts, "again": before})
+    return Reason("store.nothing-new", {"again": before})
 
 
 def _earlier_photos(conn: Connection, fingerprints: set[str]) -> dict[str, tuple[int, int]]:
@@ -471,12 +470,12 @@ def _add_items(
         fp = item.fingerprint if item.kind == "photo" else None
         if fp and fp in earlier:
             count, duplicate_of = 0, earlier[fp][0]
-            reason = (
-                f"{item.reason}: the same photo as in message #{earlier[fp][1]}, not counted again"
+            reason = Reason(
+                "store.photo-again", {"item": item.reason, "message": str(earlier[fp][1])}
             )
         elif fp and fp in first_here:
             count, dup_index = 0, first_here[fp]
-            reason = f"{item.reason}: the same photo as in message #{message_pk}, not counted again"
+            reason = Reason("store.photo-again", {"item": item.reason, "message": str(message_pk)})
         elif fp and counts_here and count > 0:
             first_here[fp] = len(rows)
         rows.append(
@@ -484,7 +483,7 @@ def _add_items(
                 "message_pk": message_pk,
                 "kind": item.kind,
                 "count": count,
-                "reason": reason,
+                "reason": encode(reason),
                 "fingerprint": item.fingerprint,
                 "part": item.part,
                 "duplicate_of": duplicate_of,

@@ -7,7 +7,6 @@ audit entry in the same transaction as the correction itself.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classify.message import KINDS
+from classify.reasons import Reason
 from store.audit import log_change
 from store.db import Sessions
 from store.mappings import load_periods
 from store.models import Item, Message, Override
+from store.reasons import decode, decode_trace
 
 # --------------------------------------------------------------------------- values
 
@@ -49,7 +50,7 @@ class SubmissionRow:
 class ItemRow:
     kind: str
     count: int
-    reason: str
+    reason: Reason
     part: str | None
     duplicate_of: int | None
 
@@ -59,10 +60,10 @@ class SubmissionDetail:
     row: SubmissionRow
     message_id: str | None
     recipients: str
-    reason: str
+    reason: Reason
     source: str
     items: tuple[ItemRow, ...]
-    trace: tuple[tuple[str, bool, str], ...]  # (rule, fired, note)
+    trace: tuple[tuple[str, bool, Reason], ...]  # (rule, fired, note)
     classified: Mapping[str, int]  # what the rules counted, before any override
     override: OverrideRow | None
 
@@ -262,16 +263,15 @@ def get_submission(sessions: Sessions, message_pk: int) -> SubmissionDetail | No
         if m is None:
             return None
         override = _overrides_of(s, [m.id]).get(m.id)
-        try:
-            trace = tuple((str(r), bool(f), str(n)) for r, f, n in json.loads(m.trace or "[]"))
-        except (ValueError, TypeError):
-            trace = ()
-        items = tuple(ItemRow(i.kind, i.count, i.reason, i.part, i.duplicate_of) for i in m.items)
+        trace = tuple((hit.rule, hit.fired, hit.note) for hit in decode_trace(m.trace))
+        items = tuple(
+            ItemRow(i.kind, i.count, decode(i.reason), i.part, i.duplicate_of) for i in m.items
+        )
         return SubmissionDetail(
             row=_submission(m, override),
             message_id=m.message_id,
             recipients=m.recipients,
-            reason=m.reason,
+            reason=decode(m.reason),
             source=m.source,
             items=items,
             trace=trace,

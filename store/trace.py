@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from classify.message import RuleHit
+from classify.reasons import Reason
+from store.reasons import decode, decode_trace
 from store.repo import Store, find_message
 
-
-@dataclass(frozen=True)
-class RuleLine:
-    rule: str
-    fired: bool
-    note: str
+RuleLine = RuleHit  # one rule of the trace: its name, whether it fired, its note
 
 
 @dataclass(frozen=True)
@@ -29,9 +26,9 @@ class MessageFacts:
     size: int
     source: str
     status: str
-    reason: str
+    reason: Reason
     defects: tuple[str, ...]
-    items: tuple[tuple[str, int, str], ...]  # (kind, count, reason)
+    items: tuple[tuple[str, int, Reason], ...]  # (kind, count, reason)
     trace: tuple[RuleLine, ...]
 
 
@@ -53,22 +50,8 @@ def message_facts(store: Store, ref: str) -> MessageFacts | None:
             size=row.size,
             source=row.source,
             status=row.status,
-            reason=row.reason,
+            reason=decode(row.reason),
             defects=tuple(d for d in row.defects.splitlines() if d),
-            items=tuple((i.kind, i.count, i.reason) for i in row.items),
-            trace=_trace(row.trace),
+            items=tuple((i.kind, i.count, decode(i.reason)) for i in row.items),
+            trace=decode_trace(row.trace),
         )
-
-
-def _trace(stored: str) -> tuple[RuleLine, ...]:
-    try:
-        data = json.loads(stored or "[]")
-    except ValueError:
-        return ()
-    lines = []
-    for entry in data if isinstance(data, list) else []:
-        if isinstance(entry, list) and len(entry) >= 2:
-            lines.append(
-                RuleLine(str(entry[0]), bool(entry[1]), str(entry[2]) if len(entry) > 2 else "")
-            )
-    return tuple(lines)

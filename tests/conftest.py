@@ -68,6 +68,15 @@ class Tinbai:
 
 
 @pytest.fixture
+def english(config_file: Path) -> Path:
+    """The shipped config with `language = "en"`, for a test that reads tinbai's English words."""
+    text = config_file.read_text(encoding="utf-8")
+    assert 'language = "vi"' in text
+    config_file.write_text(text.replace('language = "vi"', 'language = "en"', 1), encoding="utf-8")
+    return config_file
+
+
+@pytest.fixture
 def tinbai(config_file: Path) -> Tinbai:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TINBAI_")}
     env["COLUMNS"] = "200"

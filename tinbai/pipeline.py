@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 
 from classify import Classification, ClassifyContext, ParsedMessage, classify
 from classify.message import Mark, RuleHit
+from classify.reasons import Reason
 from store import RecordOutcome, Store
 from tinbai.config import Config, PlanConfig, tag_vocabulary
 
@@ -81,8 +82,8 @@ def submit(
         result = Classification(
             "failed",
             (),
-            f"classification failed: {type(e).__name__}: {e}",
-            (RuleHit("crash", True, str(e)),),
+            Reason("failed.crash", {"error": f"{type(e).__name__}: {e}"}),
+            (RuleHit("crash", True, Reason("failed.error", {"error": str(e)})),),
         )
     outcome = store.record(
         parsed,

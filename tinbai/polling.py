@@ -22,6 +22,7 @@ import imapclient
 from filelock import FileLock, Timeout
 
 from classify import Classification, ClassifyContext, Mark, ParsedMessage
+from classify.reasons import Reason
 from ingest import oauth2
 from ingest.imap import (
     ByteCounter,
@@ -105,7 +106,8 @@ class StoreLedger:
     ) -> tuple[bool, Classification]:
         advance = self._advance(mark)
         if failed is not None:
-            result = Classification("failed", (), failed)
+            # ingest's own words for what went wrong: technical, kept as they are
+            result = Classification("failed", (), Reason("failed.unreadable", {"error": failed}))
             outcome = self.store.record(
                 parsed,
                 result,

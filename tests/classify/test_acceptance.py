@@ -76,9 +76,9 @@ def test_windows_1258_bai_subject_with_a_docx_is_one_article(
     tinbai("ingest-file", path)
     assert unit_counts(tinbai, "y-te") == {"news": 0, "article": 1, "photo": 0}
     explained = tinbai("explain", "<bai-1258@example.org>").stdout  # type: ignore[attr-defined]
-    assert "subject:   [Bài] Ngành Y tế chung tay phòng chống dịch" in explained
+    assert "tiêu đề:     [Bài] Ngành Y tế chung tay phòng chống dịch" in explained
     assert "+ documents: " not in explained  # the documents rule found nothing to skip …
-    assert "1 article: article: document bai-viet.docx; the subject is tagged [Bài]" in explained
+    assert "1 bài: bài: tệp văn bản bai-viet.docx; tiêu đề có nhãn [Bài]" in explained
 
 
 def test_iphone_message_with_two_heic_files_and_an_nfd_anh_subject_is_two_photos(
@@ -116,15 +116,15 @@ def test_an_auto_reply_and_a_bounce_count_nothing_and_say_why(
         attachments=[Attachment("IMG_1.jpg", make_jpeg(seed=7))],
     )
     out = tinbai("ingest-file", auto, bounce).stdout  # type: ignore[attr-defined]
-    assert "ignored: auto-reply: Auto-Submitted: auto-replied" in out
-    assert "ignored: bounce: sent by mailer-daemon" in out
+    assert "bỏ qua: thư tự động (Auto-Submitted: auto-replied)" in out
+    assert "bỏ qua: do mailer-daemon gửi" in out
     assert unit_counts(tinbai, "tuan-giao") == {"news": 0, "article": 0, "photo": 0}
     explained = tinbai("explain", "auto@example.org").stdout  # type: ignore[attr-defined]
     assert (
-        "status:    ignored (Thư trả lời tự động) — auto-reply: Auto-Submitted: auto-replied"
+        "trạng thái:  bỏ qua (Thư trả lời tự động) — thư tự động (Auto-Submitted: auto-replied)"
         in explained
     )
-    assert "+ auto-reply: Auto-Submitted: auto-replied" in explained
+    assert "+ auto-reply: thư tự động (Auto-Submitted: auto-replied)" in explained
     assert "- bounce" in explained
 
 
@@ -154,10 +154,10 @@ def test_explain_lists_every_rule_that_ran_for_a_counted_message(
     ):
         assert f" {rule}" in out
     assert "+ photos" in out
-    assert "  parsed:    tags [Tin]; " in out
+    assert "  đã đọc:      nhãn [Tin]; " in out
     assert "IMG_1.jpg [image/jpeg, " in out
-    assert "1 photo: photo IMG_1.jpg (1200×800 px" in out
-    assert "1 news: news item in the body; the subject is tagged [Tin]" in out
+    assert "1 ảnh: ảnh IMG_1.jpg (1200×800 px" in out
+    assert "1 tin: tin trong nội dung thư; tiêu đề có nhãn [Tin]" in out
 
 
 def test_explain_of_an_unknown_message_is_one_line_and_exit_1(
@@ -180,6 +180,4 @@ def test_a_short_reply_to_a_stored_submission_is_a_revision_through_the_store(
         headers=[("In-Reply-To", "<first@example.org>"), ("References", "<first@example.org>")],
     )
     out = tinbai("ingest-file", first, reply).stdout  # type: ignore[attr-defined]
-    assert (
-        "ignored: revision: a reply to <first@example.org> with 7 new words and no new file" in out
-    )
+    assert "bỏ qua: thư trả lời <first@example.org> chỉ có 7 từ mới, không có tệp mới" in out

@@ -10,6 +10,7 @@ from shapes import document, logo, message, photo, text
 
 from classify import ClassifyContext, classify
 from classify.rules import summary
+from texts import reason_text
 
 CTX = ClassifyContext(collection_address="tinbai@example.org")
 TWO_PHOTOS = (photo(1), photo(2))
@@ -19,7 +20,9 @@ NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731 — how macOS and 
 
 def outcome(msg: object, ctx: ClassifyContext = CTX) -> str:
     result = classify(msg, ctx)  # type: ignore[arg-type]
-    return summary(result.items) if result.status == "counted" else f"{result.status}:{result.code}"
+    if result.status == "counted":
+        return reason_text(summary(result.items), "en")
+    return f"{result.status}:{result.code}"
 
 
 # A short note (30 words) and two photos: only the subject's tag changes the count.

@@ -18,6 +18,7 @@ from ingest.documents import extract_text
 from ingest.imagesize import Source, image_size
 from ingest.parse import file_parts, parse_message
 from ingest.sniff import sniff_image
+from texts import reason_text
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -37,7 +38,9 @@ def mail(subject: str = "[Ảnh] Hoạt động", body: str = "Gửi Ban.") -> E
 def counts(raw: bytes) -> str:
     result = classify(parse_message(raw))
     return (
-        summary(result.items) if result.status == "counted" else f"{result.status}: {result.reason}"
+        reason_text(summary(result.items), "en")
+        if result.status == "counted"
+        else f"{result.status}: {reason_text(result.reason, 'en')}"
     )
 
 
@@ -74,8 +77,8 @@ def test_a_broken_zip_goes_to_review_with_its_reason() -> None:
     )
     result = classify(parse_message(msg.as_bytes()))
     assert result.status == "needs-review"
-    assert "anh.zip" in result.reason
-    assert "count it by hand" in result.reason
+    assert "anh.zip" in reason_text(result.reason, "en")
+    assert "count it by hand" in reason_text(result.reason, "en")
 
 
 def test_photos_in_winmail_dat_count() -> None:

@@ -12,9 +12,10 @@ from classify import DEFAULT_RULES, ClassifyContext, Part, classify
 from classify.gates import NotAddressed, OutsidePeriod, Spoofed
 from classify.labels import OUTCOME_CODES, code_of
 from classify.pieces import Archives, Revision
+from classify.reasons import Reason, legacy
 from classify.tags import is_forward, plus_tags, subject_tags
 from classify.text import own_text, words
-from texts import catalogue, outcome_label
+from texts import catalogue, outcome_label, reason_text
 
 CTX = ClassifyContext(collection_address="tinbai@example.org")
 Q2 = (datetime(2020, 3, 31, 17, tzinfo=UTC), datetime(2020, 6, 30, 17, tzinfo=UTC))
@@ -25,7 +26,8 @@ def test_a_short_reply_to_a_stored_message_is_a_revision() -> None:
     ctx = replace(CTX, known_message_ids=frozenset({"<a@example.org>"}))
     result = classify(reply, ctx)
     assert (result.status, result.code) == ("ignored", "revision")
-    assert "<a@example.org>" in result.reason
+    assert result.reason == Reason("revision.nothing-new", {"ref": "<a@example.org>", "words": 6})
+    assert "<a@example.org>" in reason_text(result.reason, "vi")
 
 
 def test_a_reply_to_a_stored_message_with_new_photos_counts() -> None:
@@ -103,11 +105,10 @@ def test_an_unopened_archive_asks_for_review_but_keeps_what_was_found() -> None:
     result = classify(message("[Tin] a", text(100), (archive,)), CTX)
     assert result.status == "needs-review"
     assert result.total("news") == 1
-    assert (
-        Archives()
-        .apply(message("a", "", (archive,)), CTX, ())
-        .review.startswith("an archive could not")
-    )
+    review = Archives().apply(message("a", "", (archive,)), CTX, ()).review
+    assert review.code == "archive.review"
+    assert reason_text(review, "en").startswith("an archive could not")
+    assert reason_text(review, "vi").startswith("không mở được tệp nén")
 
 
 @pytest.mark.parametrize(
@@ -139,6 +140,12 @@ def test_own_text_drops_quotes_and_signature_but_words_count_vietnamese_syllable
 @pytest.mark.parametrize(
     ("status", "reason", "vi"),
     [
+        ("ignored", Reason("bounce.sender", {"sender": "mailer-daemon"}), "Thư báo lỗi gửi thư"),
+        ("ignored", Reason("auto-reply.precedence", {"value": "bulk"}), "Thư trả lời tự động"),
+        ("ignored", Reason("empty.nothing"), "Thư trống"),
+        ("needs-review", Reason("nothing-found.nothing"), "Cần biên tập viên xem lại"),
+        ("counted", Reason("counts", {"news": 1, "photo": 2}), "Đã đếm"),
+        # rows stored as English sentences before reasons had codes (migration 0008's legacy)
         ("ignored", "bounce: sent by mailer-daemon", "Thư báo lỗi gửi thư"),
         ("ignored", "auto-reply: Precedence: bulk", "Thư trả lời tự động"),
         ("ignored", "empty: no text and no attachment", "Thư trống"),
@@ -147,9 +154,12 @@ def test_own_text_drops_quotes_and_signature_but_words_count_vietnamese_syllable
         ("counted", "1 news, 2 photos", "Đã đếm"),
     ],
 )
-def test_every_stored_outcome_has_a_vietnamese_label(status: str, reason: str, vi: str) -> None:
-    assert outcome_label(code_of(status, reason)) == vi
-    assert outcome_label(code_of(status, reason), "en") != vi
+def test_every_stored_outcome_has_a_vietnamese_label(
+    status: str, reason: Reason | str, vi: str
+) -> None:
+    stored = legacy(reason) if isinstance(reason, str) else reason
+    assert outcome_label(code_of(status, stored)) == vi
+    assert outcome_label(code_of(status, stored), "en") != vi
 
 
 def test_every_ignoring_rule_has_a_label_in_both_languages() -> None:

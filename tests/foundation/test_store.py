@@ -16,11 +16,14 @@ from mailkit import Attachment, build_message, make_jpeg
 from classify import classify
 from classify.message import Classification
 from classify.message import Item as ClassifiedItem
+from classify.reasons import Reason
 from ingest.parse import parse_message
 from store import open_store
 from store.db import _alembic_config, head_revision
 from store.mappings import map_sender, unmap_sender
 from store.models import Base
+from store.reasons import decode
+from texts import reason_text
 
 NOW = datetime(2020, 5, 15, tzinfo=UTC)
 
@@ -86,7 +89,7 @@ def test_a_reused_message_id_with_other_content_is_kept(tmp_path):
     two = _record(store, build_message(subject="[Tin] Hai", message_id="<reused@example.org>"))
     assert one.created
     assert two.created
-    assert "reused" in two.note
+    assert two.note == Reason("store.reused-id", {"id": "<reused@example.org>"})
     assert store.message_count() == 2
 
 
@@ -102,7 +105,7 @@ def test_the_same_letter_from_a_file_and_from_imap_is_stored_once(tmp_path):
     assert first.created
     assert (again.created, again.message_pk) == (False, first.message_pk)
     assert reused.created
-    assert "reused" in reused.note
+    assert "reused" in reason_text(reused.note, "en")
     assert store.message_count() == 2
 
 
@@ -160,10 +163,13 @@ def test_starting_the_cli_on_an_up_to_date_database_does_not_import_alembic(tmp_
 def test_the_same_photo_twice_in_one_message_counts_once_and_points_at_the_first(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
     parsed = parse_message(build_message(subject="[Ảnh] Hai lần", message_id="<twice@example.org>"))
-    photo = ClassifiedItem("photo", 1, "a photo", fingerprint="f" * 16, part="2")
-    again = ClassifiedItem("photo", 1, "a photo", fingerprint="f" * 16, part="3")
+    a_photo = Reason(
+        "item.photo-unsized", {"part": Reason("part.number", {"path": "2"}), "bytes": 1}
+    )
+    photo = ClassifiedItem("photo", 1, a_photo, fingerprint="f" * 16, part="2")
+    again = ClassifiedItem("photo", 1, a_photo, fingerprint="f" * 16, part="3")
     outcome = store.record(
-        parsed, Classification("counted", (photo, again), ""), source="file", now=NOW
+        parsed, Classification("counted", (photo, again)), source="file", now=NOW
     )
     assert outcome.counted == (("photo", 1), ("photo", 0))
     with store.engine.connect() as c:
@@ -171,4 +177,4 @@ def test_the_same_photo_twice_in_one_message_counts_once_and_points_at_the_first
             sa.text("select id, count, duplicate_of, reason from items order by id")
         ).all()
     assert rows[1].duplicate_of == rows[0].id
-    assert "not counted again" in rows[1].reason
+    assert "not counted again" in reason_text(decode(rows[1].reason), "en")

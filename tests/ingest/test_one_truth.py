@@ -4,7 +4,9 @@ Every message of the shared corpus and every shape of `roads.py` is appended to 
 real Dovecot and polled (the poller's road: BODYSTRUCTURE and partial fetches),
 and the same bytes are ingested from files into a second database (the full
 parse). Message by message, both must give the same status, the same reason, the
-same items (kind, count, part) and the same item reasons.
+same items (kind, count, part) and the same item reasons. A stored reason is a code plus
+parameters; it is compared as English words (`texts.reason_text`), so a parameter that
+differs shows, and `_comparable` can name what may differ.
 
 Where the two roads cannot agree to the letter, `_comparable` says why, in one
 place: nothing else is left out.
@@ -24,6 +26,8 @@ from sqlalchemy import select
 
 from ingest.parse import parse_message
 from store.models import Item, Message, MessageLocation
+from store.reasons import decode
+from texts import reason_text
 from tinbai.app import App
 from tinbai.pipeline import classify_context, submit
 
@@ -34,6 +38,7 @@ CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 @dataclass(frozen=True)
 class Outcome:
     status: str
+    code: str  # the stored reason's code: "counts", "revision.nothing-new" …
     reason: str
     items: tuple[tuple[str, int, str | None, str], ...]  # kind, count, part, reason
 
@@ -55,9 +60,9 @@ def _messages() -> list[tuple[str, bytes]]:
 _BYTES = re.compile(r"[\d,.]+ (?:bytes|KB|MB|kB)")
 
 
-def _comparable(text: str) -> str:
-    """The text with what may differ between the roads for a stated reason replaced."""
-    return _BYTES.sub("<size>", text)
+def _comparable(stored: str) -> str:
+    """The stored reason in English, with what may differ between the roads for a stated reason replaced."""
+    return _BYTES.sub("<size>", reason_text(decode(stored), "en"))
 
 
 def _outcomes(app: App, keys: dict[int, str]) -> dict[str, Outcome]:
@@ -70,6 +75,7 @@ def _outcomes(app: App, keys: dict[int, str]) -> dict[str, Outcome]:
             items = s.scalars(select(Item).where(Item.message_pk == pk).order_by(Item.part)).all()
             found[name] = Outcome(
                 row.status,
+                decode(row.reason).code,
                 _comparable(row.reason),
                 tuple(
                     sorted(
@@ -137,7 +143,7 @@ def test_every_message_counts_as_the_readme_says_and_the_same_over_imap_as_from_
 
     for road, found in (("imap", over_imap), ("file", from_files)):
         shapes = {
-            name: (o.status, o.reason if o.status == "counted" else o.reason.split(": ")[0] + ": ")
+            name: (o.status, o.reason if o.status == "counted" else o.code.split(".")[0] + ": ")
             for name, o in found.items()
             if name in EXPECTED
         }

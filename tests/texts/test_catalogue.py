@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from digest.i18n import labels
-from texts import LANGUAGES, catalogue, outcome_label, text, view
+from texts import LANGUAGES, catalogue, outcome_label, reason_text, text, view
 from tinbai.web.i18n import words
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,3 +148,68 @@ def test_no_module_outside_texts_keeps_its_own_words_per_language() -> None:
         for name in _language_tables(ast.parse(path.read_text(encoding="utf-8")))
     }
     assert tables == set()
+
+
+# --- reasons: every code a rule or the store writes has its words in every language
+
+
+def _reason_codes() -> set[str]:
+    """The codes of every ``Reason(...)`` written in the source; ``{kind}`` spelled out."""
+    codes: set[str] = set()
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == "Reason"
+                    and node.args
+                ):
+                    continue
+                code = node.args[0]
+                if isinstance(code, ast.Constant) and isinstance(code.value, str):
+                    codes.add(code.value)
+                elif isinstance(code, ast.JoinedStr):
+                    head = "".join(v.value for v in code.values if isinstance(v, ast.Constant))
+                    codes |= {head + kind for kind in ("news", "article")}
+    return codes
+
+
+def test_every_reason_code_in_the_source_has_a_text() -> None:
+    codes = _reason_codes()
+    assert {
+        "item.body-news",
+        "item.document-article",
+        "bounce.sender",
+        "store.photo-again",
+    } <= codes
+    special = {"counts", ""}  # rendered from the quantity.* texts; no reason at all
+    assert {c for c in codes - special if f"reason.{c}" not in VI} == set()
+
+
+def test_a_reason_renders_nested_values_and_numbers_the_language_s_way() -> None:
+    from classify.reasons import Reason, joined, legacy  # noqa: PLC0415
+
+    part = Reason("part.in-zip", {"part": Reason("part.file", {"name": "anh-1.jpg"})})
+    photo = Reason("item.photo", {"part": part, "width": 1200, "height": 800, "bytes": 350_112})
+    assert (
+        reason_text(photo, "vi") == "ảnh anh-1.jpg (trong tệp nén .zip) (1200×800 px, 350.112 byte)"
+    )
+    assert reason_text(photo, "en") == (
+        "photo anh-1.jpg (inside a .zip archive) (1200×800 px, 350,112 bytes)"
+    )
+    counts = Reason("counts", {"news": 1, "article": 0, "photo": 2})
+    assert reason_text(counts, "vi") == "1 tin, 2 ảnh"
+    assert reason_text(counts, "en") == "1 news, 2 photos"
+    assert reason_text(joined(counts, legacy("as it was")), "vi") == "1 tin, 2 ảnh; as it was"
+    # A code this tinbai has no words for (a newer one wrote it) still shows, never fails.
+    assert reason_text(Reason("from.the-future", {"n": 3}), "vi") == "from.the-future (n=3)"
+
+
+def test_a_reason_survives_the_store_s_encoding() -> None:
+    from classify.reasons import Reason, as_data, from_data  # noqa: PLC0415
+
+    why = Reason("kind.tagged", {"tag": "[Tin]"})
+    reason = Reason("item.body-news", {"why": why, "text": Reason("body.words", {"words": 15})})
+    assert from_data(as_data(reason)) == reason
+    assert from_data("an English sentence").params == {"text": "an English sentence"}

@@ -15,7 +15,7 @@ from classify.message import KINDS
 from store import users as user_store
 from store.audit import audit_entries
 from store.submissions import SubmissionDetail
-from texts import text
+from texts import reason_text, text
 from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
@@ -114,6 +114,8 @@ def submissions_show(app: App, message_pk: int) -> None:
     """One message: its parts, the rules that counted them and why, and any correction."""
     detail, unit_id = admin.submission(app, message_pk)
     row = detail.row
+    language = app.config.model.language
+    reason = reason_text(detail.reason, language)
     units = app.config.model.units
     unit = (
         f"{unit_id} ({units[unit_id].name})"
@@ -126,18 +128,22 @@ def submissions_show(app: App, message_pk: int) -> None:
         f"unit:      {unit}",
         f"subject:   {row.subject}",
         f"received:  {_when(row.received_at, app)}",
-        f"status:    {row.status}{' — ' + detail.reason if detail.reason else ''}",
+        f"status:    {text(f'status.{row.status}', language)}{' — ' + reason if reason else ''}",
         f"counted:   {_counts(row.counts)}{'  (set by hand)' if row.overridden else ''}",
         "parts:",
     ]
     for item in detail.items:
         dup = f" (same as item #{item.duplicate_of})" if item.duplicate_of else ""
-        lines.append(f"  {item.kind:<8} {item.count}  {item.part or '-'}  {item.reason}{dup}")
+        shown = reason_text(item.reason, language)
+        lines.append(f"  {item.kind:<8} {item.count}  {item.part or '-'}  {shown}{dup}")
     if not detail.items:
         lines.append("  (none)")
     lines += _content_lines(app, detail)
     lines.append("rules:")
-    lines += [f"  {'✓' if fired else '·'} {rule}: {note}" for rule, fired, note in detail.trace]
+    lines += [
+        f"  {'✓' if fired else '·'} {rule}: {reason_text(note, language)}"
+        for rule, fired, note in detail.trace
+    ]
     if detail.override is not None:
         o = detail.override
         lines.append(

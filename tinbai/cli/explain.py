@@ -6,8 +6,9 @@ import click
 
 from classify.labels import code_of
 from classify.rules import PARSED
+from digest.i18n import quantity
 from store.trace import MessageFacts, message_facts
-from texts import outcome_label
+from texts import number, outcome_label, reason_text, text
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import pass_app
@@ -32,34 +33,52 @@ def explain(app: App, message: str) -> None:
 
 
 def render(facts: MessageFacts, language: str = "vi") -> str:
-    sender = (
-        f"{facts.sender_name} <{facts.sender}>" if facts.sender_name else facts.sender or "(none)"
-    )
+    """The message's facts, its items and every rule's note, in `language`."""
+
+    def say(key: str, **params: object) -> str:
+        return text(f"explain.{key}", language, **params)
+
+    none = say("none")
+    heads = {k: say(k) for k in ("from", "to", "subject", "date", "received", "size", "status")}
+    heads |= {k: say(k) for k in ("defects", "parsed")}
+    width = max(len(h) for h in heads.values()) + 1  # as wide as before, in English
+
+    def line(key: str, value: str) -> str:
+        return f"  {heads[key]:<{width}} {value}"
+
+    sender = f"{facts.sender_name} <{facts.sender}>" if facts.sender_name else facts.sender or none
+    code = code_of(facts.status, facts.reason)
+    reason = reason_text(facts.reason, language)
     lines = [
-        f"message #{facts.id}  {facts.message_id or '(no Message-ID)'}",
-        f"  from:      {sender}",
-        f"  to:        {facts.recipients or '(none)'}",
-        f"  subject:   {facts.subject or '(none)'}",
-        f"  date:      {facts.sent_at.isoformat() if facts.sent_at else '(none)'}",
-        f"  received:  {facts.received_at.isoformat()}  (via {facts.source})",
-        f"  size:      {facts.size:,} bytes",
-        f"  status:    {facts.status} ({outcome_label(code_of(facts.status, facts.reason), language)})"
-        + (f" — {facts.reason}" if facts.reason else ""),
+        f"{say('message', id=facts.id)}  {facts.message_id or say('no_message_id')}",
+        line("from", sender),
+        line("to", facts.recipients or none),
+        line("subject", facts.subject or none),
+        line("date", facts.sent_at.isoformat() if facts.sent_at else none),
+        line("received", f"{facts.received_at.isoformat()}  {say('via', source=facts.source)}"),
+        line("size", say("bytes", bytes=number(facts.size, language))),
+        line(
+            "status",
+            f"{text(f'status.{facts.status}', language)} ({outcome_label(code, language)})"
+            + (f" — {reason}" if reason else ""),
+        ),
     ]
     if facts.defects:
-        lines.append(f"  defects:   {'; '.join(facts.defects)}")
+        lines.append(line("defects", "; ".join(facts.defects)))
     parsed = [hit for hit in facts.trace if hit.rule == PARSED]
     if parsed:
-        lines.append(f"  parsed:    {parsed[0].note}")
-    lines.append("items:")
-    lines.extend(f"  {count} {kind}: {reason}" for kind, count, reason in facts.items)
+        lines.append(line("parsed", reason_text(parsed[0].note, language)))
+    lines.append(say("items"))
+    lines.extend(
+        f"  {quantity(count, kind, language)}: {reason_text(reason, language)}"
+        for kind, count, reason in facts.items
+    )
     if not facts.items:
-        lines.append("  (none)")
-    lines.append("rules, in order (+ fired, - did not):")
+        lines.append(f"  {none}")
+    lines.append(say("rules"))
     for hit in facts.trace:
         if hit.rule == PARSED:
             continue
-        lines.append(
-            f"  {'+' if hit.fired else '-'} {hit.rule}" + (f": {hit.note}" if hit.note else "")
-        )
+        note = reason_text(hit.note, language)
+        lines.append(f"  {'+' if hit.fired else '-'} {hit.rule}" + (f": {note}" if note else ""))
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import click
 
 from ingest.files import read_messages
 from ingest.thumbnails import parse_with_thumbnails
+from texts import reason_text, text
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import pass_app
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 def ingest_file(app: App, paths: tuple[Path, ...]) -> None:
     """Count the messages in .eml files, mbox files or folders of them."""
     store, ctx = app.store, classify_context(app.config)
+    language = app.config.model.language
     stats: Counter[str] = Counter()
     unreadable: list[str] = []
     for path in paths:
@@ -50,9 +52,9 @@ def ingest_file(app: App, paths: tuple[Path, ...]) -> None:
                 for kind, count in done.outcome.counted:
                     stats[kind] += count
                 if done.classification.status != "counted":
-                    click.echo(
-                        f"{message.origin}: {done.classification.status}: {done.classification.reason}"
-                    )
+                    status = done.classification.status
+                    reason = reason_text(done.classification.reason, language)
+                    click.echo(f"{message.origin}: {text(f'status.{status}', language)}: {reason}")
         except ParseError as e:
             unreadable.append(str(e))
             click.echo(f"tinbai: {e}", err=True)

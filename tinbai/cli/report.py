@@ -39,7 +39,9 @@ def report(app: App, fmt: str, as_of: object, plan_id: str | None) -> None:
     progress = plan_progress(app, plan, day)  # type: ignore[arg-type]
     manual = corrected(app, plan, day)  # type: ignore[arg-type]
     if fmt == "json":
-        data = as_json(progress) | {"manual": {"messages": len(manual), "ids": manual}}
+        data = as_json(progress, app.config.model.language) | {
+            "manual": {"messages": len(manual), "ids": manual}
+        }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         _write_csv(progress)

@@ -27,12 +27,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from classify.labels import code_of
 from classify.message import KINDS
 from classify.preview import EXCERPT_WORDS
+from classify.reasons import Reason
 from store import submissions as q
 from store import users as user_store
 from store.audit import audit_entries
 from store.users import UserRow
+from texts import outcome_label, reason_text
 from tinbai import admin, previews
 from tinbai.app import App
 from tinbai.errors import TinbaiError
@@ -78,6 +81,7 @@ class Site:
         )
         env.filters["when"] = self._when
         env.filters["day"] = self._day
+        env.filters["reason"] = self._reason
         env.globals["zip"] = zip
         self.templates = Jinja2Templates(env=env)
 
@@ -90,6 +94,9 @@ class Site:
 
     def _day(self, day: date | None) -> str:
         return "" if day is None else f"{day:%d/%m/%Y}"
+
+    def _reason(self, reason: Reason) -> str:
+        return reason_text(reason, self.language)
 
     def render(
         self,
@@ -445,6 +452,7 @@ class Site:
             d=detail,
             shown=previews.message_shown(self.app, detail),
             excerpt_words=EXCERPT_WORDS,
+            outcome=outcome_label(code_of(detail.row.status, detail.reason), self.language),
             unit_id=unit_id,
             unit_label=self.unit_label,
             max=admin.MAX_COUNT,

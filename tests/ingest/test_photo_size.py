@@ -9,6 +9,8 @@ from roads import with_exif_block
 from sqlalchemy import select
 
 from store.models import Item
+from store.reasons import decode
+from texts import reason_text
 
 pytestmark = pytest.mark.integration
 
@@ -37,4 +39,4 @@ def test_the_sizes_past_the_heads_of_a_batch_come_in_one_fetch(mailbox: Mailbox)
     finally:
         app.close()
     assert len(reasons) == 6
-    assert all("1024×768 px" in reason for reason in reasons)
+    assert all("1024×768 px" in reason_text(decode(reason), "en") for reason in reasons)

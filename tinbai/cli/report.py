@@ -13,7 +13,7 @@ from rich.table import Table
 
 from classify.message import KINDS
 from digest.i18n import labels
-from digest.progress import PlanProgress, as_json, percent
+from digest.progress import PlanProgress, as_json, percent_text
 from tinbai.admin import corrected
 from tinbai.app import App
 from tinbai.cli import cli
@@ -55,7 +55,7 @@ def report(app: App, fmt: str, as_of: object, plan_id: str | None) -> None:
 def _cell(count: int, quota: int | None) -> str:
     if quota is None:
         return str(count) if count else "·"
-    return f"{count}/{quota} ({percent(count, quota):.0f}%)"
+    return f"{count}/{quota} ({percent_text(count, quota)})"
 
 
 def _print_table(progress: PlanProgress, language: str) -> None:

@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from classify.message import KINDS
+from digest.progress import percent_text
 from store import submissions as q
 from store import users as user_store
 from store.audit import audit_entries
@@ -78,6 +79,7 @@ class Site:
         env.filters["when"] = self._when
         env.filters["day"] = self._day
         env.globals["zip"] = zip
+        env.globals["percent_text"] = percent_text  # the one way a share is shown
         self.templates = Jinja2Templates(env=env)
 
     # ------------------------------------------------------------------ plumbing

@@ -48,22 +48,23 @@ def _counts(values: Mapping[str, int] | None) -> Mapping[str, int]:
     return MappingProxyType({k: int(values.get(k, 0)) for k in KINDS})
 
 
-def percent(count: int, quota: int | None) -> float | None:
-    """Share of a quota reached, in percent, capped at nothing (over 100 is shown)."""
-    if quota is None:
-        return None
-    if quota == 0:
-        return 100.0
-    return round(100.0 * count / quota, 1)
-
-
 def percent_done(count: int, quota: int | None) -> int | None:
-    """Whole percent of a quota reached, rounded down: 99 % is shown until it is done."""
+    """Whole percent of a quota reached, rounded down: 99 % is shown until it is done.
+
+    The one rounding of a share: the report, the web admin, the digest (HTML, text, xlsx)
+    and the JSON all show this number (through `percent_text` where it is written out).
+    """
     if quota is None:
         return None
     if quota == 0:
         return 100
     return (100 * count) // quota
+
+
+def percent_text(count: int, quota: int | None) -> str | None:
+    """How a share of a quota is written wherever a person reads it: "11%"; None without a quota."""
+    done = percent_done(count, quota)
+    return None if done is None else f"{done}%"
 
 
 # --------------------------------------------------------------------------- time
@@ -86,7 +87,7 @@ class Elapsed:
 
     @property
     def percent(self) -> int:
-        return (100 * self.days) // self.total
+        return percent_done(self.days, self.total) or 0
 
 
 def elapsed(start: date, end: date, as_of: date) -> Elapsed:

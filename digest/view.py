@@ -14,7 +14,7 @@ from datetime import tzinfo
 
 from classify.message import KINDS
 from digest.i18n import counted, format_date, format_range, labels, quantity
-from digest.progress import GroupProgress, PlanProgress, Standing, UnitProgress
+from digest.progress import GroupProgress, PlanProgress, Standing, UnitProgress, percent_text
 from texts import reason_text
 
 
@@ -196,8 +196,8 @@ def build_view(progress: PlanProgress, *, language: str, tz: tzinfo, attachment:
                 label=t[k],
                 figure=_figure(f"total.{k}", progress.totals[k], s, k, bar=True),
                 percent=None
-                if s.percent[k] is None
-                else Figure(f"total.{k}.percent", f"{s.percent[k]}%"),
+                if (shown := percent_text(progress.totals[k], s.target[k])) is None
+                else Figure(f"total.{k}.percent", shown),
                 due=None
                 if s.due[k] is None
                 else Figure(f"total.{k}.due", t["due"].format(due=s.due[k])),

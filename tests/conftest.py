@@ -15,11 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from corpus import corpus_dir
 from mailkit import build_message
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONFIG = ROOT / "config.toml"
-CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The shared corpus folder; a test that asks for it skips without it (see `corpus.py`)."""
+    return corpus_dir()
 
 
 @pytest.fixture

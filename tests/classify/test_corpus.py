@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from corpus import corpus_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,23 +14,16 @@ from classify import classify
 from classify.message import KINDS
 from ingest.parse import parse_message
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 GOLDEN = json.loads(
     (Path(__file__).parent / "data" / "corpus_expected.json").read_text(encoding="utf-8")
 )
 
 
-def corpus_files() -> list[Path]:
-    # Fail, never skip: CI lays shared/ beside the repository; a missing corpus is a broken setup.
-    assert CORPUS.is_dir(), f"the shared corpus is missing at {CORPUS}"
-    return sorted(p for p in CORPUS.iterdir() if p.suffix == ".eml")
-
-
-def test_the_corpus_is_there_and_whole() -> None:
+def test_the_corpus_is_there_and_whole(corpus: Path) -> None:
     assert len(corpus_files()) >= 118
 
 
-def test_every_corpus_message_parses_and_classifies() -> None:
+def test_every_corpus_message_parses_and_classifies(corpus: Path) -> None:
     problems = []
     for path in corpus_files():
         try:
@@ -45,8 +39,8 @@ def test_every_corpus_message_parses_and_classifies() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN), ids=sorted(GOLDEN))
-def test_corpus_message_is_classified_as_recorded(name: str) -> None:
-    result = classify(parse_message((CORPUS / name).read_bytes()))
+def test_corpus_message_is_classified_as_recorded(corpus: Path, name: str) -> None:
+    result = classify(parse_message((corpus / name).read_bytes()))
     counts = {k: result.total(k) for k in KINDS if result.total(k)}
     assert {"status": result.status, "code": result.code, "counts": counts} == GOLDEN[name]
 
@@ -77,10 +71,10 @@ def _mutate(raw: bytes, data: st.DataObject) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def readers_loaded() -> None:
+def readers_loaded(corpus: Path) -> None:
     """Import the document readers (lxml, pypdf …) once, so no example pays for an import."""
-    parse_message((CORPUS / "phpmime__issue274.eml").read_bytes())
-    parse_message((CORPUS / "mimekit__rich-text.eml").read_bytes())
+    parse_message((corpus / "phpmime__issue274.eml").read_bytes())
+    parse_message((corpus / "mimekit__rich-text.eml").read_bytes())
 
 
 @settings(

@@ -20,7 +20,6 @@ from ingest.parse import file_parts, parse_message
 from ingest.sniff import sniff_image
 from texts import reason_text
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ARTICLE = "Người lao động tỉnh Điện Biên hưởng ứng Tháng Công nhân năm 2020. " * 80  # 960 words
 
@@ -81,8 +80,8 @@ def test_a_broken_zip_goes_to_review_with_its_reason() -> None:
     assert "count it by hand" in reason_text(result.reason, "en")
 
 
-def test_photos_in_winmail_dat_count() -> None:
-    parsed = parse_message((CORPUS / "mimekit__rich-text.eml").read_bytes())
+def test_photos_in_winmail_dat_count(corpus: Path) -> None:
+    parsed = parse_message((corpus / "mimekit__rich-text.eml").read_bytes())
     photos = [p for p in parsed.parts if p.nested_in == "application/ms-tnef" and p.fingerprint]
     assert [(p.filename, p.width, p.height) for p in photos] == [
         ("kitten-playing-with-a-christmas-tree.jpg", 1402, 935)
@@ -132,8 +131,8 @@ def test_an_html_only_body_is_read_as_text() -> None:
     assert parse_message(msg.as_bytes()).text.split() == ["Xin", "chào", "Điện", "Biên"]
 
 
-def test_a_windows_path_in_a_filename_is_dropped() -> None:
-    raw = (CORPUS / "zbateson__m1005.eml").read_bytes()
+def test_a_windows_path_in_a_filename_is_dropped(corpus: Path) -> None:
+    raw = (corpus / "zbateson__m1005.eml").read_bytes()
     names = [p.filename for p in parse_message(raw).parts if p.filename]
     assert all("\\" not in n and "/" not in n for n in names)
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from digest.plan import Group, Plan, Quota, QuotaRow, Unit
-from digest.progress import Unmapped, as_json, compute_progress, percent
+from digest.progress import Unmapped, as_json, compute_progress, percent_text
 
 
 def _plan(**extra: object) -> Plan:
@@ -81,8 +81,8 @@ def test_no_quota_is_distinct_from_a_quota_of_zero():
     boss = next(u for u in p.units if u.id == "boss")
     assert boss.quota["article"] == 0
     assert boss.quota["news"] is None
-    assert percent(0, 0) == 100.0
-    assert percent(3, None) is None
+    assert percent_text(0, 0) == "100%"
+    assert percent_text(3, None) is None
     assert dict(p.totals_quota) == {"news": None, "article": None, "photo": 10}
 
 
@@ -92,10 +92,18 @@ def test_unknown_unit_ids_in_counts_are_not_in_the_totals():
 
 
 @pytest.mark.parametrize(
-    ("count", "quota", "expected"), [(0, 10, 0.0), (5, 10, 50.0), (1, 3, 33.3), (12, 10, 120.0)]
+    ("count", "quota", "expected"),
+    [
+        (0, 10, "0%"),
+        (5, 10, "50%"),
+        (1, 3, "33%"),
+        (2, 17, "11%"),
+        (199, 200, "99%"),
+        (12, 10, "120%"),
+    ],
 )
-def test_percent(count, quota, expected):
-    assert percent(count, quota) == expected
+def test_a_share_is_shown_in_whole_percent_rounded_down(count, quota, expected):
+    assert percent_text(count, quota) == expected
 
 
 def test_json_has_every_unit_and_group_with_all_three_kinds():

@@ -7,12 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from corpus import corpus_files, corpus_params
 
 from ingest.headers import decode_header_block, parse_header_block
 from ingest.reconstruct import HEADER_FIELDS
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-MESSAGES = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "MANIFEST.md")
 _FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
 
 
@@ -34,12 +33,12 @@ def imap_header_block(raw: bytes, fields: tuple[str, ...] = HEADER_FIELDS) -> by
     return b"".join(line + b"\r\n" for line in kept) + b"\r\n"
 
 
-def test_the_corpus_is_there() -> None:
-    assert len(MESSAGES) > 50
+def test_the_corpus_is_there(corpus: Path) -> None:
+    assert len(corpus_files()) > 50
 
 
-@pytest.mark.parametrize("path", MESSAGES, ids=lambda p: p.name)
-def test_cheap_decoder_equals_the_file_parser_on_the_corpus(path: Path) -> None:
+@pytest.mark.parametrize("path", corpus_params(), ids=lambda p: p.name)
+def test_cheap_decoder_equals_the_file_parser_on_the_corpus(corpus: Path, path: Path) -> None:
     block = imap_header_block(path.read_bytes())
     received = datetime(2020, 5, 11, 2, 0, tzinfo=UTC)
 

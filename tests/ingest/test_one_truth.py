@@ -1,6 +1,6 @@
 """One truth: a message counts the same over IMAP as from a file.
 
-Every message of the shared corpus and every shape of `roads.py` is appended to a
+Every shape of `roads.py`, and every message of the shared corpus, is appended to a
 real Dovecot and polled (the poller's road: BODYSTRUCTURE and partial fetches),
 and the same bytes are ingested from files into a second database (the full
 parse). Message by message, both must give the same status, the same reason, the
@@ -32,7 +32,6 @@ from tinbai.app import App
 from tinbai.pipeline import classify_context, submit
 
 pytestmark = pytest.mark.integration
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
 
 @dataclass(frozen=True)
@@ -43,16 +42,14 @@ class Outcome:
     items: tuple[tuple[str, int, str | None, str], ...]  # kind, count, part, reason
 
 
-def _corpus() -> list[tuple[str, bytes]]:
-    if not CORPUS.is_dir():
-        return []
+def _shapes() -> list[tuple[str, bytes]]:
+    return [(shape.__name__, shape()) for shape in SHAPES]
+
+
+def _corpus(folder: Path) -> list[tuple[str, bytes]]:
     # An empty file cannot reach a mailbox at all (IMAP refuses to APPEND zero bytes).
-    files = sorted(CORPUS.glob("*.eml"))
+    files = sorted(folder.glob("*.eml"))
     return [(p.name, raw) for p in files if (raw := p.read_bytes()).strip()]
-
-
-def _messages() -> list[tuple[str, bytes]]:
-    return [(shape.__name__, shape()) for shape in SHAPES] + _corpus()
 
 
 # A byte count the poller reads from BODYSTRUCTURE (the encoded size, less the base64
@@ -130,24 +127,19 @@ def _from_files(config: Path, messages: list[tuple[str, bytes]]) -> dict[str, Ou
         app.close()
 
 
-def test_every_message_counts_as_the_readme_says_and_the_same_over_imap_as_from_a_file(
-    mailbox: Mailbox, tmp_path: Path
-) -> None:
-    messages = _messages()
+def _both_roads(
+    mailbox: Mailbox, tmp_path: Path, messages: list[tuple[str, bytes]]
+) -> tuple[dict[str, Outcome], dict[str, Outcome]]:
+    """Each message's outcome over IMAP and from a file (into a second database)."""
     over_imap = _polled(mailbox, messages)
     file_config = tmp_path / "files" / "config.toml"
     file_config.parent.mkdir()
     file_config.write_bytes(mailbox.config.read_bytes())
     set_table(file_config, "database", url="sqlite:///files.db")
-    from_files = _from_files(file_config, messages)
+    return over_imap, _from_files(file_config, messages)
 
-    for road, found in (("imap", over_imap), ("file", from_files)):
-        shapes = {
-            name: (o.status, o.reason if o.status == "counted" else o.code.split(".")[0] + ": ")
-            for name, o in found.items()
-            if name in EXPECTED
-        }
-        assert shapes == EXPECTED, f"over {road}, the shapes do not count as README.md says"
+
+def _assert_the_same(over_imap: dict[str, Outcome], from_files: dict[str, Outcome]) -> None:
     assert over_imap.keys() == from_files.keys()
     differ = {
         name: {"imap": over_imap[name], "file": from_files[name]}
@@ -157,3 +149,23 @@ def test_every_message_counts_as_the_readme_says_and_the_same_over_imap_as_from_
     assert differ == {}, "\n".join(
         f"{name}:\n  imap: {d['imap']}\n  file: {d['file']}" for name, d in differ.items()
     )
+
+
+def test_every_shape_counts_as_the_readme_says_and_the_same_over_imap_as_from_a_file(
+    mailbox: Mailbox, tmp_path: Path
+) -> None:
+    over_imap, from_files = _both_roads(mailbox, tmp_path, _shapes())
+    for road, found in (("imap", over_imap), ("file", from_files)):
+        shapes = {
+            name: (o.status, o.reason if o.status == "counted" else o.code.split(".")[0] + ": ")
+            for name, o in found.items()
+            if name in EXPECTED
+        }
+        assert shapes == EXPECTED, f"over {road}, the shapes do not count as README.md says"
+    _assert_the_same(over_imap, from_files)
+
+
+def test_every_corpus_message_counts_the_same_over_imap_as_from_a_file(
+    mailbox: Mailbox, tmp_path: Path, corpus: Path
+) -> None:
+    _assert_the_same(*_both_roads(mailbox, tmp_path, _corpus(corpus)))

@@ -20,11 +20,17 @@ from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import ISO_DATE, pass_app
+from tinbai.cli.table import FittedTable, console, wide_option
 from tinbai.config import shown_reference
 
 
 def _counts(counts: Mapping[str, int]) -> str:
     return " ".join(f"{kind} {counts.get(kind, 0)}" for kind in KINDS)
+
+
+def _short_counts(counts: Mapping[str, int]) -> str:
+    """What a message counts, the kinds it has only: "1 news 2 photo", or "–"."""
+    return " ".join(f"{n} {kind}" for kind in KINDS if (n := counts.get(kind, 0))) or "–"
 
 
 def _when(moment: datetime, app: App) -> str:
@@ -48,6 +54,7 @@ def submissions() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@wide_option
 @pass_app
 def submissions_list(
     app: App,
@@ -58,6 +65,7 @@ def submissions_list(
     overridden: bool,
     limit: int,
     fmt: str,
+    wide: bool,
 ) -> None:
     """Messages, newest first; `*` marks counts set by hand."""
     try:
@@ -90,7 +98,18 @@ def submissions_list(
     if not found:
         click.echo("no messages match")
         return
-    table = Table("#", "received", "sender", "unit", "subject", "status", "counts")
+    table = FittedTable(
+        "#",
+        "received",
+        "sender",
+        "unit",
+        "subject",
+        "status",
+        "counts",
+        wide=wide,
+        shorten=("sender", "unit", "subject"),
+        at_most={"sender": 20, "unit": 12},
+    )
     for s in found:
         mark = " *" if s.row.overridden else ""
         table.add_row(
@@ -100,9 +119,9 @@ def submissions_list(
             s.unit_id or "?",
             s.row.subject,
             s.row.status,
-            _counts(s.row.counts) + mark,
+            _short_counts(s.row.counts) + mark,
         )
-    Console(highlight=False).print(table)
+    console(wide=wide).print(table)
     if any(s.row.overridden for s in found):
         click.echo("* counts set by hand (tinbai submissions show ID tells who and why)")
 

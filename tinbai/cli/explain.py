@@ -12,6 +12,7 @@ from texts import number, outcome_label, reason_text, text
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import pass_app
+from tinbai.cli.table import wide_option, wrapped
 from tinbai.errors import TinbaiError
 
 
@@ -21,15 +22,16 @@ class MessageNotFoundError(TinbaiError):
 
 @cli.command("explain")
 @click.argument("message")
+@wide_option
 @pass_app
-def explain(app: App, message: str) -> None:
+def explain(app: App, message: str, wide: bool) -> None:
     """Why a stored message counts as it does (MESSAGE: its number or Message-ID)."""
     facts = message_facts(app.store, message)
     if facts is None:
         raise MessageNotFoundError(
             f"no stored message {message!r} — give its number or its Message-ID"
         )
-    click.echo(render(facts, app.config.model.language))
+    click.echo(wrapped(render(facts, app.config.model.language), wide=wide))
 
 
 def render(facts: MessageFacts, language: str = "vi") -> str:

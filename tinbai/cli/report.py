@@ -10,14 +10,16 @@ from collections.abc import Mapping
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from classify.message import KINDS
 from digest.i18n import labels
-from digest.progress import PlanProgress, as_json, percent
+from digest.progress import PlanProgress, as_json, percent_text
 from tinbai.admin import corrected
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import as_of_option, pass_app, plan_option
+from tinbai.cli.table import FittedTable, console, wide_option
 from tinbai.report import plan_progress
 
 
@@ -31,8 +33,9 @@ from tinbai.report import plan_progress
 )
 @as_of_option
 @plan_option
+@wide_option
 @pass_app
-def report(app: App, fmt: str, as_of: object, plan_id: str | None) -> None:
+def report(app: App, fmt: str, as_of: object, plan_id: str | None, wide: bool) -> None:
     """Progress of every group and unit against the plan's quotas."""
     day = as_of if as_of is not None else app.today()
     plan = app.plan(plan_id, day)  # type: ignore[arg-type]
@@ -46,39 +49,42 @@ def report(app: App, fmt: str, as_of: object, plan_id: str | None) -> None:
     elif fmt == "csv":
         _write_csv(progress)
     else:
-        _print_table(progress, app.config.model.language)
+        out = console(wide=wide)
+        _print_table(out, progress, app.config.model.language, wide=wide)
         if manual:
             ids = ", ".join(f"#{i}" for i in manual)
-            click.echo(
-                f"counts set by hand in {len(manual)} message(s): {ids} — tinbai submissions show ID"
+            out.print(
+                f"counts set by hand in {len(manual)} message(s): {ids} — tinbai submissions show ID",
+                markup=False,
             )
 
 
 def _cell(count: int, quota: int | None) -> str:
     if quota is None:
         return str(count) if count else "·"
-    return f"{count}/{quota} ({percent(count, quota):.0f}%)"
+    return f"{count}/{quota} ({percent_text(count, quota)})"
 
 
-def _print_table(progress: PlanProgress, language: str) -> None:
+def _print_table(console: Console, progress: PlanProgress, language: str, *, wide: bool) -> None:
     t = labels(language)
-    console = Console()
-    table = Table(
+    table = FittedTable(
+        t["unit"],
+        wide=wide,
+        shorten=(t["unit"],),
         title=f"{progress.title} — {t['as_of']} {progress.as_of:%d/%m/%Y}",
         title_justify="left",
         show_lines=False,
     )
-    table.add_column(t["unit"])
     for kind in KINDS:
-        table.add_column(t[kind], justify="right")
+        table.add_column(t[kind], justify="right", no_wrap=True)
     table.add_row(
-        f"[bold]{t['totals']}[/bold]",
+        Text(t["totals"], style="bold"),
         *(_cell(progress.totals[k], progress.totals_quota[k]) for k in KINDS),
     )
     for group in progress.groups:
         table.add_section()
         table.add_row(
-            f"[bold]{group.name}[/bold]", *(_cell(group.counts[k], group.quota[k]) for k in KINDS)
+            Text(group.name, style="bold"), *(_cell(group.counts[k], group.quota[k]) for k in KINDS)
         )
         for unit in (u for u in progress.units if u.group == group.id):
             table.add_row(

@@ -7,13 +7,12 @@ from datetime import date, datetime
 from typing import TextIO
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import ISO_DATE, as_of_option, pass_app, plan_option
+from tinbai.cli.table import FittedTable, console, wide_option
 
 
 def _actor() -> str:
@@ -87,18 +86,19 @@ def senders_remove(app: App, address: str) -> None:
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.option("--search", default="", metavar="TEXT", help="Only senders or units containing TEXT.")
+@wide_option
 @pass_app
-def senders_list(app: App, fmt: str, search: str) -> None:
+def senders_list(app: App, fmt: str, search: str, wide: bool) -> None:
     """Every mapping, from the database and from the config's `senders`."""
     rows = admin.mappings(app, search)
     if fmt == "json":
         data = [{"sender": r.pattern, "unit": r.unit_id, "source": r.source} for r in rows]
         click.echo(json.dumps(data, indent=2))
         return
-    table = Table("sender", "unit", "source")
+    table = FittedTable("sender", "unit", "source", wide=wide, shorten=("sender", "source"))
     for r in rows:
         table.add_row(r.pattern, r.unit_id, r.source)
-    Console().print(table)
+    console(wide=wide).print(table)
 
 
 @senders.command("import")
@@ -131,8 +131,9 @@ def senders_export(app: App, file: TextIO) -> None:
 )
 @as_of_option
 @plan_option
+@wide_option
 @pass_app
-def unmapped(app: App, fmt: str, as_of: date | None, plan_id: str | None) -> None:
+def unmapped(app: App, fmt: str, as_of: date | None, plan_id: str | None, wide: bool) -> None:
     """Senders of the plan's period whose mail counts for no unit yet."""
     day = as_of or app.today()
     strangers = admin.unknown_senders(app, app.plan(plan_id, day), day)
@@ -154,7 +155,17 @@ def unmapped(app: App, fmt: str, as_of: date | None, plan_id: str | None) -> Non
     if not strangers:
         click.echo("no unknown senders")
         return
-    table = Table("address", "name", "messages", "first seen", "last seen", "latest subjects")
+    table = FittedTable(
+        "address",
+        "name",
+        "messages",
+        "first seen",
+        "last seen",
+        "latest subjects",
+        wide=wide,
+        shorten=("address", "name", "latest subjects"),
+        at_most={"address": 24, "name": 16},
+    )
     for u in strangers:
         table.add_row(
             u.address,
@@ -164,7 +175,7 @@ def unmapped(app: App, fmt: str, as_of: date | None, plan_id: str | None) -> Non
             _day(u.last_seen),
             " | ".join(u.subjects),
         )
-    Console().print(table)
+    console(wide=wide).print(table)
     click.echo("map one with: tinbai senders add ADDRESS UNIT_ID")
 
 

@@ -31,6 +31,7 @@ from classify.labels import code_of
 from classify.message import KINDS
 from classify.preview import EXCERPT_WORDS
 from classify.reasons import Reason
+from digest.progress import percent_text
 from store import submissions as q
 from store import users as user_store
 from store.audit import audit_entries
@@ -83,6 +84,7 @@ class Site:
         env.filters["day"] = self._day
         env.filters["reason"] = self._reason
         env.globals["zip"] = zip
+        env.globals["percent_text"] = percent_text  # the one way a share is shown
         self.templates = Jinja2Templates(env=env)
 
     # ------------------------------------------------------------------ plumbing

@@ -12,7 +12,8 @@ and the web admin alike) is written once. The namespaces:
 - ``content.*``: what a message holds, on its web page and in `tinbai submissions show`;
 - ``alert.*``: the editor's emails about polling (failed since, works again);
 - ``reason.*``: a reason by its code (`classify.reasons.Reason`), filled by `reason_text`;
-- ``explain.*``: `tinbai explain`.
+- ``explain.*``: `tinbai explain`;
+- ``cli.*``: the admin's tables in the CLI (`submissions list`, `unmapped`, `senders list`).
 
 This package sits at the bottom with `classify`: it imports nothing of ours, so every
 layer may read it. The catalogues are Python rather than TOML on purpose: mypy checks

@@ -10,6 +10,7 @@ from datetime import datetime
 from mailkit import HANOI
 
 from store.mappings import map_sender
+from texts import text
 from tinbai.app import App
 
 AS_OF = ("--as-of", "2020-06-30")
@@ -265,7 +266,7 @@ def test_unmapped_shows_name_count_dates_and_subjects(tinbai, mail, news):
 
     assert row["suggested_unit"] is None
     tinbai("senders", "add", "stranger@example.net", "kiem-tra")
-    assert tinbai("unmapped", *AS_OF).stdout.strip() == "no unknown senders"
+    assert tinbai("unmapped", *AS_OF).stdout.strip() == text("cli.no_unknown", "vi")
 
 
 def test_unmapped_suggests_the_unit_colleagues_at_the_same_domain_send_for(tinbai, mail, news):

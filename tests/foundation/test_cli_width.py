@@ -48,10 +48,10 @@ def narrow(tinbai, write_eml: Callable[..., Path]):  # type: ignore[no-untyped-d
 # Each command, and a text of its last column: a table wider than the terminal would be
 # cropped by rich at 80 columns, and lose it.
 COMMANDS = [
-    (("submissions", "list"), "counts"),
+    (("submissions", "list"), text("cli.counts", "vi")),
     (("report", "--as-of", "2020-05-15"), "1/60 (1%)"),
-    (("unmapped", "--as-of", "2020-05-15"), "last seen"),
-    (("senders", "list"), "source"),
+    (("unmapped", "--as-of", "2020-05-15"), text("cli.last_seen", "vi")),
+    (("senders", "list"), text("cli.source", "vi")),
     (("explain", "1"), text("explain.rules", "vi")),
     (("explain", "3"), text("explain.rules", "vi")),
 ]

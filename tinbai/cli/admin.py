@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from classify.message import KINDS
+from digest.i18n import quantity
 from store import users as user_store
 from store.audit import audit_entries
 from store.submissions import SubmissionDetail
@@ -20,7 +21,7 @@ from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import ISO_DATE, pass_app
-from tinbai.cli.table import FittedTable, console, wide_option
+from tinbai.cli.table import FittedTable, cli_words, console, wide_option
 from tinbai.config import shown_reference
 
 
@@ -28,9 +29,10 @@ def _counts(counts: Mapping[str, int]) -> str:
     return " ".join(f"{kind} {counts.get(kind, 0)}" for kind in KINDS)
 
 
-def _short_counts(counts: Mapping[str, int]) -> str:
-    """What a message counts, the kinds it has only: "1 news 2 photo", or "–"."""
-    return " ".join(f"{n} {kind}" for kind in KINDS if (n := counts.get(kind, 0))) or "–"
+def _short_counts(counts: Mapping[str, int], language: str) -> str:
+    """What a message counts, the kinds it has only: "1 tin, 2 ảnh", or "–"."""
+    shown = [quantity(n, kind, language) for kind in KINDS if (n := counts.get(kind, 0))]
+    return ", ".join(shown) or "–"
 
 
 def _when(moment: datetime, app: App) -> str:
@@ -95,20 +97,22 @@ def submissions_list(
         ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    language = app.config.model.language
+    t = cli_words(language)
     if not found:
-        click.echo("no messages match")
+        click.echo(t["no_messages"])
         return
     table = FittedTable(
         "#",
-        "received",
-        "sender",
-        "unit",
-        "subject",
-        "status",
-        "counts",
+        t["received"],
+        t["sender"],
+        t["unit"],
+        t["subject"],
+        t["status"],
+        t["counts"],
         wide=wide,
-        shorten=("sender", "unit", "subject"),
-        at_most={"sender": 20, "unit": 12},
+        shorten=(t["sender"], t["unit"], t["subject"]),
+        at_most={t["sender"]: 20, t["unit"]: 12},
     )
     for s in found:
         mark = " *" if s.row.overridden else ""
@@ -118,12 +122,12 @@ def submissions_list(
             s.row.sender,
             s.unit_id or "?",
             s.row.subject,
-            s.row.status,
-            _short_counts(s.row.counts) + mark,
+            text(f"status.{s.row.status}", language),
+            _short_counts(s.row.counts, language) + mark,
         )
     console(wide=wide).print(table)
     if any(s.row.overridden for s in found):
-        click.echo("* counts set by hand (tinbai submissions show ID tells who and why)")
+        click.echo(t["set_by_hand"])
 
 
 @submissions.command("show")

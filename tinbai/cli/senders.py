@@ -12,7 +12,7 @@ from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import ISO_DATE, as_of_option, pass_app, plan_option
-from tinbai.cli.table import FittedTable, console, wide_option
+from tinbai.cli.table import FittedTable, cli_words, console, wide_option
 
 
 def _actor() -> str:
@@ -95,9 +95,12 @@ def senders_list(app: App, fmt: str, search: str, wide: bool) -> None:
         data = [{"sender": r.pattern, "unit": r.unit_id, "source": r.source} for r in rows]
         click.echo(json.dumps(data, indent=2))
         return
-    table = FittedTable("sender", "unit", "source", wide=wide, shorten=("sender", "source"))
+    t = cli_words(app.config.model.language)
+    table = FittedTable(
+        t["sender"], t["unit"], t["source"], wide=wide, shorten=(t["sender"], t["source"])
+    )
     for r in rows:
-        table.add_row(r.pattern, r.unit_id, r.source)
+        table.add_row(r.pattern, r.unit_id, t.get(f"source_{r.source}", r.source))
     console(wide=wide).print(table)
 
 
@@ -152,19 +155,20 @@ def unmapped(app: App, fmt: str, as_of: date | None, plan_id: str | None, wide: 
         ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    t = cli_words(app.config.model.language)
     if not strangers:
-        click.echo("no unknown senders")
+        click.echo(t["no_unknown"])
         return
     table = FittedTable(
-        "address",
-        "name",
-        "messages",
-        "first seen",
-        "last seen",
-        "latest subjects",
+        t["address"],
+        t["name"],
+        t["messages"],
+        t["first_seen"],
+        t["last_seen"],
+        t["latest_subjects"],
         wide=wide,
-        shorten=("address", "name", "latest subjects"),
-        at_most={"address": 24, "name": 16},
+        shorten=(t["address"], t["name"], t["latest_subjects"]),
+        at_most={t["address"]: 24, t["name"]: 16},
     )
     for u in strangers:
         table.add_row(
@@ -176,7 +180,7 @@ def unmapped(app: App, fmt: str, as_of: date | None, plan_id: str | None, wide: 
             " | ".join(u.subjects),
         )
     console(wide=wide).print(table)
-    click.echo("map one with: tinbai senders add ADDRESS UNIT_ID")
+    click.echo(t["map_one"])
 
 
 def _iso(moment: datetime | None) -> str | None:

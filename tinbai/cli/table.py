@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from texts import view
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 WIDE = 100_000  # no terminal is this wide: nothing is cut or wrapped
@@ -102,3 +104,8 @@ def _label(body: str) -> int:
     if sep and head and " " not in head.strip() and len(head) < 12:
         return len(head) + 1 + len(rest) - len(rest.lstrip(" "))
     return 2
+
+
+def cli_words(language: str) -> Mapping[str, str]:
+    """The words of the admin's CLI tables (``cli.*`` in the catalogue), by their short name."""
+    return view(language, (("cli.", ""),))

@@ -14,6 +14,8 @@ and the web admin alike) is written once. The namespaces:
 - ``reason.*``: a reason by its code (`classify.reasons.Reason`), filled by `reason_text`;
 - ``explain.*``: `tinbai explain`;
 - ``cli.*``: the admin's tables in the CLI (`submissions list`, `unmapped`, `senders list`).
+- ``plans.*``: `tinbai plan new` and `tinbai plan check` (not ``plan.*``, the progress table's
+  words, which the digest and the web admin take whole).
 
 This package sits at the bottom with `classify`: it imports nothing of ours, so every
 layer may read it. The catalogues are Python rather than TOML on purpose: mypy checks

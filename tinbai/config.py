@@ -15,6 +15,7 @@ import re
 import tomllib
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -391,42 +392,48 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     try:
         model = ConfigModel.model_validate(raw)
     except ValidationError as e:
-        raise ConfigError(f"{cfg_path}: {_explain(e)}") from e
+        error = ConfigError(f"{cfg_path}: {_explain(e)}")
+        error.problems = tuple(f"{cfg_path}: {line}" for line in explain_each(e))
+        raise error from e
     config = Config(model=model, path=cfg_path.resolve(), warnings=tuple(_total_warnings(model)))
     return config
 
 
 def _explain(error: ValidationError) -> str:
-    # An unknown key usually explains a "missing" one next to it (a misspelling): say it first.
+    lines = explain_each(error)
+    more = len(lines) - 1
+    return lines[0] + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+
+
+def explain_each(error: ValidationError) -> list[str]:
+    """One line per problem, an unknown key first (it usually explains a "missing" one next
+    to it: a misspelling)."""
     errors = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
-    first = errors[0]
-    loc = tuple(first["loc"])
+    return [_explain_one(e) for e in errors]
+
+
+def _explain_one(error: Mapping[str, Any]) -> str:
+    loc = tuple(error["loc"])
     where = _format_loc(loc)
-    kind = first["type"]
+    kind = error["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
         if key.lower() in {"password", "token", "secret", "pass", "passwd"}:
-            text = (
+            return (
                 f"{where}: a secret never goes in the config file"
                 " — put it in an environment variable named by `password_env`"
                 " or a file named by `password_file`"
             )
-        else:
-            allowed = _fields_at(ConfigModel, loc[:-1])
-            text = (
-                f"{where}: unknown key{_did_you_mean(key, allowed)} — remove it or fix its spelling"
-            )
-    elif kind == "missing":
-        text = f"{where}: required key is missing — add it"
-    elif kind == "value_error":
-        msg = str(first["msg"]).removeprefix("Value error, ")
-        text = f"{where}: {msg}" if where else msg
-    elif loc and str(loc[-1]) in SECRET_REFERENCES:
-        text = f"{where}: {first['msg']} — fix the value (not shown: it may be a secret)"
-    else:
-        text = f"{where}: {first['msg']} (got {first.get('input')!r}) — fix the value"
-    more = len(errors) - 1
-    return text + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+        allowed = _fields_at(ConfigModel, loc[:-1])
+        return f"{where}: unknown key{_did_you_mean(key, allowed)} — remove it or fix its spelling"
+    if kind == "missing":
+        return f"{where}: required key is missing — add it"
+    if kind == "value_error":
+        msg = str(error["msg"]).removeprefix("Value error, ")
+        return f"{where}: {msg}" if where else msg
+    if loc and str(loc[-1]) in SECRET_REFERENCES:
+        return f"{where}: {error['msg']} — fix the value (not shown: it may be a secret)"
+    return f"{where}: {error['msg']} (got {error.get('input')!r}) — fix the value"
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:

@@ -26,3 +26,6 @@ class ConfigError(TinbaiError):
     """The configuration cannot be used as it is."""
 
     exit_code = 2
+    # Every problem found, one line each, when there were several (`tinbai plan check`);
+    # the message itself names the first.
+    problems: tuple[str, ...] = ()

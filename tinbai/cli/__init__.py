@@ -36,6 +36,9 @@ COMMANDS = {
     "ingest-file": LazyCommand(
         "tinbai.cli.ingest", "Count the messages in .eml files, mbox files or folders of them."
     ),
+    "plan": LazyCommand(
+        "tinbai.cli.plan", "Next quarter's plan: write one from another plan, check the config."
+    ),
     "poll": LazyCommand("tinbai.cli.poll", "Poll the mailbox once: count what is new, then exit."),
     "report": LazyCommand(
         "tinbai.cli.report", "Progress of every group and unit against the plan's quotas."

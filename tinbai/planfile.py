@@ -149,8 +149,10 @@ def add_plan(path: Path, new_id: str, from_id: str, start: date, end: date) -> W
 
 
 def _replace(path: Path, content: str) -> Config:
-    """Write ``content`` beside ``path``, load it as a config, then put it in place atomically."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+    """Write ``content`` beside ``path``, load it as a config, then put it in place atomically
+    (in place of the file a symbolic link points to, not of the link)."""
+    target = path.resolve()
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".new", dir=target.parent)
     temporary = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
@@ -158,15 +160,15 @@ def _replace(path: Path, content: str) -> Config:
             out.flush()
             os.fsync(out.fileno())
         with contextlib.suppress(OSError):
-            shutil.copymode(path, temporary)
+            shutil.copymode(target, temporary)
         try:
             config = load_config(temporary)
         except ConfigError as e:
             raise ConfigError(str(e).replace(str(temporary), str(path))) from e
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
-    return dataclasses.replace(config, path=path.resolve())
+    return dataclasses.replace(config, path=target)
 
 
 def quantities(counts: dict[str, int | None], language: str) -> str:

@@ -215,3 +215,12 @@ def test_a_new_plan_s_title_is_the_source_s_with_the_quarter_changed(
     source = PlanConfig(id="old", title=title, start=date(2020, 4, 1), end=date(2020, 6, 30))
     got = derive_title(source, "new", date.fromisoformat(start), date.fromisoformat(end), "vi")
     assert got == expected
+
+
+def test_plan_new_through_a_symbolic_link_rewrites_the_file_it_points_to(tinbai, config_file: Path):
+    real = config_file.parent / "real.toml"
+    config_file.rename(real)
+    config_file.symlink_to(real)
+    tinbai(*NEW)
+    assert config_file.is_symlink()
+    assert 'id = "2020-q3"' in real.read_text(encoding="utf-8")

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from store.errors import StoreError
@@ -22,12 +22,22 @@ log = logging.getLogger(__name__)
 Sessions = Callable[[], Session]  # what opens a session: `Store.session`
 
 
+def masked_url(url: str) -> str:
+    """The URL as it may be shown to a person: any password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        # Not a URL SQLAlchemy can read: still hide whatever sits between "user:" and "@".
+        return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
 def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url)
     except (SQLAlchemyError, ValueError, ImportError) as e:
+        shown = masked_url(url)
         raise StoreError(
-            f"database.url {url!r} cannot be used ({e}) — give an SQLAlchemy URL such as sqlite:///tinbai.db"
+            f"database.url {shown!r} cannot be used ({str(e).replace(url, shown)}) — give an SQLAlchemy URL such as sqlite:///tinbai.db"
         ) from e
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from classify.message import KINDS, Classification, Mark, ParsedMessage
 from classify.preview import preview_of
 from classify.reasons import COUNTS, NO_REASON, Reason, joined
-from store.db import make_engine, migrate
+from store.db import make_engine, masked_url, migrate
 from store.errors import StoreError
 from store.models import (
     MAX_ID,
@@ -522,7 +522,9 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
         if upgrade:
             migrate(engine)
     except SQLAlchemyError as e:
-        raise StoreError(f"cannot open the database {url!r}: {e} — check database.url") from e
+        raise StoreError(
+            f"cannot open the database {masked_url(url)!r}: {e} — check database.url"
+        ) from e
     return Store(engine)
 
 

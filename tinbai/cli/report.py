@@ -6,6 +6,7 @@ import csv
 import json
 import sys
 from collections.abc import Mapping
+from datetime import date
 
 import click
 from rich.console import Console
@@ -38,15 +39,13 @@ from tinbai.report import plan_progress
 def report(app: App, fmt: str, as_of: object, plan_id: str | None, wide: bool) -> None:
     """Progress of every group and unit against the plan's quotas."""
     day = as_of if as_of is not None else app.today()
+    if fmt == "json":
+        click.echo(json.dumps(report_json(app, plan_id, day), ensure_ascii=False, indent=2))  # type: ignore[arg-type]
+        return
     plan = app.plan(plan_id, day)  # type: ignore[arg-type]
     progress = plan_progress(app, plan, day)  # type: ignore[arg-type]
     manual = corrected(app, plan, day)  # type: ignore[arg-type]
-    if fmt == "json":
-        data = as_json(progress, app.config.model.language) | {
-            "manual": {"messages": len(manual), "ids": manual}
-        }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    elif fmt == "csv":
+    if fmt == "csv":
         _write_csv(progress)
     else:
         out = console(wide=wide)
@@ -57,6 +56,15 @@ def report(app: App, fmt: str, as_of: object, plan_id: str | None, wide: bool) -
                 f"counts set by hand in {len(manual)} message(s): {ids} — tinbai submissions show ID",
                 markup=False,
             )
+
+
+def report_json(app: App, plan_id: str | None, day: date) -> dict[str, object]:
+    """What `report --format json` prints: the stable contract other tools read."""
+    plan = app.plan(plan_id, day)
+    manual = corrected(app, plan, day)
+    return as_json(plan_progress(app, plan, day), app.config.model.language) | {
+        "manual": {"messages": len(manual), "ids": manual}
+    }
 
 
 def _cell(count: int, quota: int | None) -> str:

@@ -424,18 +424,15 @@ def _after_duplicates(
     """
     if result.status != "counted":
         return None
-    held: dict[str, int] = {}
-    for item in result.items:
-        held[item.kind] = held.get(item.kind, 0) + item.count
-    now: dict[str, int] = {}
+    now: dict[str, int] = dict.fromkeys(KINDS, 0)
     for kind, count in counted:
-        now[kind] = now.get(kind, 0) + count
-    again = held.get("photo", 0) - now.get("photo", 0)
+        now[kind] += count
+    again = result.total("photo") - now["photo"]
     if again <= 0:
         return None
     before = Reason(COUNTS, {"photo": again})
     if any(now.values()):
-        counts = Reason(COUNTS, {k: now.get(k, 0) for k in KINDS})
+        counts = Reason(COUNTS, {kind: now[kind] for kind in KINDS})
         return Reason("store.counts-again", {"counts": counts, "again": before})
     return Reason("store.nothing-new", {"again": before})
 

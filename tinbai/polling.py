@@ -133,11 +133,6 @@ def account_of(mailbox: MailboxConfig | MailboxSettings) -> str:
     return account_name(mailbox.username, mailbox.host)
 
 
-def settings_of(app: App) -> MailboxSettings:
-    """The mailbox as ingest needs it; ConfigError (one line) without a [mailbox]."""
-    return mailbox_settings(app.config)
-
-
 def credentials(app: App, mailbox: MailboxSettings, refused: str | None = None) -> Credentials:
     """Read the secret only now, when the mailbox is about to be used.
 
@@ -283,7 +278,7 @@ def poll_once(
     only when it has none or it cannot be trusted; if it broke since the last poll,
     log in again once on this poll. It is left open for the next.
     """
-    mailbox = settings_of(app)
+    mailbox = mailbox_settings(app.config)
     lock = FileLock(lock_path(app, mailbox))
     try:
         lock.acquire(timeout=wait)

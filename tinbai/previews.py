@@ -19,8 +19,9 @@ from ingest.revisit import fetch_thumbnails
 from store import previews as stored
 from store.submissions import SubmissionDetail
 from tinbai.app import App
+from tinbai.config import mailbox_settings
 from tinbai.errors import TinbaiError
-from tinbai.polling import account_of, login, settings_of
+from tinbai.polling import account_of, login
 from tinbai.thumbcache import ThumbnailCache
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ def _from_server(app: App, message_pk: int, paths: list[str]) -> tuple[ServerSta
     if not missing:
         return "ok", "", have
     try:
-        mailbox = settings_of(app)
+        mailbox = mailbox_settings(app.config)
         if account_of(mailbox) != mark.account:
             return "unreachable", f"{mark.account}: not the configured [mailbox]", have
         client, _ = login(app, mailbox, ByteCounter())

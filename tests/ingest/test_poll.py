@@ -21,8 +21,9 @@ from sqlalchemy import func, select
 from classify.message import image_fingerprint
 from ingest.imap import connect, disconnect
 from store.models import FolderStateRow, Item, Message, MessageLocation
+from tinbai.config import mailbox_settings
 from tinbai.errors import MailboxError
-from tinbai.polling import credentials, lock_path, settings_of
+from tinbai.polling import credentials, lock_path
 
 pytestmark = pytest.mark.integration
 
@@ -110,7 +111,7 @@ def test_imaplib_formats_its_debug_text_only_when_someone_reads_it(
     if debug:
         caplog.set_level(logging.DEBUG, logger="imapclient.imaplib")
     app = mailbox.app()
-    config = settings_of(app)
+    config = mailbox_settings(app.config)
     client = connect(config, credentials(app, config))
     try:
         assert client._imap.debug == (5 if debug else 0)
@@ -372,7 +373,7 @@ def test_a_missing_folder_is_named_and_the_others_are_still_polled(mailbox: Mail
 def test_two_polls_of_one_mailbox_never_run_at_once(mailbox: Mailbox) -> None:
     mailbox.deliver(build_message(subject="[Tin] khóa"))
     app = mailbox.app()
-    held = FileLock(lock_path(app, settings_of(app)))
+    held = FileLock(lock_path(app, mailbox_settings(app.config)))
     app.close()
 
     with held:  # as `tinbai run` holds it while it polls

@@ -54,6 +54,7 @@ class MailboxSettings:
     max_message_bytes: int = 50_000_000  # larger messages (and documents) are never fetched
     # Folded tag word -> kind: what the rules read as tags, so the fetch plan reads the same.
     vocabulary: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_VOCABULARY))
+    name: str = "mailbox"  # the config's name for it (`[mailboxes.NAME]`), for logs and secrets
 
     @property
     def account(self) -> str:

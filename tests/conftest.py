@@ -1,7 +1,7 @@
 """Fixtures shared by every test: a config in a temporary folder, the CLI, a mail factory.
 
 Servers (Dovecot, SMTP, Chromium) have their fixtures in the conftest of the
-folder whose tests use them.
+folder whose tests use them; PostgreSQL's (`pgcluster.py`) are here, for every folder.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from corpus import corpus_dir
 from mailkit import build_message
+from pgcluster import postgres_db, postgres_url  # noqa: F401 — fixtures for every folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONFIG = ROOT / "config.toml"

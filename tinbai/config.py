@@ -162,6 +162,9 @@ class MailboxConfig(_Server):
     max_message_bytes: int = Field(
         default=50_000_000, ge=1
     )  # larger messages are never fetched whole
+    # With several mailboxes: the plans this one collects for (empty: every plan). Its
+    # mail dated outside those plans' periods counts for none.
+    plans: list[str] = []
 
     @model_validator(mode="after")
     def _one_way_to_log_in(self) -> Self:
@@ -243,6 +246,7 @@ class ConfigModel(_Strict):
     language: Literal["vi", "en"] = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     mailbox: MailboxConfig | None = None
+    mailboxes: dict[Id, MailboxConfig] = {}
     smtp: SmtpConfig | None = None
     database: DatabaseConfig = DatabaseConfig()
     digest: DigestConfig = DigestConfig()
@@ -285,7 +289,38 @@ class ConfigModel(_Strict):
                     )
         if not self.plans:
             raise ValueError("plans: no plan — add a [[plans]] table with id, title, start and end")
+        self._check_mailboxes()
         return self
+
+    def _check_mailboxes(self) -> None:
+        if self.mailbox is not None and self.mailboxes:
+            raise ValueError(
+                "both [mailbox] and [mailboxes.*] are set — with several mailboxes, move"
+                " [mailbox] to [mailboxes.NAME] too"
+            )
+        plans = {p.id for p in self.plans}
+        accounts: dict[tuple[str, str], str] = {}
+        for name, box in self.named_mailboxes().items():
+            where = f"mailboxes.{name}" if self.mailboxes else "mailbox"
+            for plan in box.plans:
+                if plan not in plans:
+                    raise ValueError(
+                        f"{where}.plans: unknown plan {plan!r}{_did_you_mean(plan, plans)}"
+                        " — list ids of [[plans]]"
+                    )
+            account = (box.username.lower(), box.host.lower())
+            if account in accounts:
+                raise ValueError(
+                    f"mailboxes.{name}: the same account as mailboxes.{accounts[account]}"
+                    f" ({box.username} on {box.host}) — each mailbox is polled once"
+                )
+            accounts[account] = name
+
+    def named_mailboxes(self) -> dict[str, MailboxConfig]:
+        """Every mailbox by name; a lone `[mailbox]` is named "mailbox"."""
+        if self.mailbox is not None:
+            return {"mailbox": self.mailbox}
+        return dict(self.mailboxes)
 
 
 def _check_timezone(name: str) -> None:
@@ -666,7 +701,8 @@ def editor_settings(config: Config) -> Editor:
     if model.smtp is not None:
         sender = model.smtp.from_
     else:  # a preview needs no [smtp]
-        sender = model.mailbox.address if model.mailbox else "tinbai@localhost"
+        boxes = list(model.named_mailboxes().values())
+        sender = boxes[0].address if boxes else "tinbai@localhost"
     return Editor(sender=sender, recipients=tuple(model.digest.to))
 
 
@@ -679,23 +715,49 @@ def tag_vocabulary(config: Config) -> dict[str, Kind]:
     return vocabulary({"news": tags.news, "article": tags.article, "photo": tags.photo})
 
 
-def mailbox_config(config: Config) -> MailboxConfig:
-    """The `[mailbox]` section; ConfigError (one line) when there is none."""
-    mailbox = config.model.mailbox
-    if mailbox is None:
+def mailbox_names(config: Config) -> list[str]:
+    """The configured mailboxes' names, in the config's order (empty without any)."""
+    return list(config.model.named_mailboxes())
+
+
+def mailbox_config(config: Config, name: str | None = None) -> MailboxConfig:
+    """One mailbox's section; ConfigError (one line) when there is none or `name` is unknown.
+
+    Without a name, the only mailbox: with several, a caller must say which.
+    """
+    return named_mailbox(config, name)[1]
+
+
+def named_mailbox(config: Config, name: str | None = None) -> tuple[str, MailboxConfig]:
+    """`mailbox_config` with the mailbox's name."""
+    boxes = config.model.named_mailboxes()
+    if not boxes:
         raise ConfigError(
             f"{config.path}: no [mailbox] section — add one to poll IMAP (docs/ingest.md)"
         )
-    return mailbox
+    if name is None:
+        if len(boxes) > 1:
+            raise ConfigError(
+                f"{config.path} names {len(boxes)} mailboxes ({', '.join(boxes)})"
+                " — say which with --mailbox NAME"
+            )
+        return next(iter(boxes.items()))
+    if name not in boxes:
+        raise ConfigError(
+            f"{config.path}: no mailbox named {name!r}{_did_you_mean(name, boxes)}"
+            f" — the mailboxes are: {', '.join(boxes)}"
+        )
+    return name, boxes[name]
 
 
-def mailbox_settings(config: Config) -> MailboxSettings:
-    """What ingest needs of the `[mailbox]` section; ConfigError when there is none."""
-    mailbox = mailbox_config(config)
+def mailbox_settings(config: Config, name: str | None = None) -> MailboxSettings:
+    """What ingest needs of one mailbox's section; ConfigError when there is none."""
+    name, mailbox = named_mailbox(config, name)
     token_file = mailbox.oauth_token_file
     if token_file is not None and not token_file.is_absolute():
         token_file = config.base_dir / token_file
     return MailboxSettings(
+        name=name,
         host=mailbox.host,
         username=mailbox.username,
         address=mailbox.address,

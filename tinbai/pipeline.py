@@ -11,20 +11,27 @@ from classify import Classification, ClassifyContext, ParsedMessage, classify
 from classify.message import Mark, RuleHit
 from classify.reasons import Reason
 from store import RecordOutcome, Store
-from tinbai.config import Config, PlanConfig, tag_vocabulary
+from tinbai.config import Config, MailboxConfig, PlanConfig, mailbox_config, tag_vocabulary
 
 log = logging.getLogger(__name__)
 
 
-def classify_context(config: Config) -> ClassifyContext:
-    """The rules' context from the `[classify]` section, the mailbox and the plans."""
-    mailbox = config.model.mailbox
+def classify_context(config: Config, mailbox_name: str | None = None) -> ClassifyContext:
+    """The rules' context from the `[classify]` section, a mailbox and its plans.
+
+    `mailbox_name` is the mailbox the message came to; without it, the only mailbox, or
+    with several none in particular (no collection address, every plan).
+    """
+    boxes = config.model.named_mailboxes()
+    if mailbox_name is not None:
+        mailbox: MailboxConfig | None = mailbox_config(config, mailbox_name)
+    else:
+        mailbox = next(iter(boxes.values())) if len(boxes) == 1 else None
     rules = config.model.classify
-    periods = (
-        tuple(_period(config, plan) for plan in config.model.plans)
-        if rules.ignore_outside_plans
-        else ()
-    )
+    plans = [
+        p for p in config.model.plans if not mailbox or not mailbox.plans or p.id in mailbox.plans
+    ]
+    periods = tuple(_period(config, plan) for plan in plans) if rules.ignore_outside_plans else ()
     return ClassifyContext(
         collection_address=mailbox.address.lower() if mailbox else "",
         shared_mailbox=mailbox.shared if mailbox else False,

@@ -148,12 +148,20 @@ def credentials(app: App, mailbox: MailboxSettings, refused: str | None = None) 
         return Credentials(
             access_token=token.value, refresh_at=token.refresh_at, refreshed=token.refreshed
         )
-    section = mailbox_config(app.config)  # the secret's names stay with the config, not in ingest
+    # the secret's names stay with the config, not in ingest
+    section = mailbox_config(app.config, mailbox.name)
     return Credentials(
         password=read_secret(
-            "mailbox", section.password_env, section.password_file, app.config.base_dir
+            _secret_label(app, mailbox.name),
+            section.password_env,
+            section.password_file,
+            app.config.base_dir,
         )
     )
+
+
+def _secret_label(app: App, name: str) -> str:
+    return "mailbox" if app.config.model.mailbox is not None else f"mailboxes.{name}"
 
 
 def login(
@@ -271,14 +279,16 @@ def poll_once(
     *,
     wait: float = 0,
     session: MailboxSession | None = None,
+    mailbox_name: str | None = None,
 ) -> PollStats:
     """Poll every configured folder once; raise MailboxError (one line) if the mailbox fails.
 
     Without a ``session``: log in, poll, log out. With one: poll on it, logging in
     only when it has none or it cannot be trusted; if it broke since the last poll,
-    log in again once on this poll. It is left open for the next.
+    log in again once on this poll. It is left open for the next. ``mailbox_name``: which
+    of several configured mailboxes (with one, it may be left out).
     """
-    mailbox = mailbox_settings(app.config)
+    mailbox = mailbox_settings(app.config, mailbox_name)
     lock = FileLock(lock_path(app, mailbox))
     try:
         lock.acquire(timeout=wait)
@@ -300,7 +310,7 @@ def poll_once(
 
 
 def _poll_locked(app: App, mailbox: MailboxSettings, progress: Progress | None) -> PollStats:
-    ledger = StoreLedger(app, app.store, classify_context(app.config))
+    ledger = StoreLedger(app, app.store, classify_context(app.config, mailbox.name))
     counter = ByteCounter()
     client, _ = login(app, mailbox, counter)
     poller = Poller(client, mailbox, ledger, progress=progress)
@@ -316,7 +326,7 @@ def _poll_locked(app: App, mailbox: MailboxSettings, progress: Progress | None) 
 def _poll_kept(
     app: App, mailbox: MailboxSettings, progress: Progress | None, session: MailboxSession
 ) -> PollStats:
-    ledger = StoreLedger(app, app.store, classify_context(app.config))
+    ledger = StoreLedger(app, app.store, classify_context(app.config, mailbox.name))
     before = session.counter.received
     stats = PollStats()
     try:

@@ -19,7 +19,7 @@ from ingest.revisit import fetch_thumbnails
 from store import previews as stored
 from store.submissions import SubmissionDetail
 from tinbai.app import App
-from tinbai.config import mailbox_settings
+from tinbai.config import mailbox_names, mailbox_settings
 from tinbai.errors import TinbaiError
 from tinbai.polling import account_of, login
 from tinbai.thumbcache import ThumbnailCache
@@ -155,9 +155,16 @@ def _from_server(app: App, message_pk: int, paths: list[str]) -> tuple[ServerSta
     if not missing:
         return "ok", "", have
     try:
-        mailbox = mailbox_settings(app.config)
-        if account_of(mailbox) != mark.account:
-            return "unreachable", f"{mark.account}: not the configured [mailbox]", have
+        mailbox = next(
+            (
+                m
+                for m in (mailbox_settings(app.config, n) for n in mailbox_names(app.config))
+                if account_of(m) == mark.account
+            ),
+            None,
+        )
+        if mailbox is None:
+            return "unreachable", f"{mark.account}: not a configured mailbox", have
         client, _ = login(app, mailbox, ByteCounter())
         try:
             with mailbox_errors(mailbox):

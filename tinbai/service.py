@@ -1,8 +1,8 @@
-"""`tinbai run`: the scheduler that polls the mailbox and sends the weekly digest.
+"""`tinbai run`: the scheduler that polls the mailboxes and sends the weekly digest.
 
-APScheduler 3 runs two jobs, each with `max_instances=1` and `coalesce=True`:
-the poll every `mailbox.poll_interval` seconds (and at start), on one IMAP session
-kept logged in between polls (an idle poll is a NOOP), and the digest
+APScheduler 3 runs these jobs, each with `max_instances=1` and `coalesce=True`:
+a poll of each mailbox every `poll_interval` seconds (and at start), on its own IMAP
+session kept logged in between polls (an idle poll is a NOOP), and the digest
 on `digest.schedule` (cron, in `digest.timezone`). A failed poll is logged and
 tried again sooner, with a doubling back-off up to the poll interval; after
 `mailbox.alert_after` seconds of failure the editor gets one email, and one
@@ -13,12 +13,14 @@ kept session logs out.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,12 +28,14 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from filelock import FileLock, Timeout
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from store.mailbox_state import PollHealth, poll_health, save_poll_health
 from tinbai.alerts import email_editor, polling_failed, polling_recovered
 from tinbai.app import App
-from tinbai.config import mailbox_config
+from tinbai.config import mailbox_config, mailbox_names
 from tinbai.errors import ConfigError, TinbaiError
 from tinbai.polling import MailboxSession, PollBusy, account_of, poll_once
 from tinbai.schedule import cron_trigger
@@ -69,40 +73,100 @@ def web_component(app: App) -> Component:
     return Component("web admin", start, stop)
 
 
+@contextlib.contextmanager
+def run_lock(app: App) -> Iterator[None]:
+    """On SQLite, one `tinbai run` per database: a second one says to move to PostgreSQL.
+
+    SQLite takes one writer at a time; the web admin and a `tinbai poll` by hand wait
+    their turn, but two services polling and sending digests side by side are what
+    PostgreSQL is for. On PostgreSQL there is no such lock.
+    """
+    url = make_url(app.config.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        yield
+        return
+    database = Path(url.database)
+    lock = FileLock(database.with_name(f".{database.name}.run.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise ConfigError(
+            f"another `tinbai run` is already using {database} — SQLite takes one service:"
+            " poll every mailbox from that one process, or move to PostgreSQL"
+            ' (`tinbai db copy`, README "Moving to PostgreSQL") to run one per mailbox'
+        ) from None
+    except OSError as e:
+        raise ConfigError(
+            f"cannot create the lock {lock.lock_file} ({e.strerror}) — make the database's folder writable"
+        ) from e
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 class Service:
-    def __init__(self, app: App, components: Sequence[Component] = ()) -> None:
+    """The scheduler's jobs.
+
+    ``mailboxes``: the names of the mailboxes this process polls (default: every one in
+    the config); ``digest``: whether it sends the weekly digest. Several processes share
+    one PostgreSQL database by each polling its own mailboxes (`tinbai run --mailbox
+    NAME`), with the digest sent by one of them.
+    """
+
+    def __init__(
+        self,
+        app: App,
+        components: Sequence[Component] = (),
+        *,
+        mailboxes: Sequence[str] | None = None,
+        digest: bool = True,
+    ) -> None:
         self.app = app
         self.components = list(components)
         self.scheduler: BlockingScheduler | None = None
-        self.session = MailboxSession()  # the polls' IMAP session, kept between them
+        names = mailbox_names(app.config)
+        for name in mailboxes or ():
+            mailbox_config(app.config, name)  # an unknown name: one line, before anything runs
+        self.mailboxes = list(mailboxes) if mailboxes else names
+        self.digest = digest
+        # Each mailbox's IMAP session, kept between its polls.
+        self.sessions = {name: MailboxSession() for name in self.mailboxes}
         # Each account's outage (None: polling works), as kept in the database; read once.
         self._outages: dict[str, PollHealth | None] = {}
 
+    @property
+    def session(self) -> MailboxSession:
+        """The first mailbox's kept session (the only one in most configs)."""
+        return self.sessions[self.mailboxes[0]]
+
     # ------------------------------------------------------------------ jobs
 
-    def poll_job(self) -> None:
-        """One scheduled poll; never raises, so the scheduler lives on."""
+    def poll_job(self, name: str | None = None) -> None:
+        """One scheduled poll of a mailbox (default: the first); never raises."""
+        name = name or self.mailboxes[0]
         try:
-            stats = poll_once(self.app, session=self.session)
+            stats = poll_once(self.app, session=self.sessions[name], mailbox_name=name)
         except PollBusy as e:
-            log.info("poll skipped: %s", e)
+            log.info("poll of %s skipped: %s", name, e)
             return
         except TinbaiError as e:
-            self._failed(str(e))
+            self._failed(name, str(e))
             return
         except Exception as e:  # edge: the scheduler must keep running
-            log.exception("poll crashed")
-            self._failed(f"internal error: {type(e).__name__}: {e}")
+            log.exception("poll of %s crashed", name)
+            self._failed(name, f"internal error: {type(e).__name__}: {e}")
             return
-        log.info("poll: %s", stats.summary())
-        self._recovered()
+        log.info("poll of %s: %s", name, stats.summary())
+        self._recovered(name)
 
     def close(self) -> None:
-        """Log the kept IMAP session out; the next poll would log in again."""
-        try:
-            self.session.close()
-        except Exception:  # edge: stopping must not fail on a session already gone
-            log.exception("closing the IMAP session failed")
+        """Log the kept IMAP sessions out; the next poll would log in again."""
+        for session in self.sessions.values():
+            try:
+                session.close()
+            except Exception:  # edge: stopping must not fail on a session already gone
+                log.exception("closing the IMAP session failed")
 
     def digest_job(self) -> None:
         from tinbai.digest_job import send_scheduled_digest  # noqa: PLC0415 — the digest's own module
@@ -116,9 +180,9 @@ class Service:
 
     # ------------------------------------------------------------------ health
 
-    def _failed(self, reason: str) -> None:
+    def _failed(self, name: str, reason: str) -> None:
         now = self.app.now()
-        settings = self._mailbox_settings()
+        settings = self._mailbox_settings(name)
         if settings is None:
             log.error("poll failed: %s", reason)
             return
@@ -136,7 +200,8 @@ class Service:
             self.scheduler.add_job(
                 self.poll_job,
                 DateTrigger(now + timedelta(seconds=delay)),
-                id="poll-retry",
+                args=(name,),
+                id=f"poll-retry:{name}",
                 replace_existing=True,
             )
         if not health.alerted and now - health.failing_since >= timedelta(seconds=alert_after):
@@ -145,8 +210,8 @@ class Service:
             )
         self._keep_health(account, health)
 
-    def _recovered(self) -> None:
-        settings = self._mailbox_settings()
+    def _recovered(self, name: str) -> None:
+        settings = self._mailbox_settings(name)
         if settings is None:
             return
         account = settings[0]
@@ -176,10 +241,10 @@ class Service:
         except (TinbaiError, SQLAlchemyError) as e:
             log.error("cannot record how long polling has failed: %s", e)
 
-    def _mailbox_settings(self) -> tuple[str, float, float] | None:
+    def _mailbox_settings(self, name: str) -> tuple[str, float, float] | None:
         """(account, poll interval, alert delay), or None without a [mailbox]."""
         try:
-            mailbox = mailbox_config(self.app.config)
+            mailbox = mailbox_config(self.app.config, name)
         except ConfigError:
             return None
         return account_of(mailbox), mailbox.poll_interval, mailbox.alert_after
@@ -191,18 +256,20 @@ class Service:
         tz = ZoneInfo(config.model.digest.timezone)
         scheduler = BlockingScheduler(timezone=tz)
         defaults = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
-        if config.model.mailbox is not None:
+        for name in self.mailboxes:
             scheduler.add_job(
                 self.poll_job,
-                IntervalTrigger(seconds=config.model.mailbox.poll_interval, timezone=tz),
-                id="poll",
+                IntervalTrigger(seconds=mailbox_config(config, name).poll_interval, timezone=tz),
+                args=(name,),
+                id=f"poll:{name}",
                 next_run_time=self.app.now().astimezone(tz),  # the first poll at start
                 **defaults,
             )
-        else:
+        if not self.mailboxes:
             log.warning("no [mailbox] in the config: the service will not poll")
-        trigger = cron_trigger(config.model.digest.schedule, tz)
-        scheduler.add_job(self.digest_job, trigger, id="digest", **defaults)
+        if self.digest:
+            trigger = cron_trigger(config.model.digest.schedule, tz)
+            scheduler.add_job(self.digest_job, trigger, id="digest", **defaults)
         return scheduler
 
     def run_forever(self) -> None:

@@ -22,10 +22,15 @@ log = logging.getLogger(__name__)
 
 @cli.command("ingest-file")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--mailbox",
+    metavar="NAME",
+    help="Count them as mail to this mailbox of [mailboxes.NAME] (its address and plans).",
+)
 @pass_app
-def ingest_file(app: App, paths: tuple[Path, ...]) -> None:
+def ingest_file(app: App, paths: tuple[Path, ...], mailbox: str | None) -> None:
     """Count the messages in .eml files, mbox files or folders of them."""
-    store, ctx = app.store, classify_context(app.config)
+    store, ctx = app.store, classify_context(app.config, mailbox)
     language = app.config.model.language
     stats: Counter[str] = Counter()
     unreadable: list[str] = []

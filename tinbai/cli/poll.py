@@ -11,6 +11,8 @@ import click
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import pass_app
+from tinbai.config import mailbox_names
+from tinbai.errors import TinbaiError
 from tinbai.polling import poll_once
 
 if TYPE_CHECKING:
@@ -21,6 +23,15 @@ log = logging.getLogger(__name__)
 BAR_FROM = 500  # a bar is worth showing only on a big first sync
 
 
+MAILBOX_OPTION = click.option(
+    "--mailbox",
+    "mailboxes",
+    multiple=True,
+    metavar="NAME",
+    help="Only this mailbox of [mailboxes.NAME] (may be repeated); default: every one.",
+)
+
+
 @cli.command()
 @click.option(
     "--wait",
@@ -29,9 +40,26 @@ BAR_FROM = 500  # a bar is worth showing only on a big first sync
     show_default=True,
     help="Seconds to wait for another poll of the same mailbox to finish.",
 )
+@MAILBOX_OPTION
 @pass_app
-def poll(app: App, wait: float) -> None:
-    """Poll the mailbox once: count what is new, then exit."""
+def poll(app: App, wait: float, mailboxes: tuple[str, ...]) -> None:
+    """Poll the mailboxes once: count what is new, then exit."""
+    names: list[str | None] = [*mailboxes] or [*mailbox_names(app.config)] or [None]
+    if len(names) == 1:
+        click.echo(_poll_one(app, wait, names[0]))
+        return
+    failed = 0
+    for name in names:  # one mailbox failing does not keep the others from being polled
+        try:
+            click.echo(f"{name}: {_poll_one(app, wait, name)}")
+        except TinbaiError as e:
+            failed += 1
+            click.echo(f"tinbai: {name}: {e}", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+def _poll_one(app: App, wait: float, name: str | None) -> str:
     bar: Progress | None = None
     task: TaskID | None = None
 
@@ -62,18 +90,35 @@ def poll(app: App, wait: float) -> None:
         bar.update(task, completed=done, total=total)
 
     try:
-        stats = poll_once(app, progress, wait=wait)
+        stats = poll_once(app, progress, wait=wait, mailbox_name=name)
     finally:
         if bar is not None:
             bar.stop()
-    click.echo(stats.summary())
+    return stats.summary()
 
 
 @cli.command()
+@MAILBOX_OPTION
+@click.option(
+    "--no-poll",
+    is_flag=True,
+    help="Poll no mailbox: only the digest (and the web admin if enabled).",
+)
 @pass_app
-def run(app: App) -> None:
-    """Run the service: poll on schedule, send the weekly digest; stop on SIGTERM/SIGINT."""
-    from tinbai.service import Service, web_component  # noqa: PLC0415 — APScheduler is imported only by `run`
+def run(app: App, mailboxes: tuple[str, ...], no_poll: bool) -> None:
+    """Run the service: poll on schedule, send the weekly digest; stop on SIGTERM/SIGINT.
 
-    components = [web_component(app)] if app.config.model.web.enabled else []
-    Service(app, components).run_forever()
+    With --mailbox, this process only polls those mailboxes (one process per mailbox on
+    one PostgreSQL database); run the digest and the web admin in one `--no-poll` process.
+    """
+    from tinbai.service import Service, run_lock, web_component  # noqa: PLC0415 — APScheduler is imported only by `run`
+
+    if mailboxes and no_poll:
+        raise click.UsageError("--mailbox and --no-poll exclude each other")
+    whole = not mailboxes  # the digest and the web admin run in the process without --mailbox
+    components = [web_component(app)] if whole and app.config.model.web.enabled else []
+    service = Service(app, components, mailboxes=mailboxes or None, digest=whole)
+    if no_poll:
+        service.mailboxes, service.sessions = [], {}
+    with run_lock(app):
+        service.run_forever()

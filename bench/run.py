@@ -17,7 +17,9 @@
    (`python -X importtime` of that same command).
 
 `--only first-sync` stops after step 3 (about a quarter of the time: mbsync's runs dominate);
-`--only idle` skips mbsync and the timed first syncs, and runs steps 4 and 5.
+`--only idle` skips mbsync and the timed first syncs, and runs steps 4 and 5;
+`--only link` runs the first sync and the idle poll over a 40 ms, 20 Mbit/s link instead
+(`bench/link.py`, through `tests/netproxy.py`).
 Results go to bench/out/results.json and a Markdown summary to stdout.
 """
 
@@ -298,8 +300,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["first-sync", "idle"],
-        help="first-sync: stop after it; idle: skip mbsync and time the idle polls",
+        choices=["first-sync", "idle", "link"],
+        help="first-sync: stop after it; idle: skip mbsync and time the idle polls;"
+        " link: the first sync and the idle poll over a 40 ms, 20 Mbit/s link (bench/link.py)",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -325,7 +328,7 @@ def main() -> None:
         tinbai = [sys.executable, "-m", "tinbai", "--config"]
         small_config: Path | None = None
         small_synced_at = 0.0
-        if args.small and args.only != "first-sync":
+        if args.small and args.only not in ("first-sync", "link"):
             # First, so that it has settled by the time its idle polls are timed, at the end.
             t = time.perf_counter()
             text_mailbox(server, SMALL_USER, args.small)
@@ -347,6 +350,27 @@ def main() -> None:
             file=sys.stderr,
         )
 
+        if args.only == "link":
+            import link  # noqa: PLC0415 — the link's proxy lives with the tests
+
+            timed_process(  # untimed: the server warm, as for the other first syncs
+                [*tinbai, str(tinbai_config(work / "warm", server, PHOTO_USER)), "poll"], env
+            )
+            results["link"] = link.link(
+                server,
+                PHOTO_USER,
+                [tinbai_config(work / f"link{i}", server, PHOTO_USER) for i in range(args.runs)],
+                mailbox_bytes=results["mailbox_bytes"],
+                idle_runs=args.idle_runs,
+                timed_process=timed_process,
+                tinbai=tinbai,
+                env=env,
+                scheduled_poll=scheduled_poll,
+            )
+            results["link_summary"] = link.summary(results["link"], median)
+            save(results)
+            print("\n".join(link.report(results["link"], median)))
+            return
         if args.only == "idle":  # one untimed first sync, for the idle polls that follow
             timed_process(
                 [*tinbai, str(tinbai_config(work / "sync1", server, PHOTO_USER)), "poll"], env

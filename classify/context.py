@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from classify.message import Item, Kind, ParsedMessage, Status
 from classify.reasons import NO_REASON, Reason
 from classify.tags import DEFAULT_VOCABULARY
+
+if TYPE_CHECKING:  # classify.themes reads parts through classify.pieces, which imports this
+    from classify.themes import ThemeMatcher
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class ClassifyContext:
     check_authentication: bool = True
     trusted_authserv_ids: tuple[str, ...] = ()  # empty: trust the topmost Authentication-Results
     known_message_ids: frozenset[str] = frozenset()  # stored messages this one refers to
+    themes: ThemeMatcher | None = None  # the plans' themes and dates: tags, not counting rules
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,25 @@ class QuotaRow:
 
 
 @dataclass(frozen=True)
+class Theme:
+    """A theme the plan asks for; pieces carry its ``id`` as a tag (classify.themes)."""
+
+    id: str
+    name: str
+    name_en: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanDate:
+    """A day of the plan's calendar; a piece mentions it when it carries one of ``tags``."""
+
+    day: date
+    name: str
+    tags: frozenset[str]  # its theme's id and/or the tag of its own keywords
+    name_en: str | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     id: str
     title: str
@@ -73,6 +92,8 @@ class Plan:
     quotas: tuple[QuotaRow, ...] = ()
     quota: Quota = Quota()  # plan-wide quota that no unit or group owns (e.g. photos)
     totals: Quota | None = None  # the totals the plan states, if it states them
+    themes: tuple[Theme, ...] = ()
+    calendar: tuple[PlanDate, ...] = ()
 
     def notes(self) -> dict[str, str]:
         """The plan's notes (topics asked for), per unit or group id."""

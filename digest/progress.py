@@ -23,6 +23,14 @@ from typing import Literal
 
 from classify.message import Review
 from digest.plan import KINDS, Group, Plan, Unit, summed_quota
+from digest.themes import (
+    DateCoverage,
+    Tagged,
+    ThemeCoverage,
+    calendar_coverage,
+    coverage_json,
+    theme_coverage,
+)
 from texts import DEFAULT_LANGUAGE, reason_text
 
 Counts = Mapping[str, int]
@@ -226,6 +234,8 @@ class PlanProgress:
     elapsed: Elapsed = Elapsed(0, 1)
     week: Week = Week(date.min, date.min)
     needs_review: tuple[Review, ...] = field(default=())
+    themes: tuple[ThemeCoverage, ...] = field(default=())  # every theme of the plan
+    calendar: tuple[DateCoverage, ...] = field(default=())  # the dates near ``as_of``
 
 
 def compute_progress(
@@ -236,6 +246,7 @@ def compute_progress(
     *,
     week_counts: Mapping[str, Counts] | None = None,
     needs_review: Sequence[Review] = (),
+    tagged: Sequence[Tagged] = (),
 ) -> PlanProgress:
     """Progress of every unit and group of ``plan`` against its quotas.
 
@@ -299,6 +310,8 @@ def compute_progress(
         elapsed=period,
         week=week_ending(as_of),
         needs_review=tuple(sorted(needs_review, key=lambda r: (r.received_at, r.id))),
+        themes=theme_coverage(plan.themes, tagged),
+        calendar=calendar_coverage(plan.calendar, tagged, as_of),
     )
 
 
@@ -448,5 +461,18 @@ def as_json(progress: PlanProgress, language: str = DEFAULT_LANGUAGE) -> dict[st
                 "reason_code": r.reason.code,
             }
             for r in progress.needs_review
+        ],
+        "themes": [
+            {"id": t.id, "name": t.name, **coverage_json(t.coverage)} for t in progress.themes
+        ],
+        "calendar": [
+            {
+                "date": d.day.isoformat(),
+                "name": d.name,
+                "when": d.when,
+                "days": d.days,
+                **coverage_json(d.coverage),
+            }
+            for d in progress.calendar
         ],
     }

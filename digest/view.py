@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import Any
 
 from classify.message import KINDS
 from digest.i18n import counted, format_date, format_range, labels, quantity
 from digest.progress import GroupProgress, PlanProgress, Standing, UnitProgress, percent_text
+from digest.themes import DateCoverage
 from texts import reason_text
 
 
@@ -104,6 +106,22 @@ class WeekRow:
 
 
 @dataclass(frozen=True)
+class ThemeLine:
+    id: str
+    name: str
+    pieces: Figure  # "chưa có" when nothing touches it yet
+    breakdown: Figure | None  # "3 tin, 1 bài, 5 ảnh"; None when nothing yet
+
+
+@dataclass(frozen=True)
+class DateLine:
+    day: Figure
+    name: str
+    when: Figure  # "còn 3 ngày", "hôm nay", "2 ngày trước"
+    coverage: Figure  # "đã có 2 tin, 1 ảnh từ 2 đơn vị"
+
+
+@dataclass(frozen=True)
 class DigestView:
     language: str
     t: Mapping[str, str]
@@ -125,6 +143,10 @@ class DigestView:
     week_rows: tuple[WeekRow, ...]
     groups: tuple[GroupBlock, ...]
     attachment: str
+    themes: tuple[ThemeLine, ...] = ()
+    themes_missing: tuple[str, ...] = ()  # names of the themes nothing touches yet
+    upcoming: tuple[DateLine, ...] = ()
+    passed: tuple[DateLine, ...] = ()
 
 
 def _bar(percent: int | None) -> Bar | None:
@@ -254,6 +276,61 @@ def build_view(progress: PlanProgress, *, language: str, tz: tzinfo, attachment:
             _group_block(i, g, progress, language) for i, g in enumerate(progress.groups, start=1)
         ),
         attachment=attachment,
+        **themes_and_calendar(progress, language),
+    )
+
+
+def themes_and_calendar(progress: PlanProgress, language: str) -> dict[str, Any]:
+    """The view's theme lines and the dates near ``as_of`` (`digest.themes`)."""
+    t = labels(language)
+    themes = tuple(
+        ThemeLine(
+            id=c.id,
+            name=(c.name_en or c.name) if language == "en" else c.name,
+            breakdown=Figure(
+                f"theme.{c.id}.counts",
+                ", ".join(
+                    quantity(c.coverage.counts[k], k, language)
+                    for k in KINDS
+                    if c.coverage.counts[k]
+                ),
+            )
+            if c.coverage.pieces
+            else None,
+            pieces=Figure(
+                f"theme.{c.id}.pieces",
+                str(c.coverage.pieces) if c.coverage.pieces else t["theme_nothing"],
+                "plain" if c.coverage.pieces else "nothing-yet",
+            ),
+        )
+        for c in progress.themes
+    )
+    lines = [(d.when, _date_line(i, d, t, language)) for i, d in enumerate(progress.calendar)]
+    return {
+        "themes": themes,
+        "themes_missing": tuple(line.name for line in themes if line.pieces.tone == "nothing-yet"),
+        "upcoming": tuple(line for when, line in lines if when == "upcoming"),
+        "passed": tuple(line for when, line in lines if when == "passed"),
+    }
+
+
+def _date_line(i: int, d: DateCoverage, t: Mapping[str, str], language: str) -> DateLine:
+    if d.when == "upcoming":
+        when = counted(d.days, "calendar_in_days", language)
+    else:
+        when = counted(d.days, "calendar_days_ago", language) if d.days else t["calendar_today"]
+    c = d.coverage
+    if c.pieces:
+        items = ", ".join(quantity(c.counts[k], k, language) for k in KINDS if c.counts[k])
+        pattern = t["calendar_so_far" if d.when == "upcoming" else "calendar_came_in"]
+        said, tone = pattern.format(items=items, units=len(c.units)), "plain"
+    else:
+        said, tone = t["calendar_none"], "nothing-yet"
+    return DateLine(
+        day=Figure(f"calendar.{i}.day", format_date(d.day, language)),
+        name=(d.name_en or d.name) if language == "en" else d.name,
+        when=Figure(f"calendar.{i}.when", when, "muted"),
+        coverage=Figure(f"calendar.{i}.coverage", said, tone),
     )
 
 

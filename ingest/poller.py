@@ -334,6 +334,7 @@ class Poller:
             self.client,
             vocabulary=self.settings.vocabulary,
             max_message_bytes=self.settings.max_message_bytes,
+            read_documents=self.settings.read_documents,
         )
         answer, unreadable = rebuild.fetch_isolated(uids, first_fetch(self._gmail))
         steps: list[_Step] = []

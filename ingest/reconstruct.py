@@ -122,9 +122,11 @@ class Reconstructor:
         *,
         vocabulary: Mapping[str, Kind],
         max_message_bytes: int,
+        read_documents: bool = False,
     ) -> None:
         self.client = client
         self.vocabulary = vocabulary
+        self.read_documents = read_documents
         self.max_message_bytes = max_message_bytes
         self.full_fetches = 0  # messages fetched whole: their structure was not to be trusted
         self.size_fetches = 0  # partial fetches for a photo's pixel size past its head
@@ -194,7 +196,11 @@ class Reconstructor:
         )
         if not item.distrust:
             item.specs = plan_fetch(
-                parsed, item.structure, self.vocabulary, max_document_bytes=self.max_message_bytes
+                parsed,
+                item.structure,
+                self.vocabulary,
+                max_document_bytes=self.max_message_bytes,
+                read_documents=self.read_documents,
             )
         return item
 
@@ -427,12 +433,14 @@ def plan_fetch(
     vocabulary: Mapping[str, Kind],
     *,
     max_document_bytes: int,
+    read_documents: bool = False,
 ) -> dict[str, tuple[Leaf, int | None]]:
     """What to fetch of each part: whole (None) or the first N octets.
 
     A document is fetched only when no tag decides the kind, read as the rules read
     tags (`message_tags`, with the configured ``vocabulary``): else its word count
-    is needed and would be missing.
+    is needed and would be missing. With ``read_documents`` (the plan has themes,
+    found in documents too) a document is always fetched.
     """
     plain_alternatives = {
         leaf.alternative_of
@@ -448,7 +456,7 @@ def plan_fetch(
                 continue  # the plain alternative says the same words
             specs[leaf.path] = (leaf, TEXT_LIMIT if leaf.encoded_size > TEXT_LIMIT else None)
         elif leaf.is_document():
-            if word_count_needed and leaf.encoded_size <= max_document_bytes:
+            if (word_count_needed or read_documents) and leaf.encoded_size <= max_document_bytes:
                 specs[leaf.path] = (leaf, None)
         elif is_archive(leaf):  # opened on arrival, as from a file: every member counts
             if leaf.encoded_size <= max_document_bytes:

@@ -55,6 +55,9 @@ class MailboxSettings:
     # Folded tag word -> kind: what the rules read as tags, so the fetch plan reads the same.
     vocabulary: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_VOCABULARY))
     name: str = "mailbox"  # the config's name for it (`[mailboxes.NAME]`), for logs and secrets
+    # The plan's themes are looked for in documents too: fetch a document even when a
+    # subject tag decides its kind, so IMAP mail is tagged as the same letter from a file.
+    read_documents: bool = False
 
     @property
     def account(self) -> str:

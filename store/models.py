@@ -259,3 +259,14 @@ class LoginFailure(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     address: Mapped[str] = mapped_column(String(64))  # the client's IP address
     name: Mapped[str] = mapped_column(String(64), index=True)  # as typed, lower-cased
+
+
+class MessageTheme(Base):
+    """A theme of the plan (or a date's keywords) that a message touches: `classify.themes`."""
+
+    __tablename__ = "message_themes"
+
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)

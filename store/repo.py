@@ -31,6 +31,7 @@ from store.models import (
 from store.previews import add_preview
 from store.reasons import decode, encode, encode_trace
 from store.submissions import counted_rows
+from store.themes import add_themes
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +115,11 @@ class Store:
         advance: Mark | None = None,
         now: datetime,
         thumbnails: Mapping[str, bytes] | None = None,
+        themes: Sequence[str] = (),
     ) -> RecordOutcome:
         """Store a message, its items and its location in one transaction (or in the open one).
+
+        ``themes``: the tags of the plan's themes the message touches (`classify.themes`).
 
         With it, what the message page shows of it (`store.previews`): the start of its
         text and its files, and ``thumbnails`` of its images by part (mail from a file).
@@ -156,6 +160,8 @@ class Store:
                 message_pk = _new_id(inserted)
                 counted = _add_items(conn, message_pk, result)
                 add_preview(conn, message_pk, preview_of(parsed), thumbnails or {})
+                if themes:
+                    add_themes(conn, message_pk, themes)
                 honest = _after_duplicates(result, counted)
                 if honest is not None:
                     conn.execute(

@@ -82,36 +82,54 @@ class SenderActivity:
 # --------------------------------------------------------------------------- counting
 
 
-def counted_rows(
+def counted_per_message(
     s: Session, start: datetime, end: datetime
-) -> list[tuple[str, str | None, str, int]]:
-    """(address, earlier unit or None, kind, count) of what counts in [start, end).
+) -> list[tuple[int, str, datetime, str, int]]:
+    """(message, address, received, kind, count) of what counts in [start, end).
 
     A message with an override counts its override whatever its status; any
-    other message counts its items when its status is `counted`. The unit is
-    set only where a `--from` move kept the mail with the unit it had then.
+    other message counts its items when its status is `counted`.
     """
     window = (Message.received_at >= start, Message.received_at < end)
     overridden = select(Override.message_pk)
-    per_message: list[tuple[str, datetime, str, int]] = [
-        (sender, received, kind, int(total or 0))
-        for sender, received, kind, total in s.execute(
-            select(Message.sender, Message.received_at, Item.kind, func.sum(Item.count))
+    per_message: list[tuple[int, str, datetime, str, int]] = [
+        (pk, sender, received, kind, int(total or 0))
+        for pk, sender, received, kind, total in s.execute(
+            select(Message.id, Message.sender, Message.received_at, Item.kind, func.sum(Item.count))
             .join(Item, Item.message_pk == Message.id)
             .where(Message.status == "counted", *window, Message.id.not_in(overridden))
             .group_by(Message.id, Message.sender, Message.received_at, Item.kind)
         )
     ]
-    for sender, received, news, article, photo in s.execute(
-        select(Message.sender, Message.received_at, Override.news, Override.article, Override.photo)
+    for pk, sender, received, news, article, photo in s.execute(
+        select(
+            Message.id,
+            Message.sender,
+            Message.received_at,
+            Override.news,
+            Override.article,
+            Override.photo,
+        )
         .join(Override, Override.message_pk == Message.id)
         .where(*window)
     ):
-        per_message += [(sender, received, "news", news), (sender, received, "article", article)]
-        per_message.append((sender, received, "photo", photo))
+        per_message += [(pk, sender, received, "news", news)]
+        per_message += [(pk, sender, received, "article", article)]
+        per_message.append((pk, sender, received, "photo", photo))
+    return per_message
+
+
+def counted_rows(
+    s: Session, start: datetime, end: datetime
+) -> list[tuple[str, str | None, str, int]]:
+    """(address, earlier unit or None, kind, count) of what counts in [start, end).
+
+    What counts is `counted_per_message`'s. The unit is set only where a `--from`
+    move kept the mail with the unit it had then.
+    """
     periods = load_periods(s)
     totals: dict[tuple[str, str | None, str], int] = defaultdict(int)
-    for sender, received, kind, count in per_message:
+    for _, sender, received, kind, count in counted_per_message(s, start, end):
         totals[(sender, periods.unit_at(sender, received), kind)] += count
     return [
         (a, u, k, n) for (a, u, k), n in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2]))

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from classify.message import RuleHit
 from classify.reasons import Reason
+from store.models import MessageTheme
 from store.reasons import decode, decode_trace
 from store.repo import Store, find_message
 
@@ -30,6 +31,7 @@ class MessageFacts:
     defects: tuple[str, ...]
     items: tuple[tuple[str, int, Reason], ...]  # (kind, count, reason)
     trace: tuple[RuleLine, ...]
+    themes: tuple[str, ...] = ()  # the tags of the plan's themes and dates it touches
 
 
 def message_facts(store: Store, ref: str) -> MessageFacts | None:
@@ -54,4 +56,5 @@ def message_facts(store: Store, ref: str) -> MessageFacts | None:
             defects=tuple(d for d in row.defects.splitlines() if d),
             items=tuple((i.kind, i.count, decode(i.reason)) for i in row.items),
             trace=decode_trace(row.trace),
+            themes=tuple(sorted(t.tag for t in s.query(MessageTheme).filter_by(message_pk=row.id))),
         )

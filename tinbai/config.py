@@ -33,6 +33,7 @@ from pydantic import (
 
 from classify.message import KINDS, Kind
 from classify.tags import DEFAULT_TAG_WORDS, vocabulary
+from classify.themes import ThemeMatcher, Topic, date_tag, words_of
 from digest import plan as digest
 from digest.settings import Editor, SmtpSettings
 from ingest.settings import MailboxSettings, Security, is_loopback
@@ -91,6 +92,57 @@ class QuotaRow(_Strict):
         return Counts(news=self.news, article=self.article, photo=self.photo)
 
 
+# --- the plan's themes and calendar (README "Themes and calendar")
+
+
+class ThemeConfig(_Strict):
+    """A theme the plan asks units to cover, and the words that show a piece is about it."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    keywords: list[str] = Field(min_length=1)
+
+    @field_validator("keywords")
+    @classmethod
+    def _words(cls, keywords: list[str]) -> list[str]:
+        for keyword in keywords:
+            if not words_of(keyword):
+                raise ValueError(
+                    f"keyword {keyword!r} has no letters or digits — write a word or phrase"
+                )
+        return keywords
+
+
+class DateConfig(_Strict):
+    """A day of the plan's calendar (an anniversary), found in pieces by a theme or keywords."""
+
+    day: date
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    theme: Id | None = None
+    keywords: list[str] = []
+
+    @model_validator(mode="after")
+    def _findable(self) -> Self:
+        if self.theme is None and not self.keywords:
+            raise ValueError(
+                f"date {self.day} ({self.name}) names neither `theme` nor `keywords`"
+                " — add the id of a theme or a list of keywords"
+            )
+        for keyword in self.keywords:
+            if not words_of(keyword):
+                raise ValueError(
+                    f"keyword {keyword!r} has no letters or digits — write a word or phrase"
+                )
+        return self
+
+    @property
+    def tag(self) -> str | None:
+        """The tag stored on messages that carry this date's own keywords."""
+        return date_tag(self.day, self.name) if self.keywords else None
+
+
 class PlanConfig(_Strict):
     id: Id
     title: str
@@ -100,6 +152,8 @@ class PlanConfig(_Strict):
     quota: Counts = Counts()
     totals: Counts | None = None
     quotas: list[QuotaRow] = []
+    themes: list[ThemeConfig] = []
+    calendar: list[DateConfig] = []
 
     @model_validator(mode="after")
     def _period(self) -> Self:
@@ -108,6 +162,23 @@ class PlanConfig(_Strict):
                 f"plan {self.id!r} ends ({self.end}) before it starts ({self.start})"
                 " — swap `start` and `end`"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _theme_references(self) -> Self:
+        ids = [t.id for t in self.themes]
+        for theme_id in ids:
+            if ids.count(theme_id) > 1:
+                raise ValueError(
+                    f"plan {self.id!r}: two themes have the id {theme_id!r} — give each its own id"
+                )
+        for entry in self.calendar:
+            if entry.theme is not None and entry.theme not in ids:
+                raise ValueError(
+                    f"plan {self.id!r}: date {entry.day} ({entry.name}) names unknown theme"
+                    f" {entry.theme!r}{_did_you_mean(entry.theme, ids)} — add it under"
+                    " [[plans.themes]] or fix the id"
+                )
         return self
 
 
@@ -656,6 +727,16 @@ def digest_plan(model: ConfigModel, plan: PlanConfig) -> digest.Plan:
         ),
         quota=_quota(plan.quota),
         totals=_quota(plan.totals) if plan.totals is not None else None,
+        themes=tuple(digest.Theme(t.id, t.name, t.name_en) for t in plan.themes),
+        calendar=tuple(
+            digest.PlanDate(
+                day=d.day,
+                name=d.name,
+                tags=frozenset(tag for tag in (d.theme, d.tag) if tag),
+                name_en=d.name_en,
+            )
+            for d in plan.calendar
+        ),
     )
 
 
@@ -772,4 +853,21 @@ def mailbox_settings(config: Config, name: str | None = None) -> MailboxSettings
         batch_size=mailbox.batch_size,
         max_message_bytes=mailbox.max_message_bytes,
         vocabulary=tag_vocabulary(config),
+        read_documents=any(plan.themes or plan.calendar for plan in config.model.plans),
     )
+
+
+# --- settings for the themes and calendar
+
+
+def theme_matcher(config: Config) -> ThemeMatcher | None:
+    """Every plan's themes and dated keywords, compiled once; None when no plan has any.
+
+    A theme id in two plans is one tag with both plans' keywords: a message is tagged
+    whatever plan its day falls in, and each plan counts the tags it lists.
+    """
+    topics: list[Topic] = []
+    for plan in config.model.plans:
+        topics += [Topic(t.id, tuple(t.keywords)) for t in plan.themes]
+        topics += [Topic(d.tag, tuple(d.keywords)) for d in plan.calendar if d.tag]
+    return ThemeMatcher(topics) if topics else None

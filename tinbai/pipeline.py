@@ -10,8 +10,16 @@ from datetime import datetime, time, timedelta
 from classify import Classification, ClassifyContext, ParsedMessage, classify
 from classify.message import Mark, RuleHit
 from classify.reasons import Reason
+from classify.themes import message_themes
 from store import RecordOutcome, Store
-from tinbai.config import Config, MailboxConfig, PlanConfig, mailbox_config, tag_vocabulary
+from tinbai.config import (
+    Config,
+    MailboxConfig,
+    PlanConfig,
+    mailbox_config,
+    tag_vocabulary,
+    theme_matcher,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +53,7 @@ def classify_context(config: Config, mailbox_name: str | None = None) -> Classif
         periods=periods,
         check_authentication=rules.check_authentication,
         trusted_authserv_ids=tuple(rules.trusted_authserv_ids),
+        themes=theme_matcher(config),
     )
 
 
@@ -100,5 +109,15 @@ def submit(
         advance=advance,
         now=now,
         thumbnails=thumbnails,
+        themes=_themes(parsed, ctx),
     )
     return Submitted(outcome, result, parsed)
+
+
+def _themes(parsed: ParsedMessage, ctx: ClassifyContext) -> tuple[str, ...]:
+    """The plan's themes the message touches; a matcher that breaks tags nothing."""
+    try:
+        return message_themes(parsed, ctx.themes)
+    except Exception:
+        log.exception("theme matching failed for %s", parsed.message_id or parsed.digest[:12])
+        return ()

@@ -6,8 +6,10 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from digest.progress import PlanProgress, Unmapped, compute_progress, week_ending
+from digest.themes import Tagged
 from store import SenderMap
 from store.digests import messages_to_review
+from store.themes import tagged_counts
 from tinbai.app import App
 from tinbai.config import PlanConfig, digest_plan
 
@@ -41,6 +43,21 @@ def _counts_per_unit(
     return per_unit
 
 
+def tagged_pieces(
+    app: App, plan: PlanConfig, mapping: SenderMap, start: datetime, end: datetime
+) -> list[Tagged]:
+    """The counted pieces of [start, end) that carry a tag, credited as the counts are."""
+    if not plan.themes and not plan.calendar:
+        return []
+    known_units = app.config.model.units
+    out = []
+    for row in tagged_counts(app.store.session, start, end):
+        unit = row.unit or mapping.unit_for(row.address)
+        if unit is not None and unit in known_units:
+            out.append(Tagged(row.message, unit, row.kind, row.count, row.tags))
+    return out
+
+
 def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
     start, end = plan_window(app, plan, as_of)
     mapping = app.sender_map()
@@ -59,4 +76,5 @@ def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
         unmapped,
         week_counts=per_unit_week,
         needs_review=to_review,
+        tagged=tagged_pieces(app, plan, mapping, start, end),
     )

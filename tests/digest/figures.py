@@ -134,6 +134,19 @@ def expected(key: str, report: dict[str, Any]) -> list[int] | set[int]:  # noqa:
         case ["review", rid, "received"]:
             review = next(r for r in report["needs_review"] if r["id"] == int(rid))
             return _day(datetime.fromisoformat(review["received_at"]).astimezone(HANOI).date())
+    if parts[0] == "theme":  # theme.<id>.<pieces | counts>; an id may hold dots
+        theme = next(t for t in report["themes"] if t["id"] == ".".join(parts[1:-1]))
+        if parts[-1] == "pieces":
+            return [theme["pieces"]] if theme["pieces"] else []
+        return [theme["counts"][k] for k in KINDS if theme["counts"][k]]
+    if parts[0] == "calendar":  # calendar.<index in the report's list>.<day | when | coverage>
+        entry = report["calendar"][int(parts[1])]
+        if parts[2] == "day":
+            return _day(date.fromisoformat(entry["date"]))
+        if parts[2] == "when":
+            return [entry["days"]] if entry["days"] else []
+        shown = [entry["counts"][k] for k in KINDS if entry["counts"][k]]
+        return [*shown, len(entry["units"])] if shown else []
     if parts[0] == "unmapped":
         address = key.removeprefix("unmapped.")
         return [next(u["messages"] for u in report["unmapped"] if u["address"] == address)]

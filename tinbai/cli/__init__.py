@@ -39,7 +39,9 @@ COMMANDS = {
     "plan": LazyCommand(
         "tinbai.cli.plan", "Next quarter's plan: write one from another plan, check the config."
     ),
-    "poll": LazyCommand("tinbai.cli.poll", "Poll the mailbox once: count what is new, then exit."),
+    "poll": LazyCommand(
+        "tinbai.cli.poll", "Poll the mailboxes once: count what is new, then exit."
+    ),
     "report": LazyCommand(
         "tinbai.cli.report", "Progress of every group and unit against the plan's quotas."
     ),
@@ -53,6 +55,10 @@ COMMANDS = {
     "serve": LazyCommand("tinbai.cli.serve", "Run the web admin (login at /login) until stopped."),
     "submissions": LazyCommand(
         "tinbai.cli.admin", "The messages units sent, what each counts, and corrections by hand."
+    ),
+    "themes": LazyCommand(
+        "tinbai.cli.themes",
+        "The plan's themes: tag stored messages again after themes or keywords changed.",
     ),
     "units": LazyCommand(
         "tinbai.cli.report", "The groups and units of the config, with their ids."

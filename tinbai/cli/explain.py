@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import click
 
 from classify.labels import code_of
@@ -31,18 +33,29 @@ def explain(app: App, message: str, wide: bool) -> None:
         raise MessageNotFoundError(
             f"no stored message {message!r} — give its number or its Message-ID"
         )
-    click.echo(wrapped(render(facts, app.config.model.language), wide=wide))
+    click.echo(wrapped(render(facts, app.config.model.language, theme_names(app)), wide=wide))
 
 
-def render(facts: MessageFacts, language: str = "vi") -> str:
-    """The message's facts, its items and every rule's note, in `language`."""
+def theme_names(app: App) -> dict[str, str]:
+    """Every plan's themes and dates by their tag: what `explain` prints for a tag."""
+    names: dict[str, str] = {}
+    for plan in app.config.model.plans:
+        names |= {t.id: t.name for t in plan.themes}
+        names |= {d.tag: f"{d.day:%d/%m/%Y} {d.name}" for d in plan.calendar if d.tag}
+    return names
+
+
+def render(
+    facts: MessageFacts, language: str = "vi", themes: Mapping[str, str] | None = None
+) -> str:
+    """The message's facts, its items, the plan's themes it touches and every rule's note."""
 
     def say(key: str, **params: object) -> str:
         return text(f"explain.{key}", language, **params)
 
     none = say("none")
     heads = {k: say(k) for k in ("from", "to", "subject", "date", "received", "size", "status")}
-    heads |= {k: say(k) for k in ("defects", "parsed")}
+    heads |= {k: say(k) for k in ("defects", "parsed", "themes")}
     width = max(len(h) for h in heads.values()) + 1  # as wide as before, in English
 
     def line(key: str, value: str) -> str:
@@ -70,6 +83,13 @@ def render(facts: MessageFacts, language: str = "vi") -> str:
     parsed = [hit for hit in facts.trace if hit.rule == PARSED]
     if parsed:
         lines.append(line("parsed", reason_text(parsed[0].note, language)))
+    names = themes or {}
+    lines.append(
+        line(
+            "themes",
+            "; ".join(f"{names[t]} ({t})" if t in names else t for t in facts.themes) or none,
+        )
+    )
     lines.append(say("items"))
     lines.extend(
         f"  {quantity(count, kind, language)}: {reason_text(reason, language)}"

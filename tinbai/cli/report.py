@@ -100,11 +100,32 @@ def _print_table(console: Console, progress: PlanProgress, language: str, *, wid
                 *(_unit_cell(unit.counts[k], unit.quota[k], unit.minimum[k]) for k in KINDS),
             )
     console.print(table)
+    if progress.themes:
+        _print_themes(console, progress, language, wide=wide)
     if progress.unmapped:
         console.print(
             f"{t['unmapped']}: "
             + ", ".join(f"{u.address} ({u.messages} {t['messages']})" for u in progress.unmapped)
         )
+
+
+def _print_themes(console: Console, progress: PlanProgress, language: str, *, wide: bool) -> None:
+    """Pieces per theme of the plan; a theme with nothing yet is flagged, not left out."""
+    t = labels(language)
+    table = FittedTable(
+        t["theme"], wide=wide, shorten=(t["theme"],), title=t["themes"], title_justify="left"
+    )
+    for kind in KINDS:
+        table.add_column(t[kind], justify="right", no_wrap=True)
+    table.add_column(t["theme_pieces"], justify="right", no_wrap=True)
+    for theme in progress.themes:
+        c = theme.coverage
+        table.add_row(
+            Text(theme.name, style="" if c.pieces else "bold red"),
+            *(str(c.counts[k]) if c.counts[k] else "·" for k in KINDS),
+            str(c.pieces) if c.pieces else Text(t["theme_nothing"], style="bold red"),
+        )
+    console.print(table)
 
 
 def _unit_cell(count: int, quota: int | None, minimum: int | None) -> str:

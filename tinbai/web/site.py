@@ -32,6 +32,7 @@ from classify.message import KINDS
 from classify.preview import EXCERPT_WORDS
 from classify.reasons import Reason
 from digest.progress import percent_text
+from digest.view import themes_and_calendar
 from store import submissions as q
 from store import users as user_store
 from store.audit import audit_entries
@@ -319,6 +320,7 @@ class Site:
             manual=len(manual),
             unit_label=self.unit_label,
             as_of=day,
+            themes=themes_and_calendar(progress, self.app.config.model.language),
         )
 
     # ------------------------------------------------------------------ senders

@@ -1,6 +1,7 @@
 """A loopback TCP proxy for the tests: a slow link, and a link that breaks on purpose.
 
-``Proxy(target, latency=, bandwidth=)`` listens on 127.0.0.1 and forwards every connection
+``Proxy(target, latency=, bandwidth=)`` listens on 127.0.0.1 (``host=``: another loopback
+address, e.g. one a server certificate does not name) and forwards every connection
 to ``target``. Each direction is a delay line: a chunk read at time t is delivered at
 t + latency, however many chunks are in flight (a link's pipelining, not one chunk at a
 time), after a token bucket of ``bandwidth`` bytes per second (``None``: no cap). The
@@ -430,6 +431,7 @@ class Proxy:
         fault: Fault | None = None,
         strip_starttls: bool = False,
         burst: int = 16384,
+        host: str = "127.0.0.1",
     ) -> None:
         self.target = target
         self.latency = latency
@@ -448,7 +450,7 @@ class Proxy:
         self._links: list[_Link] = []
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
+        self._listener.bind((host, 0))
         self._listener.listen(64)
         self.port: int = self._listener.getsockname()[1]
         self._closed = False

@@ -16,6 +16,8 @@ from digest.errors import DeliveryError, TemporaryDeliveryError
 from digest.settings import SmtpSettings
 
 DEFAULT_PORTS = {"tls": 465, "starttls": 587, "plain": 25}
+# OpenSSL's verify codes for a certificate issued to another host name / IP address / email.
+NAME_MISMATCH = frozenset({62, 63, 64})
 
 
 def tls_context(ca_file: Path | None) -> ssl.SSLContext:
@@ -74,6 +76,11 @@ def _explain(e: Exception, where: str, config: SmtpSettings) -> DeliveryError:  
                 f"{where} answered {e.smtp_code} {text} — try again later"
             )
         return DeliveryError(f"{where} answered {e.smtp_code} {text} — check the SMTP settings")
+    if isinstance(e, ssl.SSLCertVerificationError) and e.verify_code in NAME_MISMATCH:
+        return DeliveryError(
+            f"{where}: TLS certificate is for another name ({e.verify_message})"
+            " — set smtp.host to the name the server's certificate is issued for"
+        )
     if isinstance(e, ssl.SSLCertVerificationError):
         return DeliveryError(
             f"{where}: TLS certificate not trusted ({e.verify_message})"
@@ -85,7 +92,9 @@ def _explain(e: Exception, where: str, config: SmtpSettings) -> DeliveryError:  
         )
     if isinstance(e, smtplib.SMTPNotSupportedError):
         return DeliveryError(
-            f'{where} does not offer STARTTLS — use security = "tls" or another port'
+            f"{where} does not offer STARTTLS (or something on the way removed it), so tinbai"
+            ' sent no password — set smtp.security = "tls" (port 465), or have STARTTLS'
+            " enabled on the server"
         )
     if isinstance(e, TimeoutError):
         return TemporaryDeliveryError(

@@ -102,6 +102,10 @@ class Untagged:
         self.kinds.clear()
 
 
+# OpenSSL's verify codes for a certificate issued to another host name / IP address / email.
+NAME_MISMATCH = frozenset({62, 63, 64})
+
+
 def where(mailbox: MailboxSettings) -> str:
     return f"IMAP server {mailbox.host}:{mailbox.server_port}"
 
@@ -134,10 +138,7 @@ def mailbox_errors(mailbox: MailboxSettings) -> Iterator[None]:
             f"{at} refused the login of {mailbox.username!r} ({_reason(e)}) — {hint}", _reason(e)
         ) from e
     except ssl.SSLCertVerificationError as e:
-        raise MailboxError(
-            f"{at}: TLS certificate not trusted ({e.verify_message})"
-            " — set mailbox.ca_file to the server's CA"
-        ) from e
+        raise _untrusted(at, e) from e
     except ssl.SSLError as e:
         raise MailboxError(
             f"{at}: TLS failed ({e.reason or e}) — check mailbox.security"
@@ -159,15 +160,42 @@ def mailbox_errors(mailbox: MailboxSettings) -> Iterator[None]:
             f"{at} closed the connection ({_reason(e)}) — the next poll will try again"
         ) from e
     except imap_errors.CapabilityError as e:
-        raise MailboxError(
+        raise _no_starttls(at, e) or MailboxError(
             f"{at} lacks a capability tinbai needs ({_reason(e)}) — check mailbox.security"
         ) from e
     except (imaplib.IMAP4.error, imap_errors.IMAPClientError, imap_errors.ProtocolError) as e:
-        raise MailboxError(
+        raise _no_starttls(at, e) or MailboxError(
             f"{at} answered with an error ({_reason(e)}) — check the mailbox settings"
         ) from e
     except OSError as e:
         raise MailboxError(f"{at}: {e.strerror or e} — check mailbox.host and the network") from e
+
+
+def _untrusted(at: str, e: ssl.SSLCertVerificationError) -> MailboxError:
+    """A certificate refused: for another name (fix the host), or from an unknown CA."""
+    if e.verify_code in NAME_MISMATCH:
+        return MailboxError(
+            f"{at}: TLS certificate is for another name ({e.verify_message})"
+            " — set mailbox.host to the name the server's certificate is issued for"
+        )
+    return MailboxError(
+        f"{at}: TLS certificate not trusted ({e.verify_message})"
+        " — set mailbox.ca_file to the server's CA"
+    )
+
+
+def _no_starttls(at: str, e: Exception) -> MailboxError | None:
+    """STARTTLS not offered or refused (a server without it, or a stripping man in the
+    middle): tinbai stopped before its login; say so and how to get TLS."""
+    if "STARTTLS" not in str(e):
+        return None
+    fix = 'set mailbox.security = "tls" (port 993), or have STARTTLS enabled on the server'
+    if isinstance(e, imap_errors.CapabilityError):
+        return MailboxError(
+            f"{at} does not offer STARTTLS (or something on the way removed it),"
+            f" so tinbai sent no password — {fix}"
+        )
+    return MailboxError(f"{at} refused STARTTLS ({_reason(e)}), so tinbai sent no password — {fix}")
 
 
 def _reason(error: BaseException) -> str:

@@ -30,7 +30,8 @@ injected, as ``(connection, action, where, absolute byte offset)``.
 
 ``strip_starttls=True`` is a man in the middle removing STARTTLS: the capability is renamed
 in what the server says (IMAP CAPABILITY, SMTP EHLO) and a STARTTLS command the client
-sends anyway is renamed too, so the server refuses it.
+sends anyway is renamed too, so the server refuses it. ``strip_starttls="command"`` leaves
+the capability advertised and renames only the command: the server refuses STARTTLS.
 
 Only the standard library: threads, one reader and one writer per direction.
 """
@@ -268,7 +269,7 @@ class _Direction:
             self.conn.record.server += data
         if self.dead:
             return
-        if proxy.strip_starttls:
+        if proxy.strip_starttls is True or (proxy.strip_starttls == "command" and self.up):
             data = self._strip(data, final=False)
         self._feed_plain(data)
 
@@ -429,7 +430,7 @@ class Proxy:
         record: bool = True,
         *,
         fault: Fault | None = None,
-        strip_starttls: bool = False,
+        strip_starttls: bool | str = False,
         burst: int = 16384,
         host: str = "127.0.0.1",
     ) -> None:

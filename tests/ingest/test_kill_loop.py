@@ -2,8 +2,8 @@
 
 A mailbox of N messages on a real Dovecot, polled by the real `tinbai poll` process
 through `tests/netproxy.py` with latency added each way. Each round starts a poll, waits
-until it has connected, kills it with SIGKILL at a random moment within the time a whole
-poll takes, and checks I1–I4 on what the killed poll left (every stored row whole and
+until it has connected, kills it with SIGKILL at a random moment within the time that poll
+should take (a whole poll's time, measured first, scaled to what is left to fetch), and checks I1–I4 on what the killed poll left (every stored row whole and
 right, nothing twice, the database sound). When a poll gets to the end, the end state is
 checked in full (0 missing, 0 duplicates, the counts of the test's own truth) and the
 next cycle starts from an empty database, with another batch size.
@@ -86,27 +86,31 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(mailbox: Mailbox) ->
 
         _fresh_database(mailbox.config.parent)
         while kills < KILLS:
+            # Within the time this poll should take: a poll resumed after a kill has only
+            # the rest of the mailbox to do (a fifth of a whole poll is taken as fixed cost).
+            db = mailbox.config.parent / "tinbai.db"
+            left = MESSAGES - (len(_stored(url)) if db.exists() else 0)
+            span = window * (0.2 + 0.8 * left / MESSAGES)
             child, connected = start()
-            # Within the first three quarters of a whole poll: a poll resumed after a kill has
-            # less to do, so its end (the last commit) still falls in the window.
-            time.sleep(rng.uniform(0, 0.75 * window))
+            time.sleep(rng.uniform(0, span))
             if child.poll() is None:
                 child.send_signal(signal.SIGKILL)
                 _, err = child.communicate(timeout=60)
                 # A poll that failed before the kill came would hide here: it must not.
                 assert not err.strip(), f"the poll failed before it was killed: {err.decode()}"
-                if child.returncode != -signal.SIGKILL:  # it ended just before the kill
-                    assert child.returncode == 0
-                    check_store(url, everything)
-                kills += 1
-                if kills % 20 == 0:
-                    print(f"{kills} kills, {cycles} cycles", flush=True)  # progress, with -s
-                stored = _stored(url) if (mailbox.config.parent / "tinbai.db").exists() else []
-                seen["kills with nothing stored yet" if not stored else "kills mid-mailbox"] += 1
-                if stored:
-                    check_store(url, truth(stored, TAG))  # I1–I4 on what the kill left
-                continue
-            finished(child)
+                if child.returncode == -signal.SIGKILL:
+                    kills += 1
+                    if kills % 20 == 0:
+                        print(f"{kills} kills, {cycles} cycles", flush=True)  # progress, with -s
+                    stored = _stored(url) if (mailbox.config.parent / "tinbai.db").exists() else []
+                    seen["kills mid-mailbox" if stored else "kills with nothing stored yet"] += 1
+                    if stored:
+                        check_store(url, truth(stored, TAG))  # I1–I4 on what the kill left
+                    continue
+                assert child.returncode == 0  # it ended just before the kill
+                check_store(url, everything)
+            else:
+                finished(child)
             completed += 1
             # The mailbox is all counted: next cycle, from an empty database.
             _fresh_database(mailbox.config.parent)

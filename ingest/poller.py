@@ -42,6 +42,7 @@ from typing import Any, Protocol
 
 import imapclient
 
+from classify.crash import crash_point
 from classify.message import Classification, Mark, ParsedMessage
 from ingest.after_processing import AfterProcessing, action_for
 from ingest.errors import MailboxError
@@ -315,8 +316,10 @@ class Poller:
         for start in range(0, len(uids), size):
             batch = uids[start : start + size]
             committed = self._batch(folder, uidvalidity, batch)
+            crash_point("poll.committed")
             if committed:
                 self.after.apply(self.client, committed)
+                crash_point("poll.acted")
             done += len(batch)
             if self.progress:
                 self.progress(done, len(uids))
@@ -337,6 +340,7 @@ class Poller:
             read_documents=self.settings.read_documents,
         )
         answer, unreadable = rebuild.fetch_isolated(uids, first_fetch(self._gmail))
+        crash_point("poll.fetched")
         steps: list[_Step] = []
         pending: list[Pending] = []
         for uid in uids:
@@ -369,9 +373,11 @@ class Poller:
                 step.parsed, step.failed = rebuild.prepare(step.item, step.mark)
         self.stats.full_fetches += rebuild.full_fetches
         self.stats.size_fetches += rebuild.size_fetches
+        crash_point("poll.parsed")
         with self.ledger.batch():
             for step in steps:
                 self._apply(step)
+                crash_point("poll.written")
         return [step.mark.uid for step in steps if step.present]
 
     def _apply(self, step: _Step) -> None:

@@ -22,6 +22,7 @@ import imapclient
 from filelock import FileLock, Timeout
 
 from classify import Classification, ClassifyContext, Mark, ParsedMessage
+from classify.crash import crash_point
 from classify.reasons import Reason
 from ingest import oauth2
 from ingest.imap import (
@@ -71,6 +72,7 @@ class StoreLedger:
                 yield
                 if self._deferred is not None:
                     save_folder_state(self.store, self._deferred, self.app.now())
+                crash_point("poll.before-commit")
             finally:
                 self._in_batch, self._deferred = False, None
 

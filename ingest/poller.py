@@ -67,6 +67,14 @@ class Ledger(Protocol):
 
     def set_high_water(self, mark: Mark) -> None: ...
 
+    def acted(self, account: str, folder: str) -> tuple[int, int] | None:
+        """(UIDVALIDITY, UID) up to which the after-processing action is done, or None."""
+        ...
+
+    def set_acted(self, mark: Mark) -> None:
+        """The after-processing action is done for every committed UID up to ``mark``."""
+        ...
+
     def known(self, identities: Sequence[tuple[str | None, str]]) -> list[int | None]:
         """For each (Message-ID or None, content digest): the stored message, or None."""
         ...
@@ -206,7 +214,7 @@ class Poller:
         for folder in self.settings.folders:
             stored = self.ledger.high_water(self.account, folder)
             if self.selection is not None and self.selection.folder == folder:
-                if self._quiet(folder, readonly, stored):
+                if not self._owes_action(folder, stored) and self._quiet(folder, readonly, stored):
                     self.stats.folders += 1
                     continue
                 settle = True  # the server said something, or the mark moved: read it again
@@ -214,6 +222,7 @@ class Poller:
                 # A kept session with nothing selected selects this folder even when STATUS
                 # would say it is idle: from the next poll on, a NOOP answers for it.
                 settle = self.heard is not None and self.selection is None
+            settle = settle or self._owes_action(folder, stored)
             if stored is not None and not settle and self._unchanged(folder, stored):
                 self.stats.folders += 1
                 continue
@@ -236,6 +245,31 @@ class Poller:
                 f"cannot open the folder(s) {', '.join(unopened)} — check mailbox.folder / mailbox.folders"
             )
         return self.stats
+
+    def _owes_action(self, folder: str, stored: tuple[int, int] | None) -> bool:
+        """The action (mark seen, move) lags behind the committed mark: a crash came between."""
+        if self.after.readonly or stored is None:
+            return False
+        acted = self.ledger.acted(self.account, folder)
+        return acted is None or acted[0] != stored[0] or acted[1] < stored[1]
+
+    def _catch_up(self, folder: str, uidvalidity: int, highest: int) -> None:
+        """Do the action for committed UIDs it has not reached (present ones only)."""
+        acted = self.ledger.acted(self.account, folder)
+        start = acted[1] + 1 if acted is not None and acted[0] == uidvalidity else 1
+        if start > highest:
+            return
+        uids = changed_uids(self.client.search(["UID", f"{start}:{highest}"]), start - 1)
+        uids = [u for u in uids if u <= highest]
+        if uids:
+            log.info(
+                "folder %s: %s for %d message(s) committed before a stop",
+                folder,
+                self.after.name,
+                len(uids),
+            )
+            self.after.apply(self.client, uids)
+        self.ledger.set_acted(Mark(self.account, folder, uidvalidity, highest))
 
     def _quiet(self, folder: str, readonly: bool, stored: tuple[int, int] | None) -> bool:
         """Nothing new in the kept session's selected ``folder``, by one NOOP.
@@ -296,6 +330,8 @@ class Poller:
                 uidvalidity,
             )
         fresh = stored is None or stored[0] != uidvalidity
+        if not self.after.readonly and not fresh and self._owes_action(folder, stored):
+            self._catch_up(folder, uidvalidity, highest)
         if uidnext is not None and int(uidnext) - 1 <= highest:
             if fresh:
                 self.ledger.set_high_water(Mark(self.account, folder, uidvalidity, highest))
@@ -320,6 +356,8 @@ class Poller:
             if committed:
                 self.after.apply(self.client, committed)
                 crash_point("poll.acted")
+            if not self.after.readonly:
+                self.ledger.set_acted(Mark(self.account, folder, uidvalidity, batch[-1]))
             done += len(batch)
             if self.progress:
                 self.progress(done, len(uids))

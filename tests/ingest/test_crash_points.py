@@ -32,6 +32,7 @@ CASES = [
     ("poll.before-commit", 3),
     ("poll.committed", 1),
     ("poll.committed", 3),
+    ("poll.committed", 4),  # the last batch: the next poll finds nothing new by STATUS
     ("poll.acted", 1),
     ("poll.acted", 3),
 ]
@@ -64,14 +65,14 @@ def reference_rows(mailbox: Mailbox) -> list[tuple[object, ...]]:
     return _reference["rows"]
 
 
-def crash_then_finish(mailbox: Mailbox, point: str) -> None:
+def crash_then_finish(mailbox: Mailbox, point: str, moved_to: str | None = None) -> None:
     env = dict(mailbox.tinbai.env, TINBAI_TEST_CRASH_AT=point)
     crashed = mailbox.tinbai.__class__(mailbox.config, env)("poll", check=False)
     assert crashed.returncode == -9, crashed.stderr
     assert f"crash point {point}" in crashed.stderr
     url = database_url(mailbox)
     with mailbox.server.client(mailbox.user) as other:  # I5, before anything restarts
-        check_acted_committed(url, acted_on(other, "INBOX"))
+        check_acted_committed(url, acted_on(other, "INBOX", moved_to))
     mailbox.tinbai("poll")
 
 
@@ -90,3 +91,19 @@ def test_a_poll_killed_at_any_point_then_restarted_counts_as_if_nothing_happened
         other.select_folder("INBOX", readonly=True)
         assert len(other.search(["UNSEEN"])) == 0  # every message flagged, once committed
     assert outcome_rows(url) == reference_rows(mailbox)
+
+
+def test_a_move_lost_to_a_crash_after_the_commit_is_done_by_the_next_poll(
+    mailbox: Mailbox,
+) -> None:
+    mailbox.configure(batch_size=BATCH, after_processing="move:Counted")
+    mailbox.deliver(*messages())
+    with mailbox.server.client(mailbox.user) as other:
+        other.create_folder("Counted")
+
+    crash_then_finish(mailbox, "poll.committed:4", moved_to="Counted")
+
+    with mailbox.server.client(mailbox.user) as other:
+        check_all(database_url(mailbox), truth(), client=other, moved_to="Counted", folder="INBOX")
+        assert other.select_folder("INBOX")[b"EXISTS"] == 0
+        assert other.select_folder("Counted")[b"EXISTS"] == 20

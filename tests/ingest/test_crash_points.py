@@ -107,3 +107,24 @@ def test_a_move_lost_to_a_crash_after_the_commit_is_done_by_the_next_poll(
         check_all(database_url(mailbox), truth(), client=other, moved_to="Counted", folder="INBOX")
         assert other.select_folder("INBOX")[b"EXISTS"] == 0
         assert other.select_folder("Counted")[b"EXISTS"] == 20
+
+
+PG_CASES = [("poll.written", 8), ("poll.before-commit", 3), ("poll.committed", 4)]
+
+
+@pytest.mark.parametrize(("point", "nth"), PG_CASES, ids=[f"{p}:{n}" for p, n in PG_CASES])
+def test_on_postgresql_a_poll_killed_then_restarted_counts_as_if_nothing_happened(
+    mailbox: Mailbox, postgres_db: str, point: str, nth: int
+) -> None:
+    text = mailbox.config.read_text(encoding="utf-8")
+    mailbox.config.write_text(
+        text.replace('url = "sqlite:///tinbai.db"', f'url = "{postgres_db}"'), encoding="utf-8"
+    )
+    mailbox.configure(batch_size=BATCH, after_processing="mark-seen")
+    mailbox.deliver(*messages())
+
+    crash_then_finish(mailbox, f"{point}:{nth}")
+
+    with mailbox.server.client(mailbox.user) as other:
+        check_all(postgres_db, truth(), report=mailbox.report(), client=other)
+    assert outcome_rows(postgres_db) == reference_rows(mailbox)

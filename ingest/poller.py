@@ -411,12 +411,37 @@ class Poller:
                 step.parsed, step.failed = rebuild.prepare(step.item, step.mark)
         self.stats.full_fetches += rebuild.full_fetches
         self.stats.size_fetches += rebuild.size_fetches
+        self._drop_expunged(folder, steps)
         crash_point("poll.parsed")
         with self.ledger.batch():
             for step in steps:
                 self._apply(step)
                 crash_point("poll.written")
         return [step.mark.uid for step in steps if step.present]
+
+    def _drop_expunged(self, folder: str, steps: list[_Step]) -> None:
+        """Messages that failed because another client expunged them meanwhile are not failures.
+
+        A server may still answer the first FETCH of a message expunged by another
+        session (empty headers: RFC 2180 §4.1) and then have no body for it: recorded
+        as failed, it would be a phantom for the editor to review. One NOOP (the
+        server then tells what went) and one UID SEARCH, only when something failed.
+        """
+        doubtful = [step for step in steps if step.failed is not None and step.present]
+        if not doubtful:
+            return
+        self.client.noop()
+        asked = ",".join(str(step.mark.uid) for step in doubtful)
+        still = set(self.client.search(["UID", asked]))
+        for step in doubtful:
+            if step.mark.uid not in still:
+                log.info(
+                    "folder %s UID %s: expunged by another client while read: nothing to record",
+                    folder,
+                    step.mark.uid,
+                )
+                step.present, step.failed, step.unreadable = False, None, False
+                step.item = step.parsed = None
 
     def _apply(self, step: _Step) -> None:
         """One message's database work, inside the batch's transaction."""

@@ -23,7 +23,7 @@ POINTS: tuple[str, ...] = (
     "poll.committed",  # a batch committed, the server not yet told (flag / move)
     "poll.acted",  # the after-processing action done on the server for a batch
     "digest.claimed",  # a week's digest claimed in the database, nothing sent
-    "smtp.before-data",  # the SMTP envelope accepted, DATA not sent
+    "smtp.before-data",  # connected (and logged in) to the SMTP server, nothing sent
     "smtp.after-data",  # the server accepted the digest, not yet recorded as delivered
 )
 

@@ -12,6 +12,7 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
+from classify.crash import crash_point
 from digest.errors import DeliveryError, TemporaryDeliveryError
 from digest.settings import SmtpSettings
 
@@ -54,7 +55,10 @@ def _send(
             client.starttls(context=tls_context(config.ca_file))
         if config.username and config.password:
             client.login(config.username, config.password)
-        return client.send_message(message, from_addr=config.sender, to_addrs=recipients)
+        crash_point("smtp.before-data")
+        refused = client.send_message(message, from_addr=config.sender, to_addrs=recipients)
+        crash_point("smtp.after-data")
+        return refused
 
 
 def _explain(e: Exception, where: str, config: SmtpSettings) -> DeliveryError:  # noqa: PLR0911 — one line per failure

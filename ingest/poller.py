@@ -42,6 +42,7 @@ from typing import Any, Protocol
 
 import imapclient
 
+from classify.crash import crash_point
 from classify.message import Classification, Mark, ParsedMessage
 from ingest.after_processing import AfterProcessing, action_for
 from ingest.errors import MailboxError
@@ -65,6 +66,14 @@ class Ledger(Protocol):
         ...
 
     def set_high_water(self, mark: Mark) -> None: ...
+
+    def acted(self, account: str, folder: str) -> tuple[int, int] | None:
+        """(UIDVALIDITY, UID) up to which the after-processing action is done, or None."""
+        ...
+
+    def set_acted(self, mark: Mark) -> None:
+        """The after-processing action is done for every committed UID up to ``mark``."""
+        ...
 
     def known(self, identities: Sequence[tuple[str | None, str]]) -> list[int | None]:
         """For each (Message-ID or None, content digest): the stored message, or None."""
@@ -205,7 +214,7 @@ class Poller:
         for folder in self.settings.folders:
             stored = self.ledger.high_water(self.account, folder)
             if self.selection is not None and self.selection.folder == folder:
-                if self._quiet(folder, readonly, stored):
+                if not self._owes_action(folder, stored) and self._quiet(folder, readonly, stored):
                     self.stats.folders += 1
                     continue
                 settle = True  # the server said something, or the mark moved: read it again
@@ -213,6 +222,7 @@ class Poller:
                 # A kept session with nothing selected selects this folder even when STATUS
                 # would say it is idle: from the next poll on, a NOOP answers for it.
                 settle = self.heard is not None and self.selection is None
+            settle = settle or self._owes_action(folder, stored)
             if stored is not None and not settle and self._unchanged(folder, stored):
                 self.stats.folders += 1
                 continue
@@ -235,6 +245,31 @@ class Poller:
                 f"cannot open the folder(s) {', '.join(unopened)} — check mailbox.folder / mailbox.folders"
             )
         return self.stats
+
+    def _owes_action(self, folder: str, stored: tuple[int, int] | None) -> bool:
+        """The action (mark seen, move) lags behind the committed mark: a crash came between."""
+        if self.after.readonly or stored is None:
+            return False
+        acted = self.ledger.acted(self.account, folder)
+        return acted is None or acted[0] != stored[0] or acted[1] < stored[1]
+
+    def _catch_up(self, folder: str, uidvalidity: int, highest: int) -> None:
+        """Do the action for committed UIDs it has not reached (present ones only)."""
+        acted = self.ledger.acted(self.account, folder)
+        start = acted[1] + 1 if acted is not None and acted[0] == uidvalidity else 1
+        if start > highest:
+            return
+        uids = changed_uids(self.client.search(["UID", f"{start}:{highest}"]), start - 1)
+        uids = [u for u in uids if u <= highest]
+        if uids:
+            log.info(
+                "folder %s: %s for %d message(s) committed before a stop",
+                folder,
+                self.after.name,
+                len(uids),
+            )
+            self.after.apply(self.client, uids)
+        self.ledger.set_acted(Mark(self.account, folder, uidvalidity, highest))
 
     def _quiet(self, folder: str, readonly: bool, stored: tuple[int, int] | None) -> bool:
         """Nothing new in the kept session's selected ``folder``, by one NOOP.
@@ -295,6 +330,8 @@ class Poller:
                 uidvalidity,
             )
         fresh = stored is None or stored[0] != uidvalidity
+        if not self.after.readonly and not fresh and self._owes_action(folder, stored):
+            self._catch_up(folder, uidvalidity, highest)
         if uidnext is not None and int(uidnext) - 1 <= highest:
             if fresh:
                 self.ledger.set_high_water(Mark(self.account, folder, uidvalidity, highest))
@@ -315,8 +352,12 @@ class Poller:
         for start in range(0, len(uids), size):
             batch = uids[start : start + size]
             committed = self._batch(folder, uidvalidity, batch)
+            crash_point("poll.committed")
             if committed:
                 self.after.apply(self.client, committed)
+                crash_point("poll.acted")
+            if not self.after.readonly:
+                self.ledger.set_acted(Mark(self.account, folder, uidvalidity, batch[-1]))
             done += len(batch)
             if self.progress:
                 self.progress(done, len(uids))
@@ -337,6 +378,7 @@ class Poller:
             read_documents=self.settings.read_documents,
         )
         answer, unreadable = rebuild.fetch_isolated(uids, first_fetch(self._gmail))
+        crash_point("poll.fetched")
         steps: list[_Step] = []
         pending: list[Pending] = []
         for uid in uids:
@@ -369,10 +411,37 @@ class Poller:
                 step.parsed, step.failed = rebuild.prepare(step.item, step.mark)
         self.stats.full_fetches += rebuild.full_fetches
         self.stats.size_fetches += rebuild.size_fetches
+        self._drop_expunged(folder, steps)
+        crash_point("poll.parsed")
         with self.ledger.batch():
             for step in steps:
                 self._apply(step)
+                crash_point("poll.written")
         return [step.mark.uid for step in steps if step.present]
+
+    def _drop_expunged(self, folder: str, steps: list[_Step]) -> None:
+        """Messages that failed because another client expunged them meanwhile are not failures.
+
+        A server may still answer the first FETCH of a message expunged by another
+        session (empty headers: RFC 2180 §4.1) and then have no body for it: recorded
+        as failed, it would be a phantom for the editor to review. One NOOP (the
+        server then tells what went) and one UID SEARCH, only when something failed.
+        """
+        doubtful = [step for step in steps if step.failed is not None and step.present]
+        if not doubtful:
+            return
+        self.client.noop()
+        asked = ",".join(str(step.mark.uid) for step in doubtful)
+        still = set(self.client.search(["UID", asked]))
+        for step in doubtful:
+            if step.mark.uid not in still:
+                log.info(
+                    "folder %s UID %s: expunged by another client while read: nothing to record",
+                    folder,
+                    step.mark.uid,
+                )
+                step.present, step.failed, step.unreadable = False, None, False
+                step.item = step.parsed = None
 
     def _apply(self, step: _Step) -> None:
         """One message's database work, inside the batch's transaction."""

@@ -110,6 +110,13 @@ def migrate(engine: Engine, revision: str = "head") -> bool:
 
         cfg = _alembic_config()
         with engine.begin() as connection:
+            if engine.dialect.name == "sqlite":
+                # pysqlite opens a transaction only before INSERT/UPDATE/DELETE: DDL would
+                # commit on its own, and a crash mid-migration would leave half a schema
+                # under the old revision. BEGIN makes every step one transaction. (So a
+                # migration cannot switch `PRAGMA foreign_keys` off mid-way: one that
+                # rebuilds a referenced table uses `PRAGMA defer_foreign_keys` instead.)
+                connection.exec_driver_sql("BEGIN")
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, revision)
     except SQLAlchemyError as e:

@@ -1,8 +1,10 @@
 """The digest's queries: messages that need a person, and the log of digests sent.
 
 The log makes sending idempotent: a week's row is claimed *before* the mail
-goes out and released if delivery fails, so two senders racing (the scheduler
-and an editor's `--send`) cannot both send the same week.
+goes out, released if delivery fails, and marked delivered once the SMTP server
+accepted it, so two senders racing (the scheduler and an editor's `--send`)
+cannot both send the same week, and a crash between claim and delivery does not
+leave the week believed sent (the next send takes the claim over).
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ class SentDigest:
     recipients: tuple[str, ...]
     message_id: str
     sent_at: datetime
+    # None: claimed, the SMTP server's acceptance not recorded (a crash may have come
+    # between): the next send of the week delivers it again rather than lose it.
+    delivered_at: datetime | None = None
 
 
 def _value(row: DigestSent) -> SentDigest:
@@ -64,6 +69,7 @@ def _value(row: DigestSent) -> SentDigest:
         recipients=tuple(r for r in row.recipients.split(", ") if r),
         message_id=row.message_id,
         sent_at=row.sent_at,
+        delivered_at=row.delivered_at,
     )
 
 
@@ -86,7 +92,12 @@ class Claim:
 
 
 def claim_digest(store: Store, sending: SentDigest, *, force: bool = False) -> Claim:
-    """Record ``sending`` as sent unless its week was sent already (or ``force``)."""
+    """Record ``sending`` as sent unless its week was sent already (or ``force``).
+
+    A claim never confirmed delivered (its sender died between claim and the SMTP
+    server's answer) is taken over: the caller holds the digest lock, so no live
+    sender holds it. That may send the week twice, once; never not at all.
+    """
     try:
         with store.session() as s, s.begin():
             row = s.scalar(
@@ -96,7 +107,7 @@ def claim_digest(store: Store, sending: SentDigest, *, force: bool = False) -> C
                 )
             )
             previous = None if row is None else _value(row)
-            if row is not None and not force:
+            if row is not None and not force and row.delivered_at is not None:
                 return Claim(granted=False, previous=previous)
             if row is None:
                 row = DigestSent(plan_id=sending.plan_id, week_end=sending.week_end.isoformat())
@@ -135,3 +146,18 @@ def _fill(row: DigestSent, value: SentDigest) -> None:
     row.recipients = ", ".join(value.recipients)
     row.message_id = value.message_id
     row.sent_at = value.sent_at
+    row.delivered_at = value.delivered_at
+
+
+def mark_delivered(store: Store, sending: SentDigest, at: datetime) -> None:
+    """The SMTP server accepted ``sending``: the week is sent for good."""
+    with store.session() as s, s.begin():
+        row = s.scalar(
+            select(DigestSent).where(
+                DigestSent.plan_id == sending.plan_id,
+                DigestSent.week_end == sending.week_end.isoformat(),
+                DigestSent.message_id == sending.message_id,
+            )
+        )
+        if row is not None:
+            row.delivered_at = at

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, select, update
 
 from classify.message import Mark
-from store.models import Message, PollHealthRow
+from store.models import FolderStateRow, Message, PollHealthRow
 from store.repo import Store
 
 _messages = cast(Table, Message.__table__)
@@ -58,6 +58,29 @@ def record_seen_again(
         store._add_location(conn, message_pk, location)
         if advance is not None:
             store.set_folder_state(conn, advance, now)
+
+
+def acted_mark(store: Store, account: str, folder: str) -> tuple[int, int] | None:
+    """(UIDVALIDITY, UID) up to which the after-processing action was done, or None."""
+    with store.session() as s:
+        row = s.execute(
+            select(FolderStateRow.acted_uidvalidity, FolderStateRow.acted_uid).where(
+                FolderStateRow.account == account, FolderStateRow.folder == folder
+            )
+        ).first()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return int(row[0]), int(row[1])
+
+
+def save_acted_mark(store: Store, mark: Mark) -> None:
+    """Record that the action is done up to ``mark`` (its folder's state row exists)."""
+    with store.transaction() as conn:
+        conn.execute(
+            update(FolderStateRow)
+            .where(FolderStateRow.account == mark.account, FolderStateRow.folder == mark.folder)
+            .values(acted_uidvalidity=mark.uidvalidity, acted_uid=mark.uid)
+        )
 
 
 def save_folder_state(store: Store, state: Mark, now: datetime) -> None:

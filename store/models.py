@@ -141,6 +141,10 @@ class FolderStateRow(Base):
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     highest_uid: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # How far the after-processing action (mark seen, move) has got: below the mark
+    # after a crash between a batch's commit and its action; the next poll catches up.
+    acted_uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    acted_uid: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class PollHealthRow(Base):
@@ -188,6 +192,8 @@ class DigestSent(Base):
     recipients: Mapped[str] = mapped_column(Text)
     message_id: Mapped[str] = mapped_column(String(998))
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # None: claimed, delivery not confirmed (a crash may have come between): send again.
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AuditEntry(Base):

@@ -99,9 +99,7 @@ class Store:
                 finally:
                     self._open.conn = None
         except (IntegrityError, OperationalError) as e:
-            raise StoreError(
-                f"cannot write to the database: {e.orig} — is another tinbai writing the same database?"
-            ) from e
+            raise StoreError(f"cannot write to the database: {e.orig} — {_write_hint(e)}") from e
 
     # ------------------------------------------------------------------ messages
 
@@ -354,6 +352,16 @@ _EARLIER_PHOTOS = (
     )
     .order_by(_items.c.id)
 )
+
+
+def _write_hint(e: Exception) -> str:
+    """What to do about a failed write: the cause's fix, not a guess at another one."""
+    text = str(getattr(e, "orig", e)).lower()
+    if "full" in text or "no space left" in text:  # SQLITE_FULL; PostgreSQL 53100 disk_full
+        return "free some disk space where the database lives; nothing of this write was kept"
+    if "readonly" in text or "read-only" in text:
+        return "make the database file and its folder writable"
+    return "is another tinbai writing the same database?"
 
 
 def _same_letter(stored: Any, parsed: ParsedMessage, source: str) -> bool:

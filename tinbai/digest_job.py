@@ -14,10 +14,20 @@ from datetime import date, datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
+from filelock import FileLock, Timeout
+
+from classify.crash import crash_point
+from digest.errors import TemporaryDeliveryError
 from digest.mail import compose, send_to_editor
 from digest.progress import PlanProgress, Week, week_ending
 from digest.render import RenderedDigest, render_digest
-from store.digests import SentDigest, claim_digest, release_digest, sent_digest
+from store.digests import (
+    SentDigest,
+    claim_digest,
+    mark_delivered,
+    release_digest,
+    sent_digest,
+)
 from tinbai.app import App
 from tinbai.config import (
     PlanConfig,
@@ -113,17 +123,51 @@ class SendOutcome:
     record: SentDigest  # what was sent now, or what had been sent before
 
 
+LOCK_WAIT = 120.0  # seconds another sender of this config may take to finish
+
+
 def send_digest(app: App, plan: PlanConfig, as_of: date, *, force: bool = False) -> SendOutcome:
     """Send the digest of the week ending ``as_of`` unless that week was sent already.
 
     Raises DeliveryError (TemporaryDeliveryError when a retry may help); the
-    week then stays unsent.
+    week then stays unsent. One sender at a time per config (a file lock), so a
+    claim found without its delivery is one a crash left behind: it is sent again.
     """
     smtp_config(app.config)  # the mistakes in the config first, before the week is looked up
     to = recipients(app)
+    lock = FileLock(app.config.base_dir / ".tinbai-digest.lock")
+    try:
+        lock.acquire(timeout=LOCK_WAIT)
+    except Timeout as e:
+        raise TemporaryDeliveryError(
+            "another tinbai process has been sending the digest for two minutes"
+            " — let it finish, then try again"
+        ) from e
+    except OSError as e:
+        raise ConfigError(
+            f"cannot create the digest lock {lock.lock_file} ({e.strerror}) — make the config file's folder writable"
+        ) from e
+    try:
+        return _send_locked(app, plan, as_of, to, force=force)
+    finally:
+        lock.release()
+
+
+def _send_locked(
+    app: App, plan: PlanConfig, as_of: date, to: list[str], *, force: bool
+) -> SendOutcome:
     week_end = as_of
-    if not force and (previous := sent_digest(app.store, plan.id, week_end)) is not None:
+    previous = None if force else sent_digest(app.store, plan.id, week_end)
+    if previous is not None and previous.delivered_at is not None:
         return SendOutcome(False, Week(previous.week_start, previous.week_end), previous)
+    if previous is not None:
+        log.warning(
+            "digest for plan %s week ending %s was claimed at %s but never confirmed"
+            " delivered (a crash?): sending it again",
+            plan.id,
+            week_end,
+            previous.sent_at.isoformat(timespec="minutes"),
+        )
     smtp = smtp_settings(app.config)  # the secret is read now, and only to send
     digest = build_digest(app, plan, as_of)
     message = message_for(app, digest)
@@ -138,11 +182,13 @@ def send_digest(app: App, plan: PlanConfig, as_of: date, *, force: bool = False)
     claim = claim_digest(app.store, sending, force=force)
     if not claim.granted:  # another tinbai took the week between our check and our claim
         return SendOutcome(False, digest.week, claim.previous or sending)
+    crash_point("digest.claimed")
     try:
         send_to_editor(smtp, editor_settings(app.config), message)
     except BaseException:
         release_digest(app.store, sending, claim.previous)
         raise
+    mark_delivered(app.store, sending, app.now())
     log.info(
         "digest for plan %s week %s sent to %s as %s",
         plan.id,

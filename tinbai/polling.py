@@ -22,6 +22,7 @@ import imapclient
 from filelock import FileLock, Timeout
 
 from classify import Classification, ClassifyContext, Mark, ParsedMessage
+from classify.crash import crash_point
 from classify.reasons import Reason
 from ingest import oauth2
 from ingest.imap import (
@@ -36,7 +37,13 @@ from ingest.imap import (
 from ingest.poller import Poller, PollStats, Progress, Selection
 from ingest.settings import MailboxSettings, account_name
 from store import Store
-from store.mailbox_state import known_messages, record_seen_again, save_folder_state
+from store.mailbox_state import (
+    acted_mark,
+    known_messages,
+    record_seen_again,
+    save_acted_mark,
+    save_folder_state,
+)
 from tinbai.app import App
 from tinbai.config import MailboxConfig, mailbox_config, mailbox_settings, read_secret
 from tinbai.errors import MailboxError
@@ -71,6 +78,7 @@ class StoreLedger:
                 yield
                 if self._deferred is not None:
                     save_folder_state(self.store, self._deferred, self.app.now())
+                crash_point("poll.before-commit")
             finally:
                 self._in_batch, self._deferred = False, None
 
@@ -94,6 +102,12 @@ class StoreLedger:
         advance = self._advance(mark)
         if advance is not None:
             save_folder_state(self.store, advance, self.app.now())
+
+    def acted(self, account: str, folder: str) -> tuple[int, int] | None:
+        return acted_mark(self.store, account, folder)
+
+    def set_acted(self, mark: Mark) -> None:
+        save_acted_mark(self.store, mark)
 
     def known(self, identities: Sequence[tuple[str | None, str]]) -> list[int | None]:
         return known_messages(self.store, identities)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
+from classify.crash import crash_point
 from store.models import Base
+
+
+def _applied(**_: Any) -> None:
+    # One migration script applied and its revision written, the transaction still open.
+    crash_point("migrate.step")
+
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -16,6 +25,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=True,  # SQLite cannot ALTER most things: batch mode copies the table
     compare_type=True,
+    on_version_apply=_applied,
 )
 with context.begin_transaction():
     context.run_migrations()

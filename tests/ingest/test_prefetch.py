@@ -21,7 +21,7 @@ from mailkit import build_message
 
 from classify import Mark, ParsedMessage
 from classify.message import Classification
-from ingest.imap import ByteCounter, connect, disconnect, mailbox_errors
+from ingest.imap import ByteCounter, connect, disconnect, fetch_pipelined, mailbox_errors
 from ingest.poller import Poller
 from tinbai.config import mailbox_settings
 from tinbai.errors import MailboxError
@@ -145,3 +145,22 @@ def test_a_link_broken_during_a_prefetch_stops_the_poll_in_one_line_and_the_next
     assert mailbox.poll().new == 4
     assert mailbox.totals()["news"] == 6
     assert seen_flags(mailbox) >= set(uids[BATCH:])
+
+
+def test_fetches_sent_together_answer_as_each_alone_and_a_refused_one_keeps_the_session(
+    mailbox: Mailbox,
+) -> None:
+    uids = mailbox.deliver(*(build_message(subject=f"[Tin] cùng lúc {n}") for n in range(3)))
+    other = mailbox.server.client(mailbox.user)
+    try:
+        other.select_folder("INBOX", readonly=True)
+        requests = [([uids[0], uids[2]], ["BODY.PEEK[1]"]), ([uids[1]], ["RFC822.SIZE"])]
+
+        together = fetch_pipelined(other, requests)
+
+        assert together == [other.fetch(u, w) for u, w in requests]
+        with pytest.raises(imapclient.exceptions.IMAPClientError):
+            fetch_pipelined(other, [requests[0], ([uids[1]], ["BODY.PEEK[NOPE]"]), requests[1]])
+        assert other.fetch([uids[1]], ["RFC822.SIZE"]) == together[1]  # still in step
+    finally:
+        other.logout()

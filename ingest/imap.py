@@ -19,6 +19,7 @@ from typing import Any
 
 import imapclient
 from imapclient import exceptions as imap_errors
+from imapclient.response_parser import parse_fetch_response
 
 from ingest.errors import MailboxError
 from ingest.settings import MailboxSettings
@@ -262,3 +263,45 @@ def disconnect(client: imapclient.IMAPClient) -> None:
     except Exception:  # noqa: BLE001 — the session is over either way
         with contextlib.suppress(Exception):
             client.shutdown()
+
+
+FetchRequest = tuple[list[int], list[str]]  # (UIDs, what to fetch of each)
+
+
+def fetch_pipelined(
+    client: imapclient.IMAPClient, requests: list[FetchRequest]
+) -> list[dict[int, dict[bytes, Any]]]:
+    """Several UID FETCHes sent at once, then their answers read: one round trip, not one each.
+
+    RFC 3501 §5.5 lets a client send commands without waiting; a server answers them in
+    order. imapclient has no API for it, so this speaks through its imaplib connection as
+    `IMAPClient.fetch` does. Every tagged answer is read before anything is raised, so the
+    session stays in step; the answers come back per request, like ``client.fetch``'s.
+    A NO or BAD for any of them raises `IMAPClientError` (the caller may ask again one by one).
+    """
+    imap = client._imap
+    tags = [
+        imap._command(
+            "UID",
+            "FETCH",
+            imapclient.imapclient.join_message_ids(uids),
+            imapclient.imapclient.seq_to_parenstr_upper(wanted),
+        )
+        for uids, wanted in requests
+    ]
+    refused: imap_errors.IMAPClientError | None = None
+    for tag in tags:
+        try:
+            typ, data = imap._command_complete("FETCH", tag)
+        except imap_errors.IMAPClientAbortError:
+            raise
+        except imap_errors.IMAPClientError as e:
+            refused = refused or e
+            continue
+        if typ != "OK" and refused is None:
+            refused = imap_errors.IMAPClientError(f"fetch failed: {data!r}")
+    _, data = imap._untagged_response("OK", [None], "FETCH")
+    if refused is not None:
+        raise refused
+    answer = parse_fetch_response(data, client.normalise_times, client.use_uid)
+    return [{uid: answer[uid] for uid in uids if uid in answer} for uids, _ in requests]

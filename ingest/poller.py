@@ -18,6 +18,10 @@ work through the new UIDs in bounded batches:
    location, and the folder's new high-water mark (the `Ledger`). Nothing in it
    talks to the server, so a connection that breaks leaves the batch uncommitted.
 
+Steps 1–2 of the next batch run on one IMAP thread while step 3 runs here, so a
+slow link does not idle while a batch is classified and stored; the configured
+action (mark seen, move) on a batch follows its commit, in order, on that thread.
+
 On a session kept open between polls (the service's), the folder read last stays
 selected; the next poll asks it `NOOP`, and when the server reports nothing
 (no EXISTS, EXPUNGE, UIDNEXT or UIDVALIDITY, nothing else we do not know to be
@@ -36,9 +40,11 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 import imapclient
 
@@ -76,7 +82,12 @@ class Ledger(Protocol):
         ...
 
     def known(self, identities: Sequence[tuple[str | None, str]]) -> list[int | None]:
-        """For each (Message-ID or None, content digest): the stored message, or None."""
+        """For each (Message-ID or None, content digest): the stored message, or None.
+
+        Asked from the poller's IMAP thread, beside the transaction of the batch before
+        (so it must open its own): a message that batch stores is then not yet known,
+        is fetched, and `submit` finds it stored (one more location, not a second count).
+        """
         ...
 
     def seen_again(self, message_pk: int, mark: Mark) -> None:
@@ -167,6 +178,35 @@ class _Step:
     unreadable: bool = False  # the server could not describe it: a placeholder is recorded
     known: int | None = None  # already stored (another folder, a resync): one more location
     present: bool = True  # False: expunged since the search, only the mark moves past it
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class _Wire:
+    """The one thread that talks to the server during a folder's batches, in the order asked.
+
+    imapclient is not thread-safe: while the batches run, only this thread touches
+    the client. On leaving (a fetch or a commit failed, or all is done) what is
+    queued is cancelled and what runs is waited for, so the client is free again
+    for the caller (the next folder, a LOGOUT).
+    """
+
+    def __enter__(self) -> _Wire:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinbai-imap")
+        return self
+
+    def ask(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _placeholder(mark: Mark) -> ParsedMessage:
@@ -347,29 +387,70 @@ class Poller:
                 self.ledger.set_high_water(Mark(self.account, folder, uidvalidity, top))
             return
         log.info("folder %s: %d new message(s) above UID %d", folder, len(uids), highest)
-        done = 0
         size = self.settings.batch_size
-        for start in range(0, len(uids), size):
-            batch = uids[start : start + size]
-            committed = self._batch(folder, uidvalidity, batch)
-            crash_point("poll.committed")
-            if committed:
-                self.after.apply(self.client, committed)
-                crash_point("poll.acted")
-            if not self.after.readonly:
-                self.ledger.set_acted(Mark(self.account, folder, uidvalidity, batch[-1]))
-            done += len(batch)
-            if self.progress:
-                self.progress(done, len(uids))
+        batches = [uids[start : start + size] for start in range(0, len(uids), size)]
+        self._sync_batches(folder, uidvalidity, batches, len(uids))
+
+    def _sync_batches(
+        self, folder: str, uidvalidity: int, batches: list[list[int]], total: int
+    ) -> None:
+        """Fetch batch N+1 while batch N is classified and committed; act on each after its commit.
+
+        On a slow link the fetches are most of a first sync: done one after the other
+        with the commits, the link would idle while each batch is classified and
+        stored. One thread (`_Wire`) owns the IMAP client and runs, in order, what is
+        asked of the server: the fetch of the next batch is asked for before this
+        batch is committed, and the after-processing action of a batch only once its
+        rows are committed. At most two batches are in memory: the one committed and
+        the one fetched. An action that fails stops the poll before the next commit,
+        as it did when everything ran here.
+        """
+        done = 0
+        with _Wire() as wire:
+            ahead = wire.ask(self._fetch_batch, folder, uidvalidity, batches[0])
+            acting: Future[None] | None = None
+            for n, batch in enumerate(batches):
+                steps = ahead.result()  # a fetch's error is raised here, as it was raised
+                if n + 1 < len(batches):
+                    ahead = wire.ask(self._fetch_batch, folder, uidvalidity, batches[n + 1])
+                if acting is not None:
+                    acting.result()  # the previous batch's action is done before this commit
+                    self._acted(folder, uidvalidity, batches[n - 1], ran=True)
+                committed = self._commit_batch(steps)
+                crash_point("poll.committed")
+                acting = wire.ask(self.after.apply, self.client, committed) if committed else None
+                if acting is None:
+                    self._acted(folder, uidvalidity, batch, ran=False)
+                done += len(batch)
+                if self.progress:
+                    self.progress(done, total)
+            if acting is not None:
+                acting.result()
+                self._acted(folder, uidvalidity, batches[-1], ran=True)
+
+    def _acted(self, folder: str, uidvalidity: int, batch: list[int], *, ran: bool) -> None:
+        """The action is done for ``batch`` (and so for every batch before it): record it.
+
+        Recorded only once the action has run, so a crash between a commit and its
+        action leaves the acted mark behind the committed one and the next poll
+        catches up (`_catch_up`). ``ran``: an action was sent for it (False: nothing
+        of the batch was committed, so there was nothing to act on).
+        """
+        if ran:
+            crash_point("poll.acted")
+        if not self.after.readonly:
+            self.ledger.set_acted(Mark(self.account, folder, uidvalidity, batch[-1]))
 
     # ------------------------------------------------------------------ batches
 
-    def _batch(self, folder: str, uidvalidity: int, uids: list[int]) -> list[int]:
-        """Fetch a batch, then commit it in one transaction; return the UIDs committed.
+    def _fetch_batch(self, folder: str, uidvalidity: int, uids: list[int]) -> list[_Step]:
+        """Everything of a batch that talks to the server: what each UID comes to.
 
-        Everything that talks to the server happens first; the transaction holds only
-        the database work, so a broken connection leaves the batch uncommitted (the
-        next poll starts it again) and the database is never locked while we wait.
+        Run on the wire's thread (`_sync_batches`), beside the commit of the batch
+        before: it touches the client, reads the ledger (`known`) and nothing else of
+        the poller's, and writes nothing. The transaction holds only the database work,
+        so a broken connection leaves the batch uncommitted (the next poll starts it
+        again) and the database is never locked while we wait on the server.
         """
         rebuild = Reconstructor(
             self.client,
@@ -413,6 +494,10 @@ class Poller:
         self.stats.size_fetches += rebuild.size_fetches
         self._drop_expunged(folder, steps)
         crash_point("poll.parsed")
+        return steps
+
+    def _commit_batch(self, steps: list[_Step]) -> list[int]:
+        """One transaction for the batch, in UID order; return the UIDs committed."""
         with self.ledger.batch():
             for step in steps:
                 self._apply(step)

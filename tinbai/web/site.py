@@ -244,7 +244,7 @@ class Site:
     # ------------------------------------------------------------------ sign in / out
 
     async def login(self, request: Request) -> Response:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):  # HEAD is a GET without the body, never a sign-in
             if await run_in_threadpool(self.current_user, request) is not None:
                 nxt = self.next_url(request.query_params.get("next", ""), "/")
                 return RedirectResponse(nxt, status_code=303)

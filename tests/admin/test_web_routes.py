@@ -247,3 +247,19 @@ def test_sign_in_replaces_the_session_cookie_and_a_planted_one_stays_signed_out(
     with site.server.client() as attacker:
         attacker.cookies.set("tinbai_session", planted)
         assert attacker.get("/").status_code == 303
+
+
+def test_a_long_refused_value_keeps_the_session_cookie_under_4_kb(routes):
+    """Browsers drop a cookie over 4 KB silently, and the note (flash) in it with it."""
+    site = routes.site
+    with site.server.login(*site.users["admin"]) as client:
+        token = site.server.csrf_of(client.get("/senders").text)
+        for n in range(8):
+            data = {"csrf_token": token, "sender": f"{n}" + "ư" * 6000, "unit": "tuan-giao"}
+            refused = client.post("/senders/assign", data=data)
+            assert refused.status_code == 303
+            assert len(refused.headers["set-cookie"]) < 4096
+        notes = re.findall(r'<p class="flash error"[^>]*>([^<]*)</p>', client.get("/senders").text)
+        assert notes
+        assert notes[-1].startswith("&#39;7ưưư")
+        assert notes[-1].endswith(" characters)")

@@ -7,6 +7,7 @@ can try again later.
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -54,11 +55,31 @@ def _send(
         if config.security == "starttls":
             client.starttls(context=tls_context(config.ca_file))
         if config.username and config.password:
-            client.login(config.username, config.password)
+            _login(client, config.username, config.password, f"SMTP server {config.host}:{port}")
         crash_point("smtp.before-data")
         refused = client.send_message(message, from_addr=config.sender, to_addrs=recipients)
         crash_point("smtp.after-data")
         return refused
+
+
+def _login(client: smtplib.SMTP, username: str, password: str, where: str) -> None:
+    """Log in; a non-ASCII user name or password goes as UTF-8 in AUTH PLAIN (RFC 4616).
+
+    smtplib encodes credentials as ASCII, so `Mật-khẩu` would fail with a UnicodeEncodeError.
+    """
+    if (username + password).isascii():
+        client.login(username, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    if "PLAIN" not in client.esmtp_features.get("auth", "").upper().split():
+        raise DeliveryError(
+            f"{where} does not offer AUTH PLAIN, the only way to send a password with"
+            " non-ASCII characters — use an ASCII password (or an app password)"
+        )
+    blob = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+    code, answer = client.docmd("AUTH", f"PLAIN {blob}")
+    if code != 235:  # "authentication successful"
+        raise smtplib.SMTPAuthenticationError(code, answer)
 
 
 def _explain(e: Exception, where: str, config: SmtpSettings) -> DeliveryError:  # noqa: PLR0911 — one line per failure

@@ -207,6 +207,22 @@ def _reason(error: BaseException) -> str:
     return " ".join(text.split())[:200] or type(error).__name__
 
 
+def _login(client: imapclient.IMAPClient, mailbox: MailboxSettings, password: str) -> None:
+    """LOGIN; a non-ASCII user name or password goes as UTF-8 in AUTHENTICATE PLAIN (RFC 4616).
+
+    imaplib sends LOGIN's arguments as ASCII: `Mật-khẩu` would be a UnicodeEncodeError.
+    """
+    if (mailbox.username + password).isascii():
+        client.login(mailbox.username, password)
+    elif b"AUTH=PLAIN" in client.capabilities():
+        client.plain_login(mailbox.username, password)
+    else:
+        raise MailboxError(
+            f"{where(mailbox)} does not offer AUTH=PLAIN, the only way to send a password"
+            " with non-ASCII characters — use an ASCII password (or an app password)"
+        )
+
+
 def connect(
     mailbox: MailboxSettings, credentials: Credentials, counter: ByteCounter | None = None
 ) -> imapclient.IMAPClient:
@@ -235,7 +251,7 @@ def connect(
                     )
                 client.oauth2_login(mailbox.username, credentials.access_token)
             else:
-                client.login(mailbox.username, credentials.password or "")
+                _login(client, mailbox, credentials.password or "")
         except BaseException:
             with contextlib.suppress(Exception):
                 client.shutdown()

@@ -137,16 +137,19 @@ class Site:
 
 
 @contextmanager
-def new_site(folder: Path) -> Iterator[Site]:
+def new_site(folder: Path, edit: Callable[[str], str] | None = None) -> Iterator[Site]:
+    """A server on the shipped config (``edit`` may change its text first) and a fresh database."""
     config = folder / "config.toml"
     shutil.copy(SHIPPED_CONFIG, config)
+    if edit is not None:
+        config.write_text(edit(config.read_text(encoding="utf-8")), encoding="utf-8")
     tinbai = InProcessTinbai(config, {"COLUMNS": "200"})
     with running_server(config) as started:
         yield Site(started, tinbai, make_users(tinbai), folder)
 
 
 @pytest.fixture(scope="session")
-def start_site() -> Callable[[Path], AbstractContextManager[Site]]:
+def start_site() -> Callable[..., AbstractContextManager[Site]]:
     """`new_site`, for tests that need a server of their own (to read its whole log once stopped)."""
     return new_site
 

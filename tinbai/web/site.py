@@ -7,6 +7,7 @@ thread, since the store is synchronous.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, timedelta
@@ -59,6 +60,8 @@ from tinbai.web.security import (
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Request, UserRow], Response]
+FLASH_MAX = 200  # characters of one note
+FLASHES_BUDGET = 2000  # bytes of JSON for all notes: the cookie stays under 4 KB once signed
 
 
 class Site:
@@ -125,7 +128,18 @@ class Site:
         )
 
     def flash(self, request: Request, text: str, kind: str = "ok") -> None:
-        request.session["flash"] = [*request.session.get("flash", []), [kind, text]]
+        """A note for the next page, kept in the signed session cookie.
+
+        Bounded: a browser drops a cookie over 4 KB without a word, and with it the note
+        (a 6,000-character sender quoted in an error did that), so a long note is cut and
+        the oldest notes go first.
+        """
+        if len(text) > FLASH_MAX:
+            text = f"{text[:FLASH_MAX]}… ({len(text)} characters)"
+        notes = [*request.session.get("flash", []), [kind, text]]
+        while len(notes) > 1 and len(json.dumps(notes)) > FLASHES_BUDGET:
+            notes.pop(0)
+        request.session["flash"] = notes
 
     def error(self, request: Request, status: int, text: str, user: UserRow | None) -> Response:
         return self.render(request, "error.html", user, status=status, message=text)
@@ -244,7 +258,7 @@ class Site:
     # ------------------------------------------------------------------ sign in / out
 
     async def login(self, request: Request) -> Response:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):  # HEAD is a GET without the body, never a sign-in
             if await run_in_threadpool(self.current_user, request) is not None:
                 nxt = self.next_url(request.query_params.get("next", ""), "/")
                 return RedirectResponse(nxt, status_code=303)

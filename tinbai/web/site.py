@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
@@ -31,8 +31,10 @@ from classify.labels import code_of
 from classify.message import KINDS
 from classify.preview import EXCERPT_WORDS
 from classify.reasons import Reason
-from digest.progress import percent_text
-from digest.view import themes_and_calendar
+from digest.chart import render_chart
+from digest.progress import PlanProgress, percent_text
+from digest.view import chart_weeks, themes_and_calendar
+from digest.weeks import PLAN_SCOPE, scopes, series
 from store import submissions as q
 from store import users as user_store
 from store.audit import audit_entries
@@ -297,13 +299,41 @@ class Site:
 
     # ------------------------------------------------------------------ dashboard
 
-    def dashboard(self, request: Request, user: UserRow) -> Response:
+    def _dashboard_day(self, request: Request) -> tuple[date, str]:
         chosen = self.parse_day(request.query_params.get("as_of", ""))
         day = chosen or self.app.today()
         plan = self.app.plan(None, day)
         if chosen is None and day > plan.end:
             day = plan.end  # between quarters, the last plan as it ended
+        return day, plan.id
+
+    def scope_choices(self, progress: PlanProgress) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The chart's scopes as the select shows them: the plan, then each group and its units."""
+        en = self.language == "en"
+        out: list[tuple[str, list[tuple[str, str]]]] = [("", [(PLAN_SCOPE, self.t["chart_plan"])])]
+        for g in progress.groups:
+            name = (g.name_en or g.name) if en else g.name
+            members = [(f"unit:{u}", self.unit_label(u)) for u in g.members]
+            out.append((name, [(f"group:{g.id}", name), *members]))
+        return out
+
+    def chart(self, request: Request, user: UserRow) -> Response:
+        """The progress chart of one scope (the plan, a group, a unit) as a PNG."""
+        day, plan_id = self._dashboard_day(request)
+        progress = admin.progress(self.app, day, plan_id)
+        scope = request.query_params.get("scope", PLAN_SCOPE)
+        if scope not in scopes(progress):
+            raise HTTPException(404)
+        png = render_chart(series(progress, progress.daily, scope), self.t)
+        return Response(png, media_type="image/png")
+
+    def dashboard(self, request: Request, user: UserRow) -> Response:
+        day, plan_id = self._dashboard_day(request)
+        plan = self.app.plan(plan_id, day)
         progress = admin.progress(self.app, day, plan.id)
+        scope = request.query_params.get("scope", PLAN_SCOPE)
+        if scope not in scopes(progress):
+            scope = PLAN_SCOPE
         start, end = plan_window(self.app, plan, day)
         manual = q.list_submissions(
             self.app.store.session, since=start, until=end, overridden_only=True
@@ -321,6 +351,10 @@ class Site:
             unit_label=self.unit_label,
             as_of=day,
             themes=themes_and_calendar(progress, self.app.config.model.language),
+            scope=scope,
+            scope_choices=self.scope_choices(progress),
+            chart_weeks=chart_weeks(progress, self.language, scope),
+            chart_src="/chart.png?" + urlencode({"scope": scope, "as_of": day.isoformat()}),
         )
 
     # ------------------------------------------------------------------ senders
@@ -548,6 +582,7 @@ def create_app(app: App, *, secret: str | None = None) -> Starlette:
         Route("/login", site.login, methods=["GET", "POST"]),
         Route("/logout", page(site.logout), methods=["POST"]),
         Route("/", page(site.dashboard)),
+        Route("/chart.png", page(site.chart)),
         Route("/senders", page(site.senders)),
         Route("/senders.csv", page(site.senders_csv)),
         Route("/senders/assign", page(site.senders_assign, admin_only=True), methods=["POST"]),

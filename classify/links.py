@@ -40,6 +40,18 @@ _URL = re.compile(
 )
 
 
+def links_of(reason: Reason) -> tuple[str, ...]:
+    """The cloud links a stored reason lists (inside joined reasons too), for a page to link."""
+    if reason.code == "cloud-links.found":
+        return cloud_links(str(reason.params.get("links", "")).replace("; ", "\n"))
+    found: list[str] = []
+    for value in reason.params.values():
+        for inner in value if isinstance(value, tuple) else (value,):
+            if isinstance(inner, Reason):
+                found.extend(links_of(inner))
+    return tuple(dict.fromkeys(found))
+
+
 def is_cloud_host(host: str) -> bool:
     host = host.lower().rstrip(".")
     return any(host == h or host.endswith("." + h) for h in CLOUD_HOSTS)

@@ -432,4 +432,6 @@ CATALOGUE: Mapping[str, str] = {
     "plan.late_nothing": "nothing counted",
     "reason.cloud-links.found": "sent links instead of attachments, open them and count by hand: {links}",
     "reason.revision.new-links": "replies to {ref} but brings new links",
+    "web.cloud_links": "Links to pieces sent through the cloud",
+    "web.cloud_links_hint": "Open each link, count the news, articles and photos in it, then set the counts below.",
 }

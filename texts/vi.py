@@ -432,4 +432,6 @@ CATALOGUE: Mapping[str, str] = {
     "plan.late_nothing": "không tính được gì",
     "reason.cloud-links.found": "gửi đường liên kết thay cho tệp đính kèm, cần mở và đếm bằng tay: {links}",
     "reason.revision.new-links": "trả lời thư {ref} nhưng có đường liên kết mới",
+    "web.cloud_links": "Đường liên kết tới ảnh, bài gửi qua mạng",
+    "web.cloud_links_hint": "Mở từng liên kết, đếm tin, bài, ảnh trong đó rồi sửa số lượng ở dưới.",
 }

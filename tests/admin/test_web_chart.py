@@ -71,3 +71,17 @@ def test_the_chart_needs_a_signed_in_user(fresh_site):
         answer = client.get("/chart.png")
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/login")
+
+
+def test_the_message_page_lists_a_submissions_cloud_links(fresh_site):
+    site = fresh_site
+    link = "https://drive.google.com/drive/folders/1AbC?usp=sharing"
+    subject = "[Ảnh] Ảnh hội nghị qua Google Drive"
+    site.ingest({"sender": "tuangiao@example.org", "subject": subject, "body": f"Ảnh: {link}"})
+    number = site.message_id(subject)
+    with site.server.login(*site.users["editor"]) as client:
+        page = client.get(f"/submissions/{number}").text
+    section = page[page.index('id="cloud-links"') :]
+    assert 'href="https://drive.google.com/drive/folders/1AbC?usp=sharing"' in section
+    assert "Đường liên kết tới ảnh, bài gửi qua mạng" in section
+    assert 'rel="noopener noreferrer nofollow"' in section

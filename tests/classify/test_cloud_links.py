@@ -9,7 +9,7 @@ from shapes import message, photo, text
 
 from classify import ClassifyContext, classify
 from classify.labels import code_of
-from classify.links import MAX_LINKS, cloud_links
+from classify.links import MAX_LINKS, cloud_links, links_of
 from texts import reason_text
 
 CTX = ClassifyContext(collection_address="tinbai@example.org")
@@ -91,3 +91,11 @@ def test_many_links_are_listed_up_to_a_limit() -> None:
     shown = reason_text(result.reason, "vi")
     assert shown.count("https://drive.google.com/") == MAX_LINKS
     assert "(+5)" in shown
+
+
+def test_the_links_are_read_back_from_the_stored_reason_for_the_message_page() -> None:
+    msg = message(
+        "[Tin] Hội thao", f"{text(80)}\nẢnh: {DRIVE} và https://1drv.ms/f/s!Ak", (photo(1),)
+    )
+    assert links_of(classify(msg, CTX).reason) == (DRIVE, "https://1drv.ms/f/s!Ak")
+    assert links_of(classify(message("[Tin] Hội thao", text(80)), CTX).reason) == ()

@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from classify.labels import code_of
+from classify.links import links_of
 from classify.message import KINDS
 from classify.preview import EXCERPT_WORDS
 from classify.reasons import Reason
@@ -491,6 +492,7 @@ class Site:
             shown=previews.message_shown(self.app, detail),
             excerpt_words=EXCERPT_WORDS,
             outcome=outcome_label(code_of(detail.row.status, detail.reason), self.language),
+            cloud=links_of(detail.reason),
             unit_id=unit_id,
             unit_label=self.unit_label,
             max=admin.MAX_COUNT,

@@ -18,6 +18,10 @@ from classify.message import KINDS
 from digest.weeks import WeekSeries
 
 _LOCK = threading.Lock()
+_DRAWN: dict[
+    tuple[object, ...], bytes
+] = {}  # the last few charts: a digest resent, a page reloaded
+_KEEP = 16
 COLOURS = {"count": "#1d4ed8", "pace": "#9ca3af", "quota": "#15803d"}
 
 
@@ -27,6 +31,28 @@ def _midnight_after(day: object) -> datetime:
 
 def render_chart(series: WeekSeries, t: Mapping[str, str], *, dpi: int = 110) -> bytes:
     """The PNG of ``series``: one panel per kind, stacked; ``t`` holds the words to show."""
+    key = _key(series, t, dpi)
+    with _LOCK:
+        if key in _DRAWN:
+            return _DRAWN[key]
+    png = _draw(series, t, dpi)
+    with _LOCK:
+        if len(_DRAWN) >= _KEEP:
+            _DRAWN.pop(next(iter(_DRAWN)))
+        _DRAWN[key] = png
+    return png
+
+
+def _key(series: WeekSeries, t: Mapping[str, str], dpi: int) -> tuple[object, ...]:
+    words = tuple(t[k] for k in (*KINDS, "chart_pace", "chart_count", "chart_no_quota"))
+    weeks = tuple(
+        (p.end, tuple(p.counts[k] for k in KINDS), tuple(p.pace[k] for k in KINDS))
+        for p in series.weeks
+    )
+    return (series.start, series.end, tuple(series.target[k] for k in KINDS), weeks, words, dpi)
+
+
+def _draw(series: WeekSeries, t: Mapping[str, str], dpi: int) -> bytes:
     from matplotlib.dates import DateFormatter, WeekdayLocator  # noqa: PLC0415 — slow import, only when drawing
     from matplotlib.figure import Figure  # noqa: PLC0415
 

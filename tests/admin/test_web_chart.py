@@ -66,13 +66,6 @@ def test_the_chart_loads_and_its_select_switches_between_plan_group_and_unit(
     assert missing.status == 404
 
 
-def test_the_chart_needs_a_signed_in_user(fresh_site):
-    with fresh_site.server.client() as client:
-        answer = client.get("/chart.png")
-    assert answer.status_code == 303
-    assert answer.headers["location"].startswith("/login")
-
-
 def test_the_message_page_lists_a_submissions_cloud_links(fresh_site):
     site = fresh_site
     link = "https://drive.google.com/drive/folders/1AbC?usp=sharing"

@@ -139,3 +139,20 @@ def test_late_means_dated_in_a_digests_week_and_received_after_it_went_out(dated
     if late:
         assert (found[0].week_start, found[0].week_end) == (WEEK_20.start, WEEK_20.end)
         assert found[0].digest_sent_at == WEEK_20.sent_at
+
+
+def test_the_chart_is_a_png_of_the_series_and_differs_when_the_counts_do():
+    from digest.chart import render_chart  # noqa: PLC0415 — matplotlib is imported on first use
+    from digest.i18n import labels  # noqa: PLC0415
+
+    as_of = date(2020, 5, 17)
+    daily = {"tuan-giao": {date(2020, 4, 8): c(news=2)}}
+    progress = compute_progress(SEED_PLAN, {"tuan-giao": c(news=2)}, as_of, daily=daily)
+    png = render_chart(series(progress, progress.daily, "plan"), labels("vi"))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (704, 704)  # 6.4 in at 110 dpi, the digest shows it 640 px wide
+    other = compute_progress(
+        SEED_PLAN, {"tuan-giao": c(news=3)}, as_of, daily={"tuan-giao": {date(2020, 4, 8): c(3)}}
+    )
+    assert render_chart(series(other, other.daily, "plan"), labels("vi")) != png

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from classify.context import ClassifyContext, Verdict
+from classify.links import sent_links
 from classify.message import LIMIT_DEFECT, Item, Kind, ParsedMessage, Part
 from classify.mime import (
     ARCHIVE_EXTENSIONS,
@@ -228,6 +229,8 @@ class Revision:
             return Verdict(False)
         if found:
             return Verdict(False, Reason("revision.new-files", {"ref": earlier}))
+        if sent_links(message):  # "here is the Drive folder": a reply, but with new pieces
+            return Verdict(False, Reason("revision.new-links", {"ref": earlier}))
         n_words = words(own_text(message.text))
         if n_words >= ctx.piece_min_words:
             return Verdict(False, Reason("revision.new-words", {"ref": earlier, "words": n_words}))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from classify.context import ClassifyContext, Rule, Verdict
 from classify.gates import AutoReply, Bounce, Invitation, NotAddressed, OutsidePeriod, Spoofed
+from classify.links import CloudLinks
 from classify.message import KINDS, Classification, Item, ParsedMessage, RuleHit
 from classify.pieces import (
     TAG_WORD,
@@ -42,6 +43,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Archives(),
     Revision(),
     BodyPiece(),
+    CloudLinks(),
     ParseLimit(),
     TooManyItems(),
     Empty(),

@@ -15,6 +15,7 @@ from digest.render import RenderedDigest
 from digest.settings import Editor, SmtpSettings
 from digest.smtp import deliver
 
+CHART_NAME = "tien-do.png"
 XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -42,10 +43,26 @@ def editor_message(
 def compose(
     rendered: RenderedDigest, editor: Editor, *, now: datetime, message_id: str | None = None
 ) -> EmailMessage:
-    """The digest: multipart/mixed( multipart/alternative(text, html), xlsx )."""
+    """The digest: multipart/mixed( multipart/alternative( text, multipart/related( html,
+    chart PNG ) ), xlsx ).
+
+    The chart sits beside the HTML that shows it by ``cid:`` (RFC 2387), inline: Gmail and
+    Outlook show it there and do not list it as an attachment.
+    """
     msg = editor_message(editor, rendered.subject, now=now, message_id=message_id)
     msg.set_content(rendered.text, cte="quoted-printable")
     msg.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
+    if rendered.chart:
+        html = next(p for p in msg.iter_parts() if p.get_content_type() == "text/html")
+        assert isinstance(html, EmailMessage)
+        html.add_related(
+            rendered.chart,
+            maintype="image",
+            subtype="png",
+            cid=f"<{rendered.chart_cid}>",
+            filename=CHART_NAME,
+            disposition="inline",
+        )
     msg.add_attachment(
         rendered.attachment,
         maintype="application",

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from classify.message import Review
+from digest.late import Late, late_json
 from digest.plan import KINDS, Group, Plan, Unit, summed_quota
 from digest.themes import (
     DateCoverage,
@@ -236,6 +237,9 @@ class PlanProgress:
     needs_review: tuple[Review, ...] = field(default=())
     themes: tuple[ThemeCoverage, ...] = field(default=())  # every theme of the plan
     calendar: tuple[DateCoverage, ...] = field(default=())  # the dates near ``as_of``
+    # What each unit had counted on each day of the plan up to ``as_of``: the charts' weeks.
+    daily: Mapping[str, Mapping[date, Counts]] = field(default_factory=dict)
+    late: tuple[Late, ...] = field(default=())  # mail that came after its week's digest
 
 
 def compute_progress(
@@ -247,6 +251,8 @@ def compute_progress(
     week_counts: Mapping[str, Counts] | None = None,
     needs_review: Sequence[Review] = (),
     tagged: Sequence[Tagged] = (),
+    daily: Mapping[str, Mapping[date, Counts]] | None = None,
+    late: Sequence[Late] = (),
 ) -> PlanProgress:
     """Progress of every unit and group of ``plan`` against its quotas.
 
@@ -312,6 +318,8 @@ def compute_progress(
         needs_review=tuple(sorted(needs_review, key=lambda r: (r.received_at, r.id))),
         themes=theme_coverage(plan.themes, tagged),
         calendar=calendar_coverage(plan.calendar, tagged, as_of),
+        daily=MappingProxyType({u: d for u, d in (daily or {}).items() if u in unit_quota}),
+        late=tuple(sorted(late, key=lambda m: (m.received_at, m.id))),
     )
 
 
@@ -393,6 +401,8 @@ def as_json(progress: PlanProgress, language: str = DEFAULT_LANGUAGE) -> dict[st
     A message to review carries its reason as words in `language` (``reason``) and as its
     stable code (``reason_code``), for a program that reads it.
     """
+    from digest.weeks import PLAN_SCOPE, series, weeks_json  # noqa: PLC0415 — weeks builds on this module
+
     s = progress.standing
     return {
         "plan": {
@@ -475,4 +485,6 @@ def as_json(progress: PlanProgress, language: str = DEFAULT_LANGUAGE) -> dict[st
             }
             for d in progress.calendar
         ],
+        "weeks": weeks_json(series(progress, progress.daily, PLAN_SCOPE).weeks),
+        "late": late_json(progress.late),
     }

@@ -17,6 +17,7 @@ from classify.message import KINDS
 from digest.i18n import counted, format_date, format_range, labels, quantity
 from digest.progress import GroupProgress, PlanProgress, Standing, UnitProgress, percent_text
 from digest.themes import DateCoverage
+from digest.weeks import PLAN_SCOPE, series
 from texts import reason_text
 
 
@@ -122,6 +123,23 @@ class DateLine:
 
 
 @dataclass(frozen=True)
+class ChartWeek:
+    """One row of the chart's numbers: the week, then per kind the count so far and the pace."""
+
+    week: Figure
+    cells: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class LateLine:
+    number: Figure
+    sender: str
+    subject: str
+    when: Figure  # "đề ngày 17/5/2020, nhận 18/5/2020"
+    counts: Figure
+
+
+@dataclass(frozen=True)
 class DigestView:
     language: str
     t: Mapping[str, str]
@@ -147,6 +165,9 @@ class DigestView:
     themes_missing: tuple[str, ...] = ()  # names of the themes nothing touches yet
     upcoming: tuple[DateLine, ...] = ()
     passed: tuple[DateLine, ...] = ()
+    chart_cid: str = ""  # the Content-ID of the chart's PNG part; "" when there is none
+    chart_weeks: tuple[ChartWeek, ...] = ()
+    late: tuple[LateLine, ...] = ()
 
 
 def _bar(percent: int | None) -> Bar | None:
@@ -179,7 +200,9 @@ def _name(unit: UnitProgress | GroupProgress, language: str) -> str:
     return (unit.name_en or unit.name) if language == "en" else unit.name
 
 
-def build_view(progress: PlanProgress, *, language: str, tz: tzinfo, attachment: str) -> DigestView:
+def build_view(
+    progress: PlanProgress, *, language: str, tz: tzinfo, attachment: str, chart_cid: str = ""
+) -> DigestView:
     """Everything the templates show, for ``progress`` in ``language``."""
     t = labels(language)
     week = progress.week
@@ -277,7 +300,57 @@ def build_view(progress: PlanProgress, *, language: str, tz: tzinfo, attachment:
         ),
         attachment=attachment,
         **themes_and_calendar(progress, language),
+        chart_cid=chart_cid,
+        chart_weeks=chart_weeks(progress, language),
+        late=_late(progress, tz, language),
     )
+
+
+def chart_weeks(
+    progress: PlanProgress, language: str, scope: str = PLAN_SCOPE
+) -> tuple[ChartWeek, ...]:
+    """The chart's numbers, week by week, as the digest and the dashboard show them."""
+    t = labels(language)
+    rows = []
+    points = series(progress, progress.daily, scope).weeks
+    for i, p in enumerate(points):
+        cells = tuple(
+            Figure(
+                f"weeks.{i}.{k}",
+                t["chart_cell"].format(count=p.counts[k], pace=p.pace[k])
+                if p.pace[k] is not None
+                else str(p.counts[k]),
+            )
+            for k in KINDS
+        )
+        label = t["chart_week_label"].format(
+            week=p.number, range=format_range(p.start, p.end, language)
+        )
+        rows.append(ChartWeek(Figure(f"weeks.{i}", label), cells))
+    return tuple(rows)
+
+
+def _late(progress: PlanProgress, tz: tzinfo, language: str) -> tuple[LateLine, ...]:
+    t = labels(language)
+    lines = []
+    for m in progress.late:
+        counts = ", ".join(quantity(m.counts[k], k, language) for k in KINDS if m.counts.get(k))
+        lines.append(
+            LateLine(
+                number=Figure(f"late.{m.id}", f"#{m.id}"),
+                sender=m.sender,
+                subject=m.subject or t["no_subject"],
+                when=Figure(
+                    f"late.{m.id}.when",
+                    t["late_line"].format(
+                        dated=format_date(m.dated.astimezone(tz).date(), language),
+                        received=format_date(m.received_at.astimezone(tz).date(), language),
+                    ),
+                ),
+                counts=Figure(f"late.{m.id}.counts", counts or t["late_nothing"]),
+            )
+        )
+    return tuple(lines)
 
 
 def themes_and_calendar(progress: PlanProgress, language: str) -> dict[str, Any]:

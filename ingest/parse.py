@@ -29,6 +29,7 @@ from email import errors
 from email.message import Message
 from typing import TypeVar, cast
 
+from classify.links import is_cloud_host
 from classify.message import (
     FINGERPRINT_HEAD_BYTES,
     LIMIT_DEFECT,
@@ -82,6 +83,7 @@ _TAG = re.compile(r"<[^<>]+>")
 _BLOCK_OPEN = re.compile(r"(?i)<(script|style|head)\b")
 _BLOCK_CLOSE = {name: re.compile(rf"(?i)</{name}>") for name in ("script", "style", "head")}
 _BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/li|/h\d)\b[^<>]*>")
+_ANCHOR = re.compile(r"""(?i)<a\s[^<>]*?\bhref\s*=\s*["']?(https?://[^"'\s<>]{1,2000})[^<>]*>""")
 _MAILBOX_SYNTAX = re.compile(r'\\.|["()<>,]')  # what delimits quotes, comments and angle brackets
 _ADDR_SPEC = re.compile(r"[^\s@<>]+@[^\s@<>]+")
 _DATA_URI = re.compile(
@@ -683,7 +685,16 @@ def html_to_text(markup: str) -> str:
     """Readable text from an HTML body, enough for word counts and previews."""
     markup = _drop_blocks(markup)
     markup = _BREAK.sub("\n", markup)
+    # A link to a cloud store keeps its target in the text: the link *is* what was sent
+    # (classify.links); other links stay their words only, as the word counts expect.
+    markup = _ANCHOR.sub(_cloud_target, markup)
     return html.unescape(_TAG.sub(" ", markup))
+
+
+def _cloud_target(anchor: re.Match[str]) -> str:
+    url = anchor.group(1)
+    host = url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0].split("@")[-1]
+    return f" {html.unescape(url)} " if is_cloud_host(host) else anchor.group(0)
 
 
 def _drop_blocks(markup: str) -> str:

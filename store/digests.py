@@ -161,3 +161,48 @@ def mark_delivered(store: Store, sending: SentDigest, at: datetime) -> None:
         )
         if row is not None:
             row.delivered_at = at
+
+
+def sent_digests(store: Store, plan_id: str | None = None) -> list[SentDigest]:
+    """Every digest sent (of ``plan_id``, else of every plan), oldest week first."""
+    stmt = select(DigestSent).order_by(DigestSent.week_end)
+    if plan_id is not None:
+        stmt = stmt.where(DigestSent.plan_id == plan_id)
+    with store.session() as s:
+        return [_value(row) for row in s.scalars(stmt)]
+
+
+@dataclass(frozen=True)
+class ArrivalRow:
+    id: int
+    sender: str
+    subject: str
+    status: str
+    dated: datetime | None
+    received_at: datetime
+
+
+def dated_before(store: Store, start: datetime, end: datetime) -> list[ArrivalRow]:
+    """Messages received in [start, end) whose Date is before ``start``: late-mail candidates.
+
+    Auto-replies, bounces and the rest that a rule set aside are left out: no submissions.
+    """
+    stmt = (
+        select(
+            Message.id,
+            Message.sender,
+            Message.subject,
+            Message.status,
+            Message.sent_at,
+            Message.received_at,
+        )
+        .where(
+            Message.received_at >= start,
+            Message.received_at < end,
+            Message.sent_at < start,
+            Message.status.in_(("counted", *REVIEW_STATUSES)),
+        )
+        .order_by(Message.received_at, Message.id)
+    )
+    with store.session() as s:
+        return [ArrivalRow(*row) for row in s.execute(stmt)]

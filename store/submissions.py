@@ -136,6 +136,20 @@ def counted_rows(
     ]
 
 
+def counted_over_time(
+    s: Session, start: datetime, end: datetime
+) -> list[tuple[int, str, str | None, datetime, str, int]]:
+    """(message, address, earlier unit or None, received, kind, count) of what counts in [start, end).
+
+    `counted_rows` per message and arrival time: what the charts' weeks and late mail read.
+    """
+    periods = load_periods(s)
+    return [
+        (pk, sender, periods.unit_at(sender, received), received, kind, count)
+        for pk, sender, received, kind, count in counted_per_message(s, start, end)
+    ]
+
+
 # --------------------------------------------------------------------------- corrections
 
 

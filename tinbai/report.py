@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from digest.late import Arrival, DigestWeek, Late, late_arrivals
 from digest.progress import PlanProgress, Unmapped, compute_progress, week_ending
 from digest.themes import Tagged
 from store import SenderMap
-from store.digests import messages_to_review
+from store.digests import dated_before, messages_to_review, sent_digests
+from store.submissions import counted_over_time
 from store.themes import tagged_counts
 from tinbai.app import App
 from tinbai.config import PlanConfig, digest_plan
@@ -58,6 +60,58 @@ def tagged_pieces(
     return out
 
 
+def daily_counts(
+    app: App, plan: PlanConfig, mapping: SenderMap, start: datetime, end: datetime
+) -> tuple[dict[str, dict[date, dict[str, int]]], dict[int, dict[str, int]]]:
+    """What each unit had counted on each day (plan's timezone), and what each message counts."""
+    tz = app.config.plan_timezone(plan)
+    known_units = app.config.model.units
+    per_unit: dict[str, dict[date, dict[str, int]]] = {}
+    per_message: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    with app.store.session() as s:
+        rows = counted_over_time(s, start, end)
+    for pk, address, earlier, received, kind, count in rows:
+        per_message[pk][kind] += count
+        unit = earlier or mapping.unit_for(address)
+        if unit in known_units:
+            day = received.astimezone(tz).date()
+            into = per_unit.setdefault(unit, {}).setdefault(day, defaultdict(int))
+            into[kind] += count
+    return per_unit, per_message
+
+
+def late_mail(
+    app: App,
+    plan: PlanConfig,
+    mapping: SenderMap,
+    as_of: date,
+    counts: dict[int, dict[str, int]],
+) -> list[Late]:
+    """Mail of the week ending ``as_of`` dated in an earlier week whose digest went out first."""
+    start, end = week_window(app, plan, as_of)
+    candidates = dated_before(app.store, start, end)
+    if not candidates:
+        return []
+    digests = [DigestWeek(d.week_start, d.week_end, d.sent_at) for d in sent_digests(app.store)]
+    known_units = app.config.model.units
+    arrivals = []
+    for row in candidates:
+        unit = mapping.unit_for(row.sender)
+        arrivals.append(
+            Arrival(
+                row.id,
+                row.sender,
+                row.subject,
+                unit if unit in known_units else None,
+                row.status,
+                row.dated,
+                row.received_at,
+                {k: int(counts.get(row.id, {}).get(k, 0)) for k in ("news", "article", "photo")},
+            )
+        )
+    return late_arrivals(arrivals, digests, app.config.plan_timezone(plan))
+
+
 def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
     start, end = plan_window(app, plan, as_of)
     mapping = app.sender_map()
@@ -69,6 +123,7 @@ def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
     names = app.store.sender_names(strangers)
     unmapped = [Unmapped(a or "(no sender)", messages[a], names.get(a, "")) for a in strangers]
     to_review = messages_to_review(app.store, start, end)
+    daily, per_message = daily_counts(app, plan, mapping, start, end)
     return compute_progress(
         digest_plan(app.config.model, plan),
         per_unit,
@@ -77,4 +132,6 @@ def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
         week_counts=per_unit_week,
         needs_review=to_review,
         tagged=tagged_pieces(app, plan, mapping, start, end),
+        daily=daily,
+        late=late_mail(app, plan, mapping, as_of, per_message),
     )

@@ -14,6 +14,7 @@ PAGES = [
     "/submissions/1",
     "/audit",
     "/senders.csv",
+    "/chart.png?scope=plan",
     "/no-such-page",
 ]
 POSTS = [

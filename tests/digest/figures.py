@@ -147,6 +147,24 @@ def expected(key: str, report: dict[str, Any]) -> list[int] | set[int]:  # noqa:
             return [entry["days"]] if entry["days"] else []
         shown = [entry["counts"][k] for k in KINDS if entry["counts"][k]]
         return [*shown, len(entry["units"])] if shown else []
+    if parts[0] == "weeks":  # weeks.<index>, weeks.<index>.<kind>: the chart's numbers
+        entry = report["weeks"][int(parts[1])]
+        if len(parts) == 2:
+            first, last = date.fromisoformat(entry["start"]), date.fromisoformat(entry["end"])
+            return {entry["number"], *_day(first), *_day(last)}
+        kind = parts[2]
+        pace = entry["pace"][kind]
+        return [entry["counts"][kind]] + ([] if pace is None else [pace])
+    if parts[0] == "late":  # late.<id>, late.<id>.when, late.<id>.counts
+        entry = next(m for m in report["late"] if m["id"] == int(parts[1]))
+        if len(parts) == 2:
+            return [entry["id"]]
+        if parts[2] == "when":
+            return [
+                *_day(datetime.fromisoformat(entry["dated"]).astimezone(HANOI).date()),
+                *_day(datetime.fromisoformat(entry["received_at"]).astimezone(HANOI).date()),
+            ]
+        return [entry["counts"][k] for k in KINDS if entry["counts"][k]]
     if parts[0] == "unmapped":
         address = key.removeprefix("unmapped.")
         return [next(u["messages"] for u in report["unmapped"] if u["address"] == address)]

@@ -114,7 +114,7 @@ def _write_preview(app: App, path: Path, built: object) -> None:
     if suffix == ".eml":
         data = message_for(app, built).as_bytes()
     elif suffix in (".html", ".htm"):
-        data = rendered.html.encode("utf-8")
+        data = rendered.html_with_inline_chart().encode("utf-8")
     elif suffix == ".txt":
         data = rendered.text.encode("utf-8")
     else:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
@@ -29,11 +29,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from classify.labels import code_of
+from classify.links import links_of
 from classify.message import KINDS
 from classify.preview import EXCERPT_WORDS
 from classify.reasons import Reason
-from digest.progress import percent_text
-from digest.view import themes_and_calendar
+from digest.chart import render_chart
+from digest.progress import PlanProgress, percent_text
+from digest.view import chart_weeks, themes_and_calendar
+from digest.weeks import PLAN_SCOPE, scopes, series
 from store import submissions as q
 from store import users as user_store
 from store.audit import audit_entries
@@ -311,13 +314,41 @@ class Site:
 
     # ------------------------------------------------------------------ dashboard
 
-    def dashboard(self, request: Request, user: UserRow) -> Response:
+    def _dashboard_day(self, request: Request) -> tuple[date, str]:
         chosen = self.parse_day(request.query_params.get("as_of", ""))
         day = chosen or self.app.today()
         plan = self.app.plan(None, day)
         if chosen is None and day > plan.end:
             day = plan.end  # between quarters, the last plan as it ended
+        return day, plan.id
+
+    def scope_choices(self, progress: PlanProgress) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The chart's scopes as the select shows them: the plan, then each group and its units."""
+        en = self.language == "en"
+        out: list[tuple[str, list[tuple[str, str]]]] = [("", [(PLAN_SCOPE, self.t["chart_plan"])])]
+        for g in progress.groups:
+            name = (g.name_en or g.name) if en else g.name
+            members = [(f"unit:{u}", self.unit_label(u)) for u in g.members]
+            out.append((name, [(f"group:{g.id}", name), *members]))
+        return out
+
+    def chart(self, request: Request, user: UserRow) -> Response:
+        """The progress chart of one scope (the plan, a group, a unit) as a PNG."""
+        day, plan_id = self._dashboard_day(request)
+        progress = admin.progress(self.app, day, plan_id)
+        scope = request.query_params.get("scope", PLAN_SCOPE)
+        if scope not in scopes(progress):
+            raise HTTPException(404)
+        png = render_chart(series(progress, progress.daily, scope), self.t)
+        return Response(png, media_type="image/png")
+
+    def dashboard(self, request: Request, user: UserRow) -> Response:
+        day, plan_id = self._dashboard_day(request)
+        plan = self.app.plan(plan_id, day)
         progress = admin.progress(self.app, day, plan.id)
+        scope = request.query_params.get("scope", PLAN_SCOPE)
+        if scope not in scopes(progress):
+            scope = PLAN_SCOPE
         start, end = plan_window(self.app, plan, day)
         manual = q.list_submissions(
             self.app.store.session, since=start, until=end, overridden_only=True
@@ -335,6 +366,10 @@ class Site:
             unit_label=self.unit_label,
             as_of=day,
             themes=themes_and_calendar(progress, self.app.config.model.language),
+            scope=scope,
+            scope_choices=self.scope_choices(progress),
+            chart_weeks=chart_weeks(progress, self.language, scope),
+            chart_src="/chart.png?" + urlencode({"scope": scope, "as_of": day.isoformat()}),
         )
 
     # ------------------------------------------------------------------ senders
@@ -471,6 +506,7 @@ class Site:
             shown=previews.message_shown(self.app, detail),
             excerpt_words=EXCERPT_WORDS,
             outcome=outcome_label(code_of(detail.row.status, detail.reason), self.language),
+            cloud=links_of(detail.reason),
             unit_id=unit_id,
             unit_label=self.unit_label,
             max=admin.MAX_COUNT,
@@ -562,6 +598,7 @@ def create_app(app: App, *, secret: str | None = None) -> Starlette:
         Route("/login", site.login, methods=["GET", "POST"]),
         Route("/logout", page(site.logout), methods=["POST"]),
         Route("/", page(site.dashboard)),
+        Route("/chart.png", page(site.chart)),
         Route("/senders", page(site.senders)),
         Route("/senders.csv", page(site.senders_csv)),
         Route("/senders/assign", page(site.senders_assign, admin_only=True), methods=["POST"]),

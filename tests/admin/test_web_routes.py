@@ -181,7 +181,7 @@ CROSS_SITE = {
     "no-origin-foreign-referer": lambda base: {"referer": "https://evil.example/form.html"},
     "no-origin-referer-other-port": lambda base: {"referer": re.sub(r":\d+$", ":1", base) + "/x"},
     "no-origin-referer-userinfo": lambda base: {
-        "referer": base.replace("127.0.0.1", "127.0.0.1@evil.example") + "/"
+        "referer": base.replace("127.0.0.1", "127.0.0.1@evil.example.org") + "/"
     },
     "no-origin-referer-garbage": lambda base: {"referer": "http://[::1"},
     "sec-fetch-cross-site": lambda base: {"sec-fetch-site": "cross-site"},

@@ -39,7 +39,7 @@ FIND_MARKUP = """() => {
   }
   const tags = 'script,iframe,object,embed,svg,math,base,frame,frameset,video,audio,source,'
     + 'marquee,details,xmp,plaintext,noscript,template,listing,textarea,animate,set,'
-    + 'meta[http-equiv],body link,body style,img:not([src^="/submissions/"])';
+    + 'meta[http-equiv],body link,body style,img:not([src^="/submissions/"]):not([src^="/chart.png?"])';
   for (const el of document.querySelectorAll(tags)) bad.push(`<${el.tagName.toLowerCase()}>`);
   const subject = document.querySelector('#subject');
   const names = {};

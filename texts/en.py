@@ -63,7 +63,7 @@ CATALOGUE: Mapping[str, str] = {
     "outcome.bounce": "Delivery failure report",
     "outcome.auto-reply": "Automatic reply",
     "outcome.invitation": "Calendar invitation",
-    "outcome.spoofed": "Forged sender",
+    "outcome.spoofed": "Possibly forged sender",
     "outcome.not-addressed": "Not sent to the collection address",
     "outcome.outside-period": "Outside the plan's period",
     "outcome.revision": "A reply with nothing new",
@@ -412,4 +412,8 @@ CATALOGUE: Mapping[str, str] = {
     "plans.check_no_stated": "the plan states no totals",
     "plans.warning": "warning: {warning}",
     "plans.check_overlap": "plans {first} and {second} overlap from {start} to {end} — a day belongs to one plan only: fix one of the periods",
+    # issue 12, spoofed senders (classify/gates.py Spoofed, classify/auth.py)
+    "reason.spoofed.compauth-fail": "Microsoft 365 reports compauth=fail (reason {reason}): possibly a forged sender",
+    "reason.spoofed.not-aligned": "possibly a forged sender: the receiving server's passes ({passed}) are for another domain than the sender's {domain}",
+    "reason.spoofed.spf-failed": "possibly a forged sender: the receiving server reports spf={result} and no DKIM signature of the sender's domain",
 }

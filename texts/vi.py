@@ -63,7 +63,7 @@ CATALOGUE: Mapping[str, str] = {
     "outcome.bounce": "Thư báo lỗi gửi thư",
     "outcome.auto-reply": "Thư trả lời tự động",
     "outcome.invitation": "Thư mời họp",
-    "outcome.spoofed": "Người gửi bị giả mạo",
+    "outcome.spoofed": "Có thể người gửi bị giả mạo",
     "outcome.not-addressed": "Không gửi tới địa chỉ nhận tin bài",
     "outcome.outside-period": "Ngoài thời gian kế hoạch",
     "outcome.revision": "Thư trả lời, không có gì mới",
@@ -412,4 +412,8 @@ CATALOGUE: Mapping[str, str] = {
     "plans.check_no_stated": "kế hoạch không ghi tổng",
     "plans.warning": "cảnh báo: {warning}",
     "plans.check_overlap": "kế hoạch {first} và {second} trùng thời gian từ {start} đến {end} — một ngày chỉ thuộc một kế hoạch: sửa thời gian của một trong hai",
+    # issue 12, spoofed senders (classify/gates.py Spoofed, classify/auth.py)
+    "reason.spoofed.compauth-fail": "Microsoft 365 báo compauth=fail (mã {reason}): có thể người gửi bị giả mạo",
+    "reason.spoofed.not-aligned": "có thể người gửi bị giả mạo: máy chủ nhận thư chỉ xác thực được tên miền khác ({passed}), không phải tên miền của người gửi {domain}",
+    "reason.spoofed.spf-failed": "có thể người gửi bị giả mạo: máy chủ nhận thư báo spf={result} và không có chữ ký DKIM của tên miền người gửi",
 }

@@ -258,7 +258,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "authentication-results-for-another-domain",
         results_for_another_domain,
-        "ignored",
+        "needs-review",
         "header.from=malicious.example.org",
     ),
     Case("mime-2000-deep", deep_mime, "needs-review", "more than 100 multipart or message"),

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from classify.auth import AuthResults, MethodResult, aligned, believed, domain_of
 from classify.context import ClassifyContext, Verdict
-from classify.message import Item, ParsedMessage
+from classify.message import AMBIGUOUS_SENDER, Item, ParsedMessage
 from classify.reasons import NO_REASON, Reason
 from classify.tags import fold
 
@@ -121,6 +121,16 @@ class Spoofed:
     )
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
+        ambiguous = next((d for d in message.defects if d.startswith(AMBIGUOUS_SENDER)), None)
+        if ambiguous is not None:
+            # Which address would a server have authenticated? Not the one mapped, maybe.
+            why = ambiguous.removeprefix(AMBIGUOUS_SENDER)
+            return Verdict(
+                True,
+                Reason("spoofed.ambiguous-from", {"why": why[:300]}),
+                status="needs-review",
+                code=self.name,
+            )
         if not ctx.check_authentication:
             return Verdict(False, Reason("spoofed.off"))
         header = believed(message.header_all("authentication-results"), ctx.trusted_authserv_ids)

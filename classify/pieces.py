@@ -287,6 +287,12 @@ class ParseLimit:
         limits = [
             d.removeprefix(LIMIT_DEFECT) for d in message.defects if d.startswith(LIMIT_DEFECT)
         ]
+        # A document that was not read because it hit a limit (a decompression bomb).
+        limits += [
+            f"{p.filename or p.path}: {p.note.removeprefix(LIMIT_DEFECT)}"
+            for p in message.parts
+            if p.note.startswith(LIMIT_DEFECT)
+        ]
         if not limits:
             return Verdict(False)
         from classify.rules import summary  # noqa: PLC0415 — rules imports this module

@@ -30,6 +30,7 @@ from email.message import Message
 from typing import TypeVar, cast
 
 from classify.message import (
+    AMBIGUOUS_SENDER,
     FINGERPRINT_HEAD_BYTES,
     LIMIT_DEFECT,
     Address,
@@ -617,9 +618,43 @@ def _first_address(msg: Message, names: tuple[str, ...], defects: list[str]) -> 
             ("".join(str(v).splitlines()) for k, v in msg.raw_items() if k.lower() == name), ""
         )
         sender = _in_angle_brackets(raw, found[0] if found else None, name, defects)
+        why = _ambiguity(raw[:MAX_HEADER_CHARS], sender) if raw else None
+        if why is not None:
+            defects.append(f"{AMBIGUOUS_SENDER}{name}: {why}")
         if sender is not None:
             return sender
     return None
+
+
+def _ambiguity(raw: str, sender: Address | None) -> str | None:
+    """Why the first mailbox of `raw` can be read more than one way, or None."""
+    if sender is None:
+        return "an '@' but no address that can be read" if "@" in raw else None
+    if "@" in sender.address.rpartition("@")[0]:
+        return f"the address {sender.address} has two '@'"
+    depth, quoted, escaped, angles = 0, False, False, 0
+    for char in raw:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif quoted:
+            quoted = char != '"'
+        elif depth:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+        elif char == '"':
+            quoted = True
+        elif char == "(":
+            depth = 1
+        elif char == ",":
+            return "several addresses"
+        elif char in ")[]":
+            return f"a stray '{char}'"
+        elif char == "<":
+            angles += 1
+    if depth or quoted:
+        return "an unclosed comment or quote"
+    return "more than one '<'" if angles > 1 else None
 
 
 def _in_angle_brackets(

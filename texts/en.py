@@ -416,4 +416,5 @@ CATALOGUE: Mapping[str, str] = {
     "reason.spoofed.compauth-fail": "Microsoft 365 reports compauth=fail (reason {reason}): possibly a forged sender",
     "reason.spoofed.not-aligned": "possibly a forged sender: the receiving server's passes ({passed}) are for another domain than the sender's {domain}",
     "reason.spoofed.spf-failed": "possibly a forged sender: the receiving server reports spf={result} and no DKIM signature of the sender's domain",
+    "reason.spoofed.ambiguous-from": "possibly a forged sender: the From header can be read more than one way ({why}); check who sent it",
 }

@@ -416,4 +416,5 @@ CATALOGUE: Mapping[str, str] = {
     "reason.spoofed.compauth-fail": "Microsoft 365 báo compauth=fail (mã {reason}): có thể người gửi bị giả mạo",
     "reason.spoofed.not-aligned": "có thể người gửi bị giả mạo: máy chủ nhận thư chỉ xác thực được tên miền khác ({passed}), không phải tên miền của người gửi {domain}",
     "reason.spoofed.spf-failed": "có thể người gửi bị giả mạo: máy chủ nhận thư báo spf={result} và không có chữ ký DKIM của tên miền người gửi",
+    "reason.spoofed.ambiguous-from": "có thể người gửi bị giả mạo: trường From có thể hiểu theo nhiều cách ({why}); hãy kiểm tra ai đã gửi",
 }

@@ -174,10 +174,11 @@ def test_a_huge_display_name_keeps_the_address_and_says_so() -> None:
 
 # The issue's bound: every message of the corpus parsed and classified within 2 s of CPU
 # and 256 MB of address space (the interpreter and its imports included), enforced by
-# the kernel: over either, the child is killed and the test fails.
+# the kernel: over either, the child is killed and the test fails. One driver process
+# imports once and forks a child per message, which sets the limits and reads it.
 MAX_ADDRESS_SPACE = 256 * 1024 * 1024
 _BOUNDED = """
-import json, math, resource, sys, time
+import json, math, os, resource, sys, time
 from pathlib import Path
 from classify import classify
 from ingest.parse import parse_message
@@ -186,37 +187,62 @@ from texts import reason_text
 from tinbai.pipeline import classify_context
 
 ctx = classify_context(load_config(Path(sys.argv[1])))
-space = int(sys.argv[3])
-resource.setrlimit(resource.RLIMIT_AS, (space, space))
-used = resource.getrusage(resource.RUSAGE_SELF)
-cpu = math.ceil(used.ru_utime + used.ru_stime) + 2
-resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-started = time.process_time()
-result = classify(parse_message(Path(sys.argv[2]).read_bytes()), ctx)
-seconds = time.process_time() - started
-reason = reason_text(result.reason, "en")
-print(json.dumps({"status": result.status, "reason": reason, "seconds": seconds}))
+space = int(sys.argv[2])
+for path in sys.argv[3:]:
+    out = Path(path + ".json")
+    pid = os.fork()
+    if pid == 0:
+        resource.setrlimit(resource.RLIMIT_AS, (space, space))
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = math.ceil(used.ru_utime + used.ru_stime) + 2
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        started = time.process_time()
+        result = classify(parse_message(Path(path).read_bytes()), ctx)
+        seconds = time.process_time() - started
+        reason = reason_text(result.reason, "en")
+        out.write_text(json.dumps({"status": result.status, "reason": reason, "seconds": seconds}))
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if not out.exists():
+        out.write_text(json.dumps({"died": status}))
 """
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_hostile_message_within_two_seconds_and_256_mb(case: Case, tmp_path: Path) -> None:
-    path = tmp_path / f"{case.id}.eml"
-    path.write_bytes(case.build())
+@pytest.fixture(scope="module")
+def bounded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
+    folder = tmp_path_factory.mktemp("bounded")
+    paths = []
+    for case in CASES:
+        path = folder / f"{case.id}.eml"
+        path.write_bytes(case.build())
+        paths.append(str(path))
     root = str(SHIPPED.parent)
     done = subprocess.run(
-        [sys.executable, "-c", _BOUNDED, str(SHIPPED), str(path), str(MAX_ADDRESS_SPACE)],
+        [sys.executable, "-c", _BOUNDED, str(SHIPPED), str(MAX_ADDRESS_SPACE), *paths],
         capture_output=True,
         text=True,
         cwd=root,
         env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"},
         check=False,
-        timeout=60,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    outcome = json.loads(done.stdout)
-    assert (outcome["status"], case.reason in outcome["reason"]) == (case.status, True), outcome
-    assert outcome["seconds"] < MAX_SECONDS
+    return {
+        case.id: json.loads(Path(f"{path}.json").read_text())
+        for case, path in zip(CASES, paths, strict=True)
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_message_within_two_seconds_and_256_mb(
+    case: Case, bounded: dict[str, dict[str, object]]
+) -> None:
+    outcome = bounded[case.id]
+    assert "died" not in outcome, outcome  # killed by a limit (or crashed): the wait status
+    assert (outcome["status"], case.reason in str(outcome["reason"])) == (case.status, True), (
+        outcome
+    )
+    assert float(str(outcome["seconds"])) < MAX_SECONDS
 
 
 @pytest.mark.usefixtures("english")
@@ -237,10 +263,18 @@ def test_the_corpus_through_ingest_file(tinbai, tmp_path: Path) -> None:  # type
             assert case.reason in line
     report = json.loads(tinbai("report", "--format", "json", "--as-of", "2020-05-15").stdout)
     tuan_giao = next(u for u in report["units"] if u["id"] == "tuan-giao")
-    # Counted for tuan-giao: blank lines, 2 × nested divs, the 5 MB name, the 36 MB .txt
-    # (news); unclosed tags (article); the zip's photo, the 40 MB photo.
-    assert tuan_giao["counts"] == {"news": 5, "article": 1, "photo": 2}
-    assert report["unmapped"] == [{"address": "a@malicious.example.org", "messages": 1}]
+    # Counted for tuan-giao: blank lines, 2 × nested divs, the 5 MB name, the 36 MB .txt,
+    # 16,000 encoded words, missing boundaries, base64 garbage, bare CR/LF, 8-bit headers
+    # (news); unclosed tags (article); the zip's photo, the 40 MB and 50 MB photos. No
+    # ambiguous From (the CVE shapes) counts for anyone.
+    assert tuan_giao["counts"] == {"news": 10, "article": 1, "photo": 3}
+    # The address in brackets, never the display name: the CVE-2023-27043 shapes that
+    # name a@malicious.example.org are its (for review, not counted for tuan-giao).
+    assert report["unmapped"] == [
+        {"address": "a@malicious.example.org", "messages": 5},
+        {"address": '"a@malicious.example.org"@example.org', "messages": 1},
+        {"address": "(no sender)", "messages": 1},
+    ]
     ids = {case.id: i for i, case in enumerate(CASES, 1)}
     bomb = tinbai("explain", str(ids["zip-bomb-member"])).stdout
     assert "a zip bomb, skipped" in bomb

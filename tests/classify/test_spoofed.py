@@ -289,7 +289,7 @@ ROWS: tuple[Row, ...] = (
         GMAIL,
         (gmail(g_spf("pass", "a@example.net"), g_dmarc("pass", "example.net")),),
         "needs-review",
-        "spoofed.other-domain",
+        "spoofed.ambiguous-from",
         sender="a@example.net@example.org",
     ),
     Row("g-no-header", GMAIL, (), "counted", "spoofed.no-header"),

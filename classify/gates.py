@@ -137,9 +137,9 @@ class Spoofed:
         if header is None:
             return Verdict(False, Reason("spoofed.no-header"))
         domain = domain_of(message.sender.address) if message.sender else ""
-        why = _possible_spoofing(header, domain)
-        if why is not None:
-            return Verdict(True, why, status="needs-review", code=self.name)
+        doubt = _possible_spoofing(header, domain)
+        if doubt is not None:
+            return Verdict(True, doubt, status="needs-review", code=self.name)
         shown = ", ".join(f"{r.method}={r.result}" for r in header.results)
         return Verdict(False, Reason("spoofed.results", {"results": shown}) if shown else NO_REASON)
 

@@ -63,17 +63,9 @@ def extract_text(
         text = _EXTRACTORS[fmt](data, charset)
     except KeyError:
         return Extracted(None, f"no text reader for .{fmt} files")
-    except _Bomb as e:
-        return Extracted(None, f"{LIMIT_DEFECT}the .{fmt} file {e}: a decompression bomb, not read")
     except Exception as e:  # noqa: BLE001 — third-party readers fail in many ways on broken files
         log.info("cannot read %s text: %s: %s", fmt, type(e).__name__, e)
-        if type(e).__name__ == "LimitReachedError":  # pypdf: a stream inflating past its cap
-            return Extracted(
-                None,
-                f"{LIMIT_DEFECT}the .{fmt} file inflates past the reader's limit: a decompression"
-                " bomb, not read",
-            )
-        return Extracted(None, f"the .{fmt} file could not be read ({type(e).__name__})")
+        return _failed(fmt, e)
     if text is None:
         return Extracted(None, f"no text could be had from the .{fmt} file")
     return Extracted(text[:MAX_TEXT_CHARS])
@@ -81,6 +73,19 @@ def extract_text(
 
 class _Bomb(ValueError):
     """A document that would inflate past MAX_UNZIPPED_BYTES."""
+
+
+def _failed(fmt: str, e: Exception) -> Extracted:
+    """Why a reader failed; a decompression bomb as a limit (the message goes to review)."""
+    if isinstance(e, _Bomb):
+        return Extracted(None, f"{LIMIT_DEFECT}the .{fmt} file {e}: a decompression bomb, not read")
+    if type(e).__name__ == "LimitReachedError":  # pypdf: a stream inflating past its cap
+        return Extracted(
+            None,
+            f"{LIMIT_DEFECT}the .{fmt} file inflates past the reader's limit: a decompression"
+            " bomb, not read",
+        )
+    return Extracted(None, f"the .{fmt} file could not be read ({type(e).__name__})")
 
 
 def _check_zip(data: bytes) -> None:

@@ -632,6 +632,11 @@ def _ambiguity(raw: str, sender: Address | None) -> str | None:
         return "an '@' but no address that can be read" if "@" in raw else None
     if "@" in sender.address.rpartition("@")[0]:
         return f"the address {sender.address} has two '@'"
+    return _stray(raw)
+
+
+def _stray(raw: str) -> str | None:
+    """A character outside quotes and comments that makes a mailbox ambiguous, or None."""
     depth, quoted, escaped, angles = 0, False, False, 0
     for char in raw:
         if escaped:

@@ -317,7 +317,7 @@ def eight_bit_headers() -> bytes:
         "From: Tuần Giáo <tuangiao@example.org>\r\nTo: tinbai@example.org\r\n".encode()
         + b"Subject: [Tin] H\xf4i ngh\xd2 \xff\xfe\r\n"
         + f"Date: {format_datetime(_DATE)}\r\nMessage-ID: <8bit@example.org>\r\n".encode()
-        + "Content-Type: text/plain; charset=utf-8\r\n\r\n".encode()
+        + b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
         + SIXTY_WORDS.encode()
         + b"\r\n"
     )
@@ -481,7 +481,7 @@ CASES: tuple[Case, ...] = (
     *(
         Case(
             f"from-cve-2023-27043-{i}",
-            lambda c=c: from_header(f"{SENDER}{c}<a@malicious.example.org>", f"cve-{i}"),
+            lambda c=c, i=i: from_header(f"{SENDER}{c}<a@malicious.example.org>", f"cve-{i}"),
             "needs-review",
             "can be read more than one way",
             sender=SENDER if c == "(" else "a@malicious.example.org",

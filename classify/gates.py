@@ -145,6 +145,8 @@ class Spoofed:
 
 
 _PASS = ("pass", "bestguesspass")
+_SPF_KEYS = ("smtp.mailfrom", "smtp.mail", "smtp.helo")  # smtp.mail: Gmail before RFC 7001
+_DKIM_KEYS = ("header.d", "header.i")
 
 
 def _possible_spoofing(header: AuthResults, domain: str) -> Reason | None:
@@ -178,9 +180,7 @@ def _unaligned(header: AuthResults, domain: str, compauth: MethodResult | None) 
     for result in header.results:
         if result.method not in ("spf", "dkim") or result.result != "pass":
             continue
-        keys = (
-            ("smtp.mailfrom", "smtp.helo") if result.method == "spf" else ("header.d", "header.i")
-        )
+        keys = _SPF_KEYS if result.method == "spf" else _DKIM_KEYS
         checked = next((result.properties[k] for k in keys if result.properties.get(k)), "")
         if aligned(domain_of(checked), domain):
             return None

@@ -118,6 +118,8 @@ def _decode_fast(block: bytes, received_at: datetime | None) -> ParsedMessage:
     if any(date(v) is None for v in texts("date")):
         raise _Unsure  # an odd date: policy.default may note a defect, or read it its own way
     senders = _addresses(fields.get("from", [])) or _addresses(fields.get("sender", []))
+    if len(fields.get("from", [])) > 1 or len(_addresses(fields.get("from", []))) > 1:
+        raise _Unsure  # an ambiguous From: the file parser says so (parse._ambiguity)
     return ParsedMessage(
         message_id=message_id(first("message-id")),
         subject=subject(first("subject")),

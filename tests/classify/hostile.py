@@ -337,9 +337,9 @@ def docx_bomb() -> bytes:
     """A .docx whose document.xml declares and inflates to 100 MB (about 1,000×)."""
     archive = _repeated_zip(["word/document.xml"], b"<w:p/>", 17_000_000)
     return _raw_message(
-        "[Bài] Bài viết",
+        "Bài tháng năm",
         [
-            _text_part("Gửi bài viết."),
+            _text_part("Gửi bài."),
             _base64_part(
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 "bai.docx",
@@ -373,8 +373,8 @@ def pdf_bomb() -> bytes:
         xref,
     )
     return _raw_message(
-        "[Bài] Bài viết",
-        [_text_part("Gửi bài viết."), _base64_part("application/pdf", "bai.pdf", bytes(out))],
+        "Bài tháng năm",
+        [_text_part("Gửi bài."), _base64_part("application/pdf", "bai.pdf", bytes(out))],
         "pdf-bomb",
     )
 

@@ -292,6 +292,20 @@ ROWS: tuple[Row, ...] = (
         "spoofed.ambiguous-from",
         sender="a@example.net@example.org",
     ),
+    Row(
+        # Gmail before RFC 7001 wrote smtp.mail= (flanker's and mikel's corpus messages)
+        "g-old-smtp-mail",
+        GMAIL,
+        (
+            gmail(
+                f"spf=pass (google.com: domain of {UNIT} designates {IP} as permitted sender)"
+                f" smtp.mail={UNIT}",
+                "dkim=pass (test mode) header.i=@example.net",
+            ),
+        ),
+        "counted",
+        "spoofed.results",
+    ),
     Row("g-no-header", GMAIL, (), "counted", "spoofed.no-header"),
     Row("g-m365-header-not-trusted", GMAIL, (M_FAIL,), "counted", "spoofed.no-header"),
     # Microsoft 365: no authserv-id, trusted as the pseudo-id "microsoft-365"

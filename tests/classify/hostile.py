@@ -333,11 +333,11 @@ def zip_many_members(n: int = 10_000) -> bytes:
     )
 
 
-def docx_bomb() -> bytes:
+def docx_bomb(subject: str = "Bài tháng năm", tag: str = "docx-bomb") -> bytes:
     """A .docx whose document.xml declares and inflates to 100 MB (about 1,000×)."""
     archive = _repeated_zip(["word/document.xml"], b"<w:p/>", 17_000_000)
     return _raw_message(
-        "Bài tháng năm",
+        subject,
         [
             _text_part("Gửi bài."),
             _base64_part(
@@ -346,11 +346,11 @@ def docx_bomb() -> bytes:
                 archive,
             ),
         ],
-        "docx-bomb",
+        tag,
     )
 
 
-def pdf_bomb() -> bytes:
+def pdf_bomb(subject: str = "Bài tháng năm", tag: str = "pdf-bomb") -> bytes:
     """A one-page PDF whose content stream inflates (FlateDecode) 1,000× to 100 MB."""
     stream = _deflated(b"BT /F1 12 Tf (x) Tj ET\n", 4_500_000, wbits=15)[0]
     objects = [
@@ -373,9 +373,9 @@ def pdf_bomb() -> bytes:
         xref,
     )
     return _raw_message(
-        "Bài tháng năm",
+        subject,
         [_text_part("Gửi bài."), _base64_part("application/pdf", "bai.pdf", bytes(out))],
-        "pdf-bomb",
+        tag,
     )
 
 
@@ -462,6 +462,22 @@ CASES: tuple[Case, ...] = (
     Case("zip-10000-members", zip_many_members, "needs-review", "holds 10000 files, more than"),
     Case("docx-bomb", docx_bomb, "needs-review", "a decompression bomb, not read"),
     Case("pdf-bomb", pdf_bomb, "needs-review", "a decompression bomb, not read"),
+    # Tagged, the document's words are not needed: the poller never fetches it, and the
+    # file road does not hold its unread words against it either (classify ParseLimit).
+    Case(
+        "docx-bomb-tagged",
+        lambda: docx_bomb("[Bài] Bài tháng năm", "docx-bomb-tagged"),
+        "counted",
+        "1 article",
+        counts={"article": 1},
+    ),
+    Case(
+        "pdf-bomb-tagged",
+        lambda: pdf_bomb("[Bài] Bài tháng năm", "pdf-bomb-tagged"),
+        "counted",
+        "1 article",
+        counts={"article": 1},
+    ),
     # CVE-2019-16056: parseaddr read `a@malicious.org@important.com` as a@malicious.org.
     Case(
         "from-two-at-signs",

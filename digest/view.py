@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
+from classify.labels import code_of
 from classify.message import KINDS
 from digest.i18n import counted, format_date, format_range, labels, quantity
 from digest.progress import GroupProgress, PlanProgress, Standing, UnitProgress, percent_text
 from digest.themes import DateCoverage
-from texts import reason_text
+from texts import review_reason
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,7 @@ def build_view(progress: PlanProgress, *, language: str, tz: tzinfo, attachment:
                 ),
                 sender=r.sender,
                 subject=r.subject or t["no_subject"],
-                reason=reason_text(r.reason, language),
+                reason=review_reason(code_of(r.status, r.reason), r.reason, language),
             )
             for r in progress.needs_review
         ),

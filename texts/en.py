@@ -413,8 +413,8 @@ CATALOGUE: Mapping[str, str] = {
     "plans.warning": "warning: {warning}",
     "plans.check_overlap": "plans {first} and {second} overlap from {start} to {end} — a day belongs to one plan only: fix one of the periods",
     # issue 12, spoofed senders (classify/gates.py Spoofed, classify/auth.py)
-    "reason.spoofed.compauth-fail": "Microsoft 365 reports compauth=fail (reason {reason}): possibly a forged sender",
-    "reason.spoofed.not-aligned": "possibly a forged sender: the receiving server's passes ({passed}) are for another domain than the sender's {domain}",
-    "reason.spoofed.spf-failed": "possibly a forged sender: the receiving server reports spf={result} and no DKIM signature of the sender's domain",
-    "reason.spoofed.ambiguous-from": "possibly a forged sender: the From header can be read more than one way ({why}); check who sent it",
+    "reason.spoofed.compauth-fail": "Microsoft 365 reports compauth=fail (reason {reason})",
+    "reason.spoofed.not-aligned": "the receiving server's passes ({passed}) are for another domain than the sender's {domain}",
+    "reason.spoofed.spf-failed": "the receiving server reports spf={result} and no DKIM signature of the sender's domain",
+    "reason.spoofed.ambiguous-from": "the From header can be read more than one way ({why}); check who sent it",
 }

@@ -413,8 +413,8 @@ CATALOGUE: Mapping[str, str] = {
     "plans.warning": "cảnh báo: {warning}",
     "plans.check_overlap": "kế hoạch {first} và {second} trùng thời gian từ {start} đến {end} — một ngày chỉ thuộc một kế hoạch: sửa thời gian của một trong hai",
     # issue 12, spoofed senders (classify/gates.py Spoofed, classify/auth.py)
-    "reason.spoofed.compauth-fail": "Microsoft 365 báo compauth=fail (mã {reason}): có thể người gửi bị giả mạo",
-    "reason.spoofed.not-aligned": "có thể người gửi bị giả mạo: máy chủ nhận thư chỉ xác thực được tên miền khác ({passed}), không phải tên miền của người gửi {domain}",
-    "reason.spoofed.spf-failed": "có thể người gửi bị giả mạo: máy chủ nhận thư báo spf={result} và không có chữ ký DKIM của tên miền người gửi",
-    "reason.spoofed.ambiguous-from": "có thể người gửi bị giả mạo: trường From có thể hiểu theo nhiều cách ({why}); hãy kiểm tra ai đã gửi",
+    "reason.spoofed.compauth-fail": "Microsoft 365 báo compauth=fail (mã {reason})",
+    "reason.spoofed.not-aligned": "máy chủ nhận thư chỉ xác thực được tên miền khác ({passed}), không phải tên miền của người gửi {domain}",
+    "reason.spoofed.spf-failed": "máy chủ nhận thư báo spf={result} và không có chữ ký DKIM của tên miền người gửi",
+    "reason.spoofed.ambiguous-from": "trường From có thể hiểu theo nhiều cách ({why}); hãy kiểm tra ai đã gửi",
 }

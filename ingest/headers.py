@@ -25,7 +25,15 @@ from datetime import datetime
 
 from classify.message import Address, ParsedMessage
 from ingest import parse
-from ingest.header_values import address, clean, date, message_id, references, subject
+from ingest.header_values import (
+    address,
+    clean,
+    date,
+    joined_encoded_words,
+    message_id,
+    references,
+    subject,
+)
 
 # A header block as IMAP returns it may carry the MIME lines: the file parser must not
 # read the (bodiless) block as multipart, so they are taken out and kept as a header.
@@ -161,6 +169,7 @@ def _addresses(raws: list[str]) -> tuple[Address, ...]:
 
 
 def _display_name(name: str) -> str:
-    if "=?" in name and not _WORD.fullmatch(name.strip()):
-        raise _Unsure  # several encoded words in a phrase: policy.default keeps spaces between them
+    name = joined_encoded_words(name.strip())  # adjacent words are one, as on the file road
+    if "=?" in name and not _WORD.fullmatch(name):
+        raise _Unsure  # encoded words among plain words: the file parser reads the phrase
     return clean(_unstructured(name))

@@ -41,7 +41,16 @@ from classify.message import (
 from classify.mime import IMAGE_EXTENSIONS, is_tnef
 from ingest.containers import Inflation, is_zip, open_tnef, open_zip
 from ingest.documents import MAX_DOCUMENT_BYTES, decode_text, document_format, extract_text
-from ingest.header_values import address, clean, clean_text, date, message_id, references, subject
+from ingest.header_values import (
+    address,
+    clean,
+    clean_text,
+    date,
+    joined_encoded_words,
+    message_id,
+    references,
+    subject,
+)
 from ingest.imagesize import LOCAL_READS, Fetch, Source, image_size
 from ingest.lean import Base64Body, Lean, lean
 from ingest.sniff import sniff_image
@@ -68,6 +77,7 @@ KEPT_HEADERS = (
     "user-agent",
     "x-gm-msgid",
 )
+ADDRESS_FIELDS = frozenset({"from", "sender", "to", "cc"})  # display names: encoded words joined
 MAX_DEPTH = 12  # nested multiparts and attached messages; deeper is hostile
 MAX_PARTS = 400
 # The stdlib's parser checks every line against every open boundary (900 nested
@@ -593,6 +603,8 @@ def _all(msg: Message, name: str, defects: list[str]) -> list[str]:
         if key.lower() != name:
             continue
         raw = "".join(str(value)[:MAX_HEADER_CHARS].splitlines())  # unfold, as the stdlib does
+        if name in ADDRESS_FIELDS:
+            raw = joined_encoded_words(raw)  # "Tu" "ần Giáo" is "Tuần Giáo" (RFC 2047 §6.2)
         try:
             values.append(clean(str(POLICY.header_fetch_parse(name, raw))))
         except Exception as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise

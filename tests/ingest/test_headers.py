@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from corpus import corpus_files, corpus_params
 
 from ingest.headers import decode_header_block, parse_header_block
+from ingest.parse import parse_message
 from ingest.reconstruct import HEADER_FIELDS
 
 _FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
@@ -106,3 +108,41 @@ def test_header_fast_path_and_full_parse_give_the_same_key_and_values(block: byt
     fast = decode_header_block(block, None)
     assert fast == parse_header_block(block, None)
     assert fast.message_id is None or " " not in fast.message_id
+
+
+def _b(data: bytes, charset: str = "UTF-8") -> str:
+    return f"=?{charset}?B?{base64.b64encode(data).decode()}?="
+
+
+# RFC 2047 §6.2: the white space between adjacent encoded words is not part of the text.
+# Outlook and Gmail split a long Vietnamese name across words, often mid-syllable.
+@pytest.mark.parametrize(
+    ("display_name", "shown"),
+    [
+        (f"{_b('LĐLĐ huyện Tu'.encode())} {_b('ần Giáo'.encode())}", "LĐLĐ huyện Tuần Giáo"),
+        (f"{_b('Nguyễn Văn'.encode())}\r\n {_b(b' An')}", "Nguyễn Văn An"),  # folded
+        (_b("Tuần".encode()[:4]) + " " + _b("ần Giáo".encode()[2:]), "Tuần Giáo"),  # "ầ" split
+        (
+            f"{_b('Công đoàn '.encode('cp1258'), 'windows-1258')} =?utf-8?q?Tu=E1=BA=A7n?=",
+            "Công đoàn Tuần",
+        ),
+        (f"{_b(b'Tu')} {_b('ần'.encode())} Giáo", "Tuần Giáo"),  # then a plain word
+    ],
+    ids=["split-syllable", "folded", "split-bytes", "two-charsets", "then-plain-word"],
+)
+def test_adjacent_encoded_words_in_a_display_name_are_joined_on_both_roads(
+    display_name: str, shown: str
+) -> None:
+    raw = (
+        f"From: {display_name} <tuangiao@example.org>\r\nTo: {display_name} <tinbai@example.org>\r\n"
+        "Subject: [Tin] Hội nghị\r\nMessage-ID: <name@example.org>\r\n\r\nKính gửi.\r\n"
+    ).encode()
+    block = imap_header_block(raw)
+    for parsed in (
+        parse_message(raw),
+        decode_header_block(block, None),
+        parse_header_block(block, None),
+    ):
+        assert parsed.sender is not None
+        assert (parsed.sender.address, parsed.sender.name) == ("tuangiao@example.org", shown)
+        assert [a.name for a in parsed.to] == [shown]

@@ -10,11 +10,13 @@ sender and items (kind, count, part).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dovecot import Mailbox
@@ -112,6 +114,48 @@ def test_every_hostile_case_has_the_same_outcome_polled_as_from_a_file(
         for case_id in raws
         if over_imap[case_id] != from_files[case_id]
     }
+    assert differ == {}, "\n".join(
+        f"{k}:\n  imap: {i}\n  file: {f}" for k, (i, f) in differ.items()
+    )
+
+
+def _matrix() -> dict[tuple[str, ...], list[Any]]:
+    from test_spoofed import ROWS  # noqa: PLC0415 — the matrix of tests/classify (part 6)
+
+    groups: dict[tuple[str, ...], list[Any]] = {}
+    for row in ROWS:
+        groups.setdefault(row.trusted, []).append(row)
+    return groups
+
+
+@pytest.mark.parametrize("trusted", list(_matrix()), ids=lambda t: "+".join(t) or "no-trusted-id")
+def test_the_spoofing_matrix_has_the_same_outcome_polled_as_from_a_file(
+    mailbox: Mailbox, tmp_path: Path, trusted: tuple[str, ...]
+) -> None:
+    """Authentication-Results and From come over IMAP through the fast header road."""
+    from test_spoofed import _raw  # noqa: PLC0415
+
+    with mailbox.config.open("a", encoding="utf-8") as f:
+        f.write(f"\n[classify]\ntrusted_authserv_ids = {json.dumps(list(trusted))}\n")
+    rows = _matrix()[trusted]
+    raws = {r.id: _raw(r).replace(b"<auth@", f"<{r.id}@".encode()) for r in rows}
+    mailbox.deliver(*raws.values())
+    mailbox.poll()
+    over_imap = _outcomes(mailbox.config, raws)
+
+    folder = tmp_path / "from-files"
+    folder.mkdir()
+    shutil.copy(mailbox.config, folder / "config.toml")
+    paths = []
+    for row_id, raw in raws.items():
+        paths.append(folder / f"{row_id}.eml")
+        paths[-1].write_bytes(raw)
+    type(mailbox.tinbai)(folder / "config.toml", mailbox.tinbai.env)("ingest-file", *paths)
+    from_files = _outcomes(folder / "config.toml", raws)
+
+    for row in rows:
+        assert over_imap[row.id].status == row.status, (row.id, over_imap[row.id])
+    differ = {k: (over_imap[k], from_files[k]) for k in raws if over_imap[k] != from_files[k]}
     assert differ == {}, "\n".join(
         f"{k}:\n  imap: {i}\n  file: {f}" for k, (i, f) in differ.items()
     )

@@ -478,7 +478,7 @@ CASES: tuple[Case, ...] = (
         "1 article",
         counts={"article": 1},
     ),
-    # CVE-2019-16056: parseaddr read `a@malicious.org@important.com` as a@malicious.org.
+    # CVE-2019-16056: parseaddr read `a@malicious.example.org@example.org` as a@malicious.example.org.
     Case(
         "from-two-at-signs",
         lambda: from_header("a@malicious.example.org@example.org", "two-at"),

@@ -40,3 +40,10 @@ def test_the_review_pages_say_possible_spoofing_in_vietnamese(site):
         assert f"cần xem lại ({LABEL}) — máy chủ nhận thư báo dmarc=fail" in page
         page = _text(client.get(f"/submissions/{ids[two_senders]}").text)
         assert f"({LABEL}) — trường From có thể hiểu theo nhiều cách" in page
+
+
+def test_submissions_show_says_possible_spoofing_too(site):
+    subject = "[Tin] Hai người gửi (cli spoofed)"
+    site.ingest({"sender": "tuangiao@example.org, a@malicious.example.org", "subject": subject})
+    shown = site.tinbai("submissions", "show", str(site.message_id(subject))).stdout
+    assert f"— {LABEL}: trường From có thể hiểu theo nhiều cách" in shown

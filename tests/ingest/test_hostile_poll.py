@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,12 @@ def test_every_hostile_case_has_the_same_outcome_polled_as_from_a_file(
     # file road's code), and parts-50k, whose BODYSTRUCTURE alone is over imaplib's default
     # 1 MB line limit (ingest/imap.py raises it).
     mailbox.deliver(*raws.values())
+    started = time.perf_counter()
     mailbox.tinbai("poll")
+    # Before the fixes the blank lines took 13 s and the 200,000 divs did not finish; the
+    # poll takes about 6 s on a loaded 2-core machine: a generous bound, not a benchmark.
+    seconds = time.perf_counter() - started
+    assert seconds < 60
     over_imap = _outcomes(mailbox.config, raws)
 
     folder = tmp_path / "from-files"

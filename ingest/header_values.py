@@ -102,6 +102,7 @@ def joined_encoded_words(value: str) -> str:
 def _one_word(run: re.Match[str]) -> str:
     try:
         text = str(email.header.make_header(email.header.decode_header(run.group())))
+        data = text.encode("utf-8", "surrogateescape")  # bytes no charset could decode, kept
     except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
         return run.group()
-    return f"=?utf-8?b?{base64.b64encode(text.encode('utf-8', 'surrogateescape')).decode()}?="
+    return f"=?utf-8?b?{base64.b64encode(data).decode()}?="

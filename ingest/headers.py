@@ -172,4 +172,7 @@ def _display_name(name: str) -> str:
     name = joined_encoded_words(name.strip())  # adjacent words are one, as on the file road
     if "=?" in name and not _WORD.fullmatch(name):
         raise _Unsure  # encoded words among plain words: the file parser reads the phrase
-    return clean(_unstructured(name))
+    decoded = _unstructured(name)
+    if not decoded.isprintable():
+        raise _Unsure  # a control character encoded: policy.default keeps the word as it is
+    return clean(decoded)

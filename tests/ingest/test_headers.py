@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 from corpus import corpus_files, corpus_params
+from fuzzing import EXAMPLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.headers import decode_header_block, parse_header_block
 from ingest.parse import parse_message
@@ -62,6 +65,8 @@ def test_cheap_decoder_equals_the_file_parser_on_the_corpus(corpus: Path, path: 
         "Subject: [Ảnh] =?utf-8?q?t=C3=A1m?= bit\r\n".encode(),
         "From: Trần Văn <tran@example.org>\r\n".encode(),
         b"Subject: caf\xe9 \xe1\xbb x\r\n",
+        b"From: =?utf-8?B?DQ==?= <tuangiao@example.org>\r\n",  # a CR encoded
+        b"From: =?utf-8?B?VHU=?= =?utf-8?B?DQ==?= <tuangiao@example.org>\r\n",
     ],
     ids=[
         "adjacent-words",
@@ -76,6 +81,8 @@ def test_cheap_decoder_equals_the_file_parser_on_the_corpus(corpus: Path, path: 
         "8bit-and-word",
         "8bit-name",
         "latin1-subject",
+        "control-character-name",
+        "control-character-in-a-split-name",
     ],
 )
 def test_cheap_decoder_equals_the_file_parser_on_odd_headers(block: bytes) -> None:
@@ -146,3 +153,37 @@ def test_adjacent_encoded_words_in_a_display_name_are_joined_on_both_roads(
         assert parsed.sender is not None
         assert (parsed.sender.address, parsed.sender.name) == ("tuangiao@example.org", shown)
         assert [a.name for a in parsed.to] == [shown]
+
+
+def _word(charset: str, data: bytes, encoding: str) -> str:
+    if encoding == "B":
+        return f"=?{charset}?B?{base64.b64encode(data).decode()}?="
+    return f"=?{charset}?Q?{''.join(f'={b:02X}' for b in data)}?="
+
+
+_WORDS = st.builds(
+    _word,
+    st.sampled_from(["utf-8", "UTF-8", "windows-1258", "iso-8859-1", "utf-16", "x-unknown"]),
+    st.binary(max_size=12),
+    st.sampled_from(["B", "Q"]),
+)
+_NAME_PIECES = st.one_of(
+    _WORDS, _WORDS, st.sampled_from(["Tuần", "Giáo", '"', "(", ")", ",", "=?", "?=", "<", "@"])
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.tuples(_NAME_PIECES, st.sampled_from([" ", "\t", "\r\n ", ""])), max_size=8))
+def test_fuzzed_display_names_read_the_same_on_both_header_roads(
+    pieces: list[tuple[str, str]],
+) -> None:
+    """Encoded words, split or glued, in any charset: the fast road equals the file parser."""
+    name = "".join(p + s for p, s in pieces).rstrip()
+    raw = (
+        f"From: {name} <tuangiao@example.org>\r\nTo: {name} <tinbai@example.org>\r\n"
+        "Subject: x\r\nMessage-ID: <fuzz@example.org>\r\n\r\nbody\r\n"
+    ).encode()
+    parsed = parse_message(raw)
+    block = imap_header_block(raw)
+    for road in (decode_header_block(block, None), parse_header_block(block, None)):
+        assert (road.sender, road.to) == (parsed.sender, parsed.to), name

@@ -155,7 +155,14 @@ def _unstructured(raw: str) -> str:
         raise _Unsure  # raw 8-bit text and encoded words in one field
     if len(_WORD.findall(value)) != len(_LONE_WORDS.findall(value)):
         raise _Unsure  # an encoded word glued to other text: decoders disagree there
-    return str(email.header.make_header(email.header.decode_header(value)))
+    for word in _WORD.findall(value):
+        [(data, charset)] = email.header.decode_header(word)
+        if isinstance(data, bytes):  # policy.default decodes word by word, not joined
+            data.decode(charset or "ascii")  # a word alone undecodable: raises, the file parser
+    decoded = str(email.header.make_header(email.header.decode_header(value)))
+    if not decoded.isprintable():
+        raise _Unsure  # a control character encoded: policy.default keeps such a word as it is
+    return decoded
 
 
 def _addresses(raws: list[str]) -> tuple[Address, ...]:
@@ -172,7 +179,4 @@ def _display_name(name: str) -> str:
     name = joined_encoded_words(name.strip())  # adjacent words are one, as on the file road
     if "=?" in name and not _WORD.fullmatch(name):
         raise _Unsure  # encoded words among plain words: the file parser reads the phrase
-    decoded = _unstructured(name)
-    if not decoded.isprintable():
-        raise _Unsure  # a control character encoded: policy.default keeps the word as it is
-    return clean(decoded)
+    return clean(_unstructured(name))

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from classify.auth import AuthResults, MethodResult, aligned, believed, domain_of
 from classify.context import ClassifyContext, Verdict
-from classify.message import Item, ParsedMessage
+from classify.message import AMBIGUOUS_SENDER, Item, ParsedMessage
 from classify.reasons import NO_REASON, Reason
 from classify.tags import fold
 
@@ -26,8 +27,6 @@ _BOUNCE_SUBJECT = re.compile(
     r"|mail delivery failed|returned mail|failure notice|khong gui duoc|gui thu that bai)",
 )
 _BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
-_AUTH_RESULT = re.compile(r"\b(dmarc|spf|dkim)\s*=\s*(\w+)", re.IGNORECASE)
-_HEADER_FROM = re.compile(r"\bheader\.from\s*=\s*([^\s;]+)", re.IGNORECASE)
 
 
 _READ_RECEIPT = re.compile(r"report-type\s*=\s*\"?disposition-notification", re.IGNORECASE)
@@ -117,65 +116,86 @@ class Bounce:
 class Spoofed:
     name = "spoofed"
     description = (
-        "Mail whose sender fails authentication (DMARC, or both SPF and DKIM) is not trusted."
+        "Mail the receiving server could not tie to the sender's domain (dmarc=fail, compauth=fail,"
+        " or SPF/DKIM passing only for another domain) goes to the editor as possible spoofing."
     )
 
     def apply(self, message: ParsedMessage, ctx: ClassifyContext, found: Sequence[Item]) -> Verdict:
+        ambiguous = next((d for d in message.defects if d.startswith(AMBIGUOUS_SENDER)), None)
+        if ambiguous is not None:
+            # Which address would a server have authenticated? Not the one mapped, maybe.
+            why = ambiguous.removeprefix(AMBIGUOUS_SENDER)
+            return Verdict(
+                True,
+                Reason("spoofed.ambiguous-from", {"why": why[:300]}),
+                status="needs-review",
+                code=self.name,
+            )
         if not ctx.check_authentication:
             return Verdict(False, Reason("spoofed.off"))
-        header = _trusted_results(
-            message.header_all("authentication-results"), ctx.trusted_authserv_ids
-        )
+        header = believed(message.header_all("authentication-results"), ctx.trusted_authserv_ids)
         if header is None:
             return Verdict(False, Reason("spoofed.no-header"))
-        results = {
-            method.lower(): result.lower() for method, result in _AUTH_RESULT.findall(header)
-        }
-        # A pass vouches for the domain in header.from only: it must be the sender's own.
-        domain = (message.sender.address if message.sender else "").rpartition("@")[2]
-        vouched = {d.lower().strip('"').rstrip(".") for d in _HEADER_FROM.findall(header)}
-        if vouched - {domain}:
-            return Verdict(
-                True,
-                Reason(
-                    "spoofed.other-domain",
-                    {
-                        "checked": ", ".join(sorted(vouched)),
-                        "domain": domain or Reason("spoofed.no-domain"),
-                    },
-                ),
-                status="ignored",
-                code=self.name,
-            )
-        if results.get("dmarc") == "fail":
-            return Verdict(True, Reason("spoofed.dmarc-fail"), status="ignored", code=self.name)
-        if (
-            results.get("spf") in ("fail",)
-            and results.get("dkim") in ("fail", "none", None)
-            and "dmarc" not in results
-        ):
-            return Verdict(
-                True,
-                Reason("spoofed.spf-fail"),
-                status="ignored",
-                code=self.name,
-            )
-        shown = ", ".join(f"{k}={v}" for k, v in results.items())
+        domain = domain_of(message.sender.address) if message.sender else ""
+        doubt = _possible_spoofing(header, domain)
+        if doubt is not None:
+            return Verdict(True, doubt, status="needs-review", code=self.name)
+        shown = ", ".join(f"{r.method}={r.result}" for r in header.results)
         return Verdict(False, Reason("spoofed.results", {"results": shown}) if shown else NO_REASON)
 
 
-def _trusted_results(values: Sequence[str], trusted: Sequence[str]) -> str | None:
-    # Anyone can write an Authentication-Results header; only the one our own server
-    # added counts: the one naming a trusted authserv-id, or else the topmost.
-    if not values:
+_PASS = ("pass", "bestguesspass")
+_SPF_KEYS = ("smtp.mailfrom", "smtp.mail", "smtp.helo")  # smtp.mail: Gmail before RFC 7001
+_DKIM_KEYS = ("header.d", "header.i")
+
+
+def _possible_spoofing(header: AuthResults, domain: str) -> Reason | None:
+    """Why the believed results do not vouch for the sender's domain, or None if they do."""
+    dmarc = header.all("dmarc")
+    if any(r.result == "fail" for r in dmarc):
+        return Reason("spoofed.dmarc-fail")
+    compauth = header.first("compauth")
+    if compauth is not None and compauth.result == "fail":
+        return Reason(
+            "spoofed.compauth-fail", {"reason": compauth.properties.get("reason", "") or "-"}
+        )
+    # A pass vouches for the domain in header.from only: it must be the sender's own.
+    vouched = {domain_of(d) for r in dmarc if (d := r.properties.get("header.from"))}
+    if vouched - {domain}:
+        return Reason(
+            "spoofed.other-domain",
+            {
+                "checked": ", ".join(sorted(vouched)),
+                "domain": domain or Reason("spoofed.no-domain"),
+            },
+        )
+    if any(r.result in _PASS for r in dmarc):
         return None
-    if not trusted:
-        return values[0]
-    wanted = {t.lower() for t in trusted}
-    for value in values:
-        authserv = value.split(";", 1)[0].split()
-        if authserv and authserv[0].lower() in wanted:
-            return value
+    return _unaligned(header, domain, compauth)
+
+
+def _unaligned(header: AuthResults, domain: str, compauth: MethodResult | None) -> Reason | None:
+    """Without a DMARC verdict: an SPF or DKIM pass must be for the sender's organization."""
+    passed: list[str] = []  # "spf=pass smtp.mailfrom=…" for each pass, aligned or not
+    for result in header.results:
+        if result.method not in ("spf", "dkim") or result.result != "pass":
+            continue
+        keys = _SPF_KEYS if result.method == "spf" else _DKIM_KEYS
+        checked = next((result.properties[k] for k in keys if result.properties.get(k)), "")
+        if aligned(domain_of(checked), domain):
+            return None
+        key = next((k for k in keys if result.properties.get(k)), keys[0])
+        passed.append(f"{result.method}=pass {key}={domain_of(checked) or '-'}")
+    if passed:
+        return Reason(
+            "spoofed.not-aligned",
+            {"passed": ", ".join(passed), "domain": domain or Reason("spoofed.no-domain")},
+        )
+    if compauth is not None and compauth.result == "pass":
+        return None  # Microsoft 365 vouches for the sender (its implicit authentication)
+    spf = header.first("spf")
+    if spf is not None and spf.result in ("fail", "softfail"):
+        return Reason("spoofed.spf-failed", {"result": spf.result})
     return None
 
 

@@ -32,7 +32,8 @@ def code_of(status: str, reason: Reason) -> str:
     if status in ("counted", "failed"):
         return status
     if status == "needs-review":
-        return "needs-review"
+        # Possible spoofing waits for the editor under its own label.
+        return "spoofed" if reason.code.startswith("spoofed.") else "needs-review"
     if reason.code == LEGACY:
         head = str(reason.params.get("text", "")).split(":", 1)[0].strip()
     else:

@@ -23,6 +23,10 @@ FINGERPRINT_HEAD_BYTES = 8192
 # A defect that starts so says ingest stopped at one of its limits (depth, parts):
 # what was read is incomplete, so the message goes to review with the limit named.
 LIMIT_DEFECT = "limit: "
+# A defect that starts so says the From header can be read more than one way (two '@',
+# an unclosed comment, a stray bracket: the shapes of CVE-2019-16056 and CVE-2023-27043):
+# which address a server authenticated is unknown, so the message goes to review.
+AMBIGUOUS_SENDER = "ambiguous sender: "
 
 
 def image_fingerprint(head: bytes) -> str:

@@ -290,6 +290,15 @@ class ParseLimit:
         limits = [
             d.removeprefix(LIMIT_DEFECT) for d in message.defects if d.startswith(LIMIT_DEFECT)
         ]
+        # A document that hit a limit (a decompression bomb), when its words were needed:
+        # a news or article tag decides the kind without them, and the poller then never
+        # fetches the document (ingest/reconstruct.py `plan_fetch`): the same on both roads.
+        if not any(t in ("news", "article") for t in message_tags(message, ctx.vocabulary)):
+            limits += [
+                f"{p.filename or p.path}: {p.note.removeprefix(LIMIT_DEFECT)}"
+                for p in message.parts
+                if p.note.startswith(LIMIT_DEFECT)
+            ]
         if not limits:
             return Verdict(False)
         from classify.rules import summary  # noqa: PLC0415 — rules imports this module

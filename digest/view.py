@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
+from classify.labels import code_of
 from classify.message import KINDS
 from digest.i18n import counted, format_date, format_range, labels, quantity
 from digest.progress import GroupProgress, PlanProgress, Standing, UnitProgress, percent_text
 from digest.themes import DateCoverage
 from digest.weeks import PLAN_SCOPE, series
-from texts import reason_text
+from texts import review_reason
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,7 @@ def build_view(
                 ),
                 sender=r.sender,
                 subject=r.subject or t["no_subject"],
-                reason=reason_text(r.reason, language),
+                reason=review_reason(code_of(r.status, r.reason), r.reason, language),
             )
             for r in progress.needs_review
         ),

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
+from classify.message import LIMIT_DEFECT
 from classify.mime import DOCUMENT_FORMAT_OF_EXTENSION, DOCUMENT_FORMAT_OF_TYPE
 
 log = logging.getLogger(__name__)
@@ -64,17 +65,34 @@ def extract_text(
         return Extracted(None, f"no text reader for .{fmt} files")
     except Exception as e:  # noqa: BLE001 — third-party readers fail in many ways on broken files
         log.info("cannot read %s text: %s: %s", fmt, type(e).__name__, e)
-        return Extracted(None, f"the .{fmt} file could not be read ({type(e).__name__})")
+        return _failed(fmt, e)
     if text is None:
         return Extracted(None, f"no text could be had from the .{fmt} file")
     return Extracted(text[:MAX_TEXT_CHARS])
+
+
+class _Bomb(ValueError):
+    """A document that would inflate past MAX_UNZIPPED_BYTES."""
+
+
+def _failed(fmt: str, e: Exception) -> Extracted:
+    """Why a reader failed; a decompression bomb as a limit (the message goes to review)."""
+    if isinstance(e, _Bomb):
+        return Extracted(None, f"{LIMIT_DEFECT}the .{fmt} file {e}: a decompression bomb, not read")
+    if type(e).__name__ == "LimitReachedError":  # pypdf: a stream inflating past its cap
+        return Extracted(
+            None,
+            f"{LIMIT_DEFECT}the .{fmt} file inflates past the reader's limit: a decompression"
+            " bomb, not read",
+        )
+    return Extracted(None, f"the .{fmt} file could not be read ({type(e).__name__})")
 
 
 def _check_zip(data: bytes) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         total = sum(info.file_size for info in archive.infolist())
     if total > MAX_UNZIPPED_BYTES:
-        raise ValueError(f"unzips to {total:,} bytes")
+        raise _Bomb(f"unzips to {total:,} bytes, more than {MAX_UNZIPPED_BYTES // 1_000_000} MB")
 
 
 def _docx(data: bytes, charset: str | None) -> str | None:

@@ -25,7 +25,15 @@ from datetime import datetime
 
 from classify.message import Address, ParsedMessage
 from ingest import parse
-from ingest.header_values import address, clean, date, message_id, references, subject
+from ingest.header_values import (
+    address,
+    clean,
+    date,
+    joined_encoded_words,
+    message_id,
+    references,
+    subject,
+)
 
 # A header block as IMAP returns it may carry the MIME lines: the file parser must not
 # read the (bodiless) block as multipart, so they are taken out and kept as a header.
@@ -118,6 +126,8 @@ def _decode_fast(block: bytes, received_at: datetime | None) -> ParsedMessage:
     if any(date(v) is None for v in texts("date")):
         raise _Unsure  # an odd date: policy.default may note a defect, or read it its own way
     senders = _addresses(fields.get("from", [])) or _addresses(fields.get("sender", []))
+    if len(fields.get("from", [])) > 1 or len(_addresses(fields.get("from", []))) > 1:
+        raise _Unsure  # an ambiguous From: the file parser says so (parse._ambiguity)
     return ParsedMessage(
         message_id=message_id(first("message-id")),
         subject=subject(first("subject")),
@@ -145,7 +155,14 @@ def _unstructured(raw: str) -> str:
         raise _Unsure  # raw 8-bit text and encoded words in one field
     if len(_WORD.findall(value)) != len(_LONE_WORDS.findall(value)):
         raise _Unsure  # an encoded word glued to other text: decoders disagree there
-    return str(email.header.make_header(email.header.decode_header(value)))
+    for word in _WORD.findall(value):
+        [(data, charset)] = email.header.decode_header(word)
+        if isinstance(data, bytes):  # policy.default decodes word by word, not joined
+            data.decode(charset or "ascii")  # a word alone undecodable: raises, the file parser
+    decoded = str(email.header.make_header(email.header.decode_header(value)))
+    if not decoded.isprintable():
+        raise _Unsure  # a control character encoded: policy.default keeps such a word as it is
+    return decoded
 
 
 def _addresses(raws: list[str]) -> tuple[Address, ...]:
@@ -159,6 +176,7 @@ def _addresses(raws: list[str]) -> tuple[Address, ...]:
 
 
 def _display_name(name: str) -> str:
-    if "=?" in name and not _WORD.fullmatch(name.strip()):
-        raise _Unsure  # several encoded words in a phrase: policy.default keeps spaces between them
+    name = joined_encoded_words(name.strip())  # adjacent words are one, as on the file road
+    if "=?" in name and not _WORD.fullmatch(name):
+        raise _Unsure  # encoded words among plain words: the file parser reads the phrase
     return clean(_unstructured(name))

@@ -31,6 +31,7 @@ from typing import TypeVar, cast
 
 from classify.links import is_cloud_host
 from classify.message import (
+    AMBIGUOUS_SENDER,
     FINGERPRINT_HEAD_BYTES,
     LIMIT_DEFECT,
     Address,
@@ -41,7 +42,16 @@ from classify.message import (
 from classify.mime import IMAGE_EXTENSIONS, is_tnef
 from ingest.containers import Inflation, is_zip, open_tnef, open_zip
 from ingest.documents import MAX_DOCUMENT_BYTES, decode_text, document_format, extract_text
-from ingest.header_values import address, clean, clean_text, date, message_id, references, subject
+from ingest.header_values import (
+    address,
+    clean,
+    clean_text,
+    date,
+    joined_encoded_words,
+    message_id,
+    references,
+    subject,
+)
 from ingest.imagesize import LOCAL_READS, Fetch, Source, image_size
 from ingest.lean import Base64Body, Lean, lean
 from ingest.sniff import sniff_image
@@ -68,6 +78,7 @@ KEPT_HEADERS = (
     "user-agent",
     "x-gm-msgid",
 )
+ADDRESS_FIELDS = frozenset({"from", "sender", "to", "cc"})  # display names: encoded words joined
 MAX_DEPTH = 12  # nested multiparts and attached messages; deeper is hostile
 MAX_PARTS = 400
 # The stdlib's parser checks every line against every open boundary (900 nested
@@ -594,6 +605,8 @@ def _all(msg: Message, name: str, defects: list[str]) -> list[str]:
         if key.lower() != name:
             continue
         raw = "".join(str(value)[:MAX_HEADER_CHARS].splitlines())  # unfold, as the stdlib does
+        if name in ADDRESS_FIELDS:
+            raw = joined_encoded_words(raw)  # "Tu" "ần Giáo" is "Tuần Giáo" (RFC 2047 §6.2)
         try:
             values.append(clean(str(POLICY.header_fetch_parse(name, raw))))
         except Exception as e:  # noqa: BLE001 — hostile input: a parse step must yield a defect, never raise
@@ -619,9 +632,48 @@ def _first_address(msg: Message, names: tuple[str, ...], defects: list[str]) -> 
             ("".join(str(v).splitlines()) for k, v in msg.raw_items() if k.lower() == name), ""
         )
         sender = _in_angle_brackets(raw, found[0] if found else None, name, defects)
+        why = _ambiguity(raw[:MAX_HEADER_CHARS], sender) if raw else None
+        if why is not None:
+            defects.append(f"{AMBIGUOUS_SENDER}{name}: {why}")
         if sender is not None:
             return sender
     return None
+
+
+def _ambiguity(raw: str, sender: Address | None) -> str | None:
+    """Why the first mailbox of `raw` can be read more than one way, or None."""
+    if sender is None:
+        return "an '@' but no address that can be read" if "@" in raw else None
+    if "@" in sender.address.rpartition("@")[0]:
+        return f"the address {sender.address} has two '@'"
+    return _stray(raw)
+
+
+def _stray(raw: str) -> str | None:
+    """A character outside quotes and comments that makes a mailbox ambiguous, or None."""
+    depth, quoted, escaped, angles = 0, False, False, 0
+    for char in raw:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif quoted:
+            quoted = char != '"'
+        elif depth:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+        elif char == '"':
+            quoted = True
+        elif char == "(":
+            depth = 1
+        elif char == ",":
+            return "several addresses"
+        elif char in ")[]":
+            return f"a stray '{char}'"
+        elif char == "<":
+            angles += 1
+    if depth or quoted:
+        return "an unclosed comment or quote"
+    return "more than one '<'" if angles > 1 else None
 
 
 def _in_angle_brackets(

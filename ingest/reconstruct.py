@@ -343,18 +343,20 @@ class Reconstructor:
                 parts.extend(self.archive(leaf, data if spec else None, inflation))
                 continue
             text: str | None = None
+            note = ""
             head = b""
             size = leaf.size
             if spec and (leaf.is_text_body() or leaf.is_document()):
                 if spec[1] is not None:
                     defects.append(f"imap: part {leaf.path} cut at {spec[1]:,} bytes")
-                text, size = decode_part(leaf, data)
+                # The document's note too: a decompression bomb is a limit on both roads.
+                text, size, note = decode_part(leaf, data)
                 if leaf.is_text_body() and text and text.strip():
                     texts.append(text)
             elif spec:
-                head = self.image_head(item.uid, leaf, data, spec[1])
-                if spec[1] is None:
-                    size = len(decode_head(leaf, data))
+                head, whole = self.image_head(item.uid, leaf, data, spec[1])
+                if whole is not None:
+                    size = len(whole)
             sniffed = sniff_image(head[:32]) if head else None
             dims = (
                 self.pixels(item, leaf, data, head, whole=spec[1] is None)
@@ -377,6 +379,7 @@ class Reconstructor:
                     height=dims[1] if dims else None,
                     text=text,
                     nested_in=leaf.nested_in,
+                    note=note,
                 )
             )
         return replace(
@@ -434,8 +437,15 @@ class Reconstructor:
         reader = decoded_reader(leaf.encoding, data, encoded)
         return image_size(Source(head, reader, leaf.size))
 
-    def image_head(self, uid: int, leaf: Leaf, data: bytes, octets: int | None) -> bytes:
-        """The first FINGERPRINT_HEAD_BYTES decoded bytes; asks again if lines were short."""
+    def image_head(
+        self, uid: int, leaf: Leaf, data: bytes, octets: int | None
+    ) -> tuple[bytes, bytes | None]:
+        """The first FINGERPRINT_HEAD_BYTES decoded bytes; asks again if lines were short.
+
+        Also the whole decoded part when what was fetched is all of it (whole, or asked
+        again up to its end): its size is then the decoded size, as from a file, not
+        the estimate from the encoded size (base64 noise decodes to a few bytes).
+        """
         head = decode_head(leaf, data)
         while octets is not None and len(head) < FINGERPRINT_HEAD_BYTES and len(data) >= octets:
             octets *= 2
@@ -448,7 +458,8 @@ class Reconstructor:
             head = decode_head(leaf, data)
             if octets >= leaf.encoded_size:
                 break
-        return head[:FINGERPRINT_HEAD_BYTES]
+        whole = octets is None or len(data) < octets or octets >= leaf.encoded_size
+        return head[:FINGERPRINT_HEAD_BYTES], head if whole else None
 
 
 def plan_fetch(
@@ -547,8 +558,11 @@ def fetch_section(path: str, octets: int | None) -> str:
     return f"BODY.PEEK[{path}]" + (f"<0.{octets}>" if octets is not None else "")
 
 
-def decode_part(leaf: Leaf, data: bytes) -> tuple[str | None, int]:
-    """A text body decoded here (as the file parser does it); a document by the file parser."""
+def decode_part(leaf: Leaf, data: bytes) -> tuple[str | None, int, str]:
+    """A text body decoded here (as the file parser does it); a document by the file parser.
+
+    Returns the text, the decoded size and the file parser's note on the part.
+    """
     if leaf.is_text_body():
         decoded = decode_head(leaf, data)
         charset = dict(leaf.params).get("charset", "utf-8").strip().lower() or "utf-8"
@@ -558,9 +572,9 @@ def decode_part(leaf: Leaf, data: bytes) -> tuple[str | None, int]:
             text = decoded.decode("utf-8", errors="replace")
         if leaf.content_type == "text/html":
             text = parse.html_to_text(text)
-        return text, len(decoded)
+        return text, len(decoded), ""
     single = parse.parse_message(leaf.mime_header() + data)
     first = single.parts[0] if single.parts else None
     if first is None:
-        return None, leaf.size
-    return first.text, first.size or leaf.size
+        return None, leaf.size, ""
+    return first.text, first.size or leaf.size, first.note

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classify.message import KINDS
-from classify.reasons import Reason
+from classify.reasons import NO_REASON, Reason
 from store.audit import log_change
 from store.db import Sessions
 from store.mappings import load_periods
@@ -44,6 +44,7 @@ class SubmissionRow:
     status: str
     counts: Mapping[str, int]  # what counts now: the override's, else the counted items'
     overridden: bool
+    reason: Reason = NO_REASON  # why the status: the list names possible spoofing
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,7 @@ def _submission(m: Message, override: Override | None) -> SubmissionRow:
         m.status,
         counts,
         override is not None,
+        decode(m.reason),
     )
 
 

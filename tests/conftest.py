@@ -29,6 +29,25 @@ def corpus() -> Path:
     return corpus_dir()
 
 
+@pytest.fixture(scope="session")
+def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every case of the hostile corpus (`tests/classify/hostile.py`) as ``<id>.eml``, by id.
+
+    Built once a session (about 6 s of CPU and 300 MB on disk) for every test that reads
+    them: in a child under hard limits, through `tinbai ingest-file`, and over IMAP.
+    """
+    folder = tmp_path_factory.mktemp("hostile")
+    if str(ROOT / "tests" / "classify") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tests" / "classify"))
+    from hostile import CASES  # noqa: PLC0415 — a helper of tests/classify, not a package
+
+    files = {}
+    for case in CASES:
+        files[case.id] = folder / f"{case.id}.eml"
+        files[case.id].write_bytes(case.build())
+    return files
+
+
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
     """The shipped config, copied next to a fresh database in a temporary folder."""

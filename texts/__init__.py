@@ -67,6 +67,17 @@ class Coded(Protocol):
     def params(self) -> Mapping[str, object]: ...
 
 
+def review_reason(outcome: str, reason: Coded, language: str) -> str:
+    """A reason as the editor reads it beside a message to review.
+
+    ``outcome`` is the message's outcome code (`classify.labels.code_of`). Possible
+    spoofing says so first ("Có thể người gửi bị giả mạo: máy chủ nhận thư báo
+    dmarc=fail"): the reason alone names only what the receiving server reported.
+    """
+    words = reason_text(reason, language)
+    return f"{outcome_label(outcome, language)}: {words}" if outcome == "spoofed" else words
+
+
 # The codes `reason_text` knows without a ``reason.<code>`` text (see classify/reasons.py).
 _LEGACY, _JOINED, _COUNTS = "legacy", "joined", "counts"
 _KINDS = ("news", "article", "photo")

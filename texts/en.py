@@ -63,7 +63,7 @@ CATALOGUE: Mapping[str, str] = {
     "outcome.bounce": "Delivery failure report",
     "outcome.auto-reply": "Automatic reply",
     "outcome.invitation": "Calendar invitation",
-    "outcome.spoofed": "Forged sender",
+    "outcome.spoofed": "Possibly forged sender",
     "outcome.not-addressed": "Not sent to the collection address",
     "outcome.outside-period": "Outside the plan's period",
     "outcome.revision": "A reply with nothing new",
@@ -434,4 +434,9 @@ CATALOGUE: Mapping[str, str] = {
     "reason.revision.new-links": "replies to {ref} but brings new links",
     "web.cloud_links": "Links to pieces sent through the cloud",
     "web.cloud_links_hint": "Open each link, count the news, articles and photos in it, then set the counts below.",
+    # issue 12, spoofed senders (classify/gates.py Spoofed, classify/auth.py)
+    "reason.spoofed.compauth-fail": "Microsoft 365 reports compauth=fail (reason {reason})",
+    "reason.spoofed.not-aligned": "the receiving server's passes ({passed}) are for another domain than the sender's {domain}",
+    "reason.spoofed.spf-failed": "the receiving server reports spf={result} and no DKIM signature of the sender's domain",
+    "reason.spoofed.ambiguous-from": "the From header can be read more than one way ({why}); check who sent it",
 }

@@ -63,7 +63,7 @@ CATALOGUE: Mapping[str, str] = {
     "outcome.bounce": "Thư báo lỗi gửi thư",
     "outcome.auto-reply": "Thư trả lời tự động",
     "outcome.invitation": "Thư mời họp",
-    "outcome.spoofed": "Người gửi bị giả mạo",
+    "outcome.spoofed": "Có thể người gửi bị giả mạo",
     "outcome.not-addressed": "Không gửi tới địa chỉ nhận tin bài",
     "outcome.outside-period": "Ngoài thời gian kế hoạch",
     "outcome.revision": "Thư trả lời, không có gì mới",
@@ -434,4 +434,9 @@ CATALOGUE: Mapping[str, str] = {
     "reason.revision.new-links": "trả lời thư {ref} nhưng có đường liên kết mới",
     "web.cloud_links": "Đường liên kết tới ảnh, bài gửi qua mạng",
     "web.cloud_links_hint": "Mở từng liên kết, đếm tin, bài, ảnh trong đó rồi sửa số lượng ở dưới.",
+    # issue 12, spoofed senders (classify/gates.py Spoofed, classify/auth.py)
+    "reason.spoofed.compauth-fail": "Microsoft 365 báo compauth=fail (mã {reason})",
+    "reason.spoofed.not-aligned": "máy chủ nhận thư chỉ xác thực được tên miền khác ({passed}), không phải tên miền của người gửi {domain}",
+    "reason.spoofed.spf-failed": "máy chủ nhận thư báo spf={result} và không có chữ ký DKIM của tên miền người gửi",
+    "reason.spoofed.ambiguous-from": "trường From có thể hiểu theo nhiều cách ({why}); hãy kiểm tra ai đã gửi",
 }

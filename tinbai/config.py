@@ -312,6 +312,22 @@ class ClassifyConfig(_Strict):
     ignore_outside_plans: bool = True
     tags: TagsConfig = TagsConfig()
 
+    @field_validator("trusted_authserv_ids")
+    @classmethod
+    def _authserv_ids(cls, ids: list[str]) -> list[str]:
+        # Compared exactly with the header's id: written the way servers write theirs.
+        out = []
+        for given in ids:
+            value = given.strip().rstrip(".").lower()
+            if not value or any(c.isspace() or c in ';()"' for c in value):
+                raise ValueError(
+                    f"trusted_authserv_ids: {given!r} is not an authserv-id — write the name your"
+                    ' mail server puts first in Authentication-Results, such as "mx.google.com",'
+                    ' or "microsoft-365" for Microsoft 365'
+                )
+            out.append(value)
+        return out
+
 
 class ConfigModel(_Strict):
     language: Literal["vi", "en"] = "vi"

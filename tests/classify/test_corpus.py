@@ -114,3 +114,24 @@ def test_a_60_kb_header_costs_neither_seconds_nor_gigabytes(
     parsed = parse_message(raw)
     assert not parsed.defects or not parsed.defects[0].startswith("unparseable")
     classify(parsed)
+
+
+OUTCOMES = json.loads(
+    (Path(__file__).parent / "data" / "corpus_outcomes.json").read_text(encoding="utf-8")
+)
+
+
+def test_every_corpus_file_has_its_recorded_outcome_and_a_reason(corpus: Path) -> None:
+    """Issue 12, part 5: every file of ../shared/corpus, its outcome and reason (never a silent zero)."""
+    from texts import reason_text  # noqa: PLC0415
+
+    names = [p.name for p in corpus_files()]
+    assert sorted(OUTCOMES) == names
+    for name in names:
+        result = classify(parse_message((corpus / name).read_bytes()))
+        counts = {k: result.total(k) for k in KINDS if result.total(k)}
+        got = {"status": result.status, "code": result.code, "counts": counts}
+        want = {k: OUTCOMES[name][k] for k in ("status", "code", "counts")}
+        assert got == want, name
+        assert reason_text(result.reason, "en").strip(), name
+        assert result.status != "counted" or counts, name

@@ -377,7 +377,7 @@ SHAPES = [
                 ("authentication-results", "mx.example.org; dmarc=fail header.from=example.org"),
             ),
         ),
-        "ignored:spoofed",
+        "needs-review:spoofed",
     ),
     (
         "dmarc-pass-is-fine",
@@ -397,7 +397,7 @@ SHAPES = [
             text(200),
             headers=(("authentication-results", "mx.example.org; spf=fail smtp.mailfrom=x"),),
         ),
-        "ignored:spoofed",
+        "needs-review:spoofed",
     ),
     (
         "calendar-invitation",

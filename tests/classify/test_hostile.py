@@ -1,7 +1,9 @@
 """The hostile-input corpus (`hostile.py`): each case's outcome, its reason, and its cost.
 
-In this process for speed and for the time bound; `test_the_corpus_through_ingest_file`
-drives the same bytes through the `tinbai ingest-file` command.
+Each case is parsed and classified in a child process under the issue's hard limits
+(`test_hostile_message_within_two_seconds_and_256_mb`); `test_the_corpus_through_ingest_file`
+drives the same bytes through the `tinbai ingest-file` command, and
+tests/ingest/test_hostile_poll.py through a real Dovecot and the poller.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import pytest
 from hostile import CASES, EIGHTY_WORDS, SENDER, Case, address_as_display_name, blank_lines
 
 from classify import classify
-from classify.message import ParsedMessage
 from classify.text import own_text
 from ingest.headers import decode_header_block, parse_header_block
 from ingest.parse import POLICY, _drop_blocks, html_to_text, parse_message
@@ -37,26 +38,6 @@ MAX_SECONDS = 2.0
 @pytest.fixture(scope="module")
 def ctx():  # type: ignore[no-untyped-def]
     return classify_context(load_config(SHIPPED))
-
-
-def _parse(case: Case) -> tuple[ParsedMessage, float]:
-    raw = case.build()
-    started = time.perf_counter()
-    parsed = parse_message(raw)
-    return parsed, time.perf_counter() - started
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_hostile_message_gets_its_outcome_in_bounded_time(case: Case, ctx) -> None:  # type: ignore[no-untyped-def]
-    parsed, parse_seconds = _parse(case)
-    started = time.perf_counter()
-    result = classify(parsed, ctx)
-    seconds = parse_seconds + time.perf_counter() - started
-    reason = reason_text(result.reason, "en")
-    assert (result.status, case.reason in reason) == (case.status, True), reason
-    assert (parsed.sender.address if parsed.sender else None) == case.sender
-    assert parsed.subject  # the headers survive whatever the body does
-    assert seconds < MAX_SECONDS
 
 
 # The patterns as they were before the hostile-input fixes: the reference for "unchanged".
@@ -174,10 +155,11 @@ def test_a_huge_display_name_keeps_the_address_and_says_so() -> None:
 
 # The issue's bound: every message of the corpus parsed and classified within 2 s of CPU
 # and 256 MB of address space (the interpreter and its imports included), enforced by
-# the kernel: over either, the child is killed and the test fails.
+# the kernel: over either, the child is killed and the test fails. One driver process
+# imports once and forks a child per message, which sets the limits and reads it.
 MAX_ADDRESS_SPACE = 256 * 1024 * 1024
 _BOUNDED = """
-import json, math, resource, sys, time
+import json, math, os, resource, sys, time, traceback
 from pathlib import Path
 from classify import classify
 from ingest.parse import parse_message
@@ -186,46 +168,82 @@ from texts import reason_text
 from tinbai.pipeline import classify_context
 
 ctx = classify_context(load_config(Path(sys.argv[1])))
-space = int(sys.argv[3])
-resource.setrlimit(resource.RLIMIT_AS, (space, space))
-used = resource.getrusage(resource.RUSAGE_SELF)
-cpu = math.ceil(used.ru_utime + used.ru_stime) + 2
-resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-started = time.process_time()
-result = classify(parse_message(Path(sys.argv[2]).read_bytes()), ctx)
-seconds = time.process_time() - started
-reason = reason_text(result.reason, "en")
-print(json.dumps({"status": result.status, "reason": reason, "seconds": seconds}))
+space = int(sys.argv[2])
+for path in sys.argv[3:]:
+    out = Path(path + ".json")
+    pid = os.fork()
+    if pid == 0:
+        resource.setrlimit(resource.RLIMIT_AS, (space, space))
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = math.ceil(used.ru_utime + used.ru_stime) + 2
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        try:
+            started = time.process_time()
+            parsed = parse_message(Path(path).read_bytes())
+            result = classify(parsed, ctx)
+            seconds = time.process_time() - started
+            outcome = {
+                "status": result.status,
+                "reason": reason_text(result.reason, "en"),
+                "seconds": seconds,
+                "sender": parsed.sender.address if parsed.sender else None,
+                "subject": parsed.subject,
+            }
+        except BaseException:
+            outcome = {"raised": traceback.format_exc()[-3000:]}
+        out.write_text(json.dumps(outcome))
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if not out.exists():
+        out.write_text(json.dumps({"died": status}))
 """
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_hostile_message_within_two_seconds_and_256_mb(case: Case, tmp_path: Path) -> None:
-    path = tmp_path / f"{case.id}.eml"
-    path.write_bytes(case.build())
+@pytest.fixture(scope="module")
+def bounded(
+    tmp_path_factory: pytest.TempPathFactory, hostile_files: dict[str, Path]
+) -> dict[str, dict[str, object]]:
+    folder = tmp_path_factory.mktemp("bounded")
+    paths = []
+    for case in CASES:
+        path = folder / f"{case.id}.eml"
+        path.symlink_to(hostile_files[case.id])  # the outcome is written beside it
+        paths.append(str(path))
     root = str(SHIPPED.parent)
     done = subprocess.run(
-        [sys.executable, "-c", _BOUNDED, str(SHIPPED), str(path), str(MAX_ADDRESS_SPACE)],
+        [sys.executable, "-c", _BOUNDED, str(SHIPPED), str(MAX_ADDRESS_SPACE), *paths],
         capture_output=True,
         text=True,
         cwd=root,
         env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"},
         check=False,
-        timeout=60,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    outcome = json.loads(done.stdout)
-    assert (outcome["status"], case.reason in outcome["reason"]) == (case.status, True), outcome
-    assert outcome["seconds"] < MAX_SECONDS
+    return {
+        case.id: json.loads(Path(f"{path}.json").read_text())
+        for case, path in zip(CASES, paths, strict=True)
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_message_within_two_seconds_and_256_mb(
+    case: Case, bounded: dict[str, dict[str, object]]
+) -> None:
+    outcome = bounded[case.id]
+    assert "died" not in outcome, outcome  # killed by a limit (or crashed): the wait status
+    assert "raised" not in outcome, outcome["raised"]
+    assert (outcome["status"], case.reason in str(outcome["reason"])) == (case.status, True), (
+        outcome
+    )
+    assert outcome["sender"] == case.sender
+    assert outcome["subject"]  # the headers survive whatever the body does
+    assert float(str(outcome["seconds"])) < MAX_SECONDS
 
 
 @pytest.mark.usefixtures("english")
-def test_the_corpus_through_ingest_file(tinbai, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    paths = []
-    for case in CASES:
-        path = tmp_path / f"{case.id}.eml"
-        path.write_bytes(case.build())
-        paths.append(path)
+def test_the_corpus_through_ingest_file(tinbai, hostile_files: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    paths = [hostile_files[case.id] for case in CASES]
     done = tinbai("ingest-file", *paths)
     for case, path in zip(CASES, paths, strict=True):
         line = next((x for x in done.stdout.splitlines() if x.startswith(f"{path}:")), "")
@@ -237,10 +255,18 @@ def test_the_corpus_through_ingest_file(tinbai, tmp_path: Path) -> None:  # type
             assert case.reason in line
     report = json.loads(tinbai("report", "--format", "json", "--as-of", "2020-05-15").stdout)
     tuan_giao = next(u for u in report["units"] if u["id"] == "tuan-giao")
-    # Counted for tuan-giao: blank lines, 2 × nested divs, the 5 MB name, the 36 MB .txt
-    # (news); unclosed tags (article); the zip's photo, the 40 MB photo.
-    assert tuan_giao["counts"] == {"news": 5, "article": 1, "photo": 2}
-    assert report["unmapped"] == [{"address": "a@malicious.example.org", "messages": 1}]
+    # Counted for tuan-giao: blank lines, 2 × nested divs, the 5 MB name, the 36 MB .txt,
+    # 16,000 encoded words, missing boundaries, base64 garbage, bare CR/LF, 8-bit headers
+    # (news); unclosed tags and the two tagged document bombs (article); the zip's photo,
+    # the 40 MB and 50 MB photos. No ambiguous From (the CVE shapes) counts for anyone.
+    assert tuan_giao["counts"] == {"news": 10, "article": 3, "photo": 3}
+    # The address in brackets, never the display name: the CVE-2023-27043 shapes that
+    # name a@malicious.example.org are its (for review, not counted for tuan-giao).
+    assert report["unmapped"] == [
+        {"address": "a@malicious.example.org", "messages": 5},
+        {"address": '"a@malicious.example.org"@example.org', "messages": 1},
+        {"address": "(no sender)", "messages": 1},
+    ]
     ids = {case.id: i for i, case in enumerate(CASES, 1)}
     bomb = tinbai("explain", str(ids["zip-bomb-member"])).stdout
     assert "a zip bomb, skipped" in bomb
@@ -273,8 +299,8 @@ def test_blank_lines_body_still_counts_its_words() -> None:
         ("mx.example.org; dmarc=pass header.from=example.org", "counted"),
         ("mx.example.org; dmarc=pass header.from=Example.ORG.", "counted"),
         ("mx.example.org; spf=pass smtp.mailfrom=example.org", "counted"),
-        ("mx.example.org; dmarc=pass header.from=malicious.example.org", "ignored"),
-        ("mx.example.org; dmarc=pass header.from=sub.example.org", "ignored"),
+        ("mx.example.org; dmarc=pass header.from=malicious.example.org", "needs-review"),
+        ("mx.example.org; dmarc=pass header.from=sub.example.org", "needs-review"),
     ],
     ids=["aligned", "case-and-dot", "no-header-from", "another-domain", "a-subdomain"],
 )
@@ -284,7 +310,7 @@ def test_header_from_must_be_the_senders_domain(results: str, status: str, ctx) 
     raw = build_message(headers=[("Authentication-Results", results)])
     result = classify(parse_message(raw), ctx)
     assert result.status == status, result.reason
-    if status == "ignored":
+    if status == "needs-review":
         assert result.reason.code == "spoofed.other-domain"
         assert reason_text(result.reason, "en").startswith(
             "the receiving server checked header.from="

@@ -96,7 +96,7 @@ def test_only_the_trusted_servers_authentication_results_count() -> None:
     msg = message("[Tin] a", text(100), headers=(forged, real))
     assert Spoofed().apply(msg, CTX, ()).fired is False  # topmost is trusted by default: it passed
     trusted = replace(CTX, trusted_authserv_ids=("mx.example.org",))
-    assert Spoofed().apply(msg, trusted, ()).status == "ignored"
+    assert Spoofed().apply(msg, trusted, ()).status == "needs-review"
     assert Spoofed().apply(msg, replace(trusted, check_authentication=False), ()).fired is False
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from digestkit import free_port, set_key, use_smtp
 from figures import check_figures
+from mailkit import build_message
 from openpyxl import load_workbook
 
 from tinbai.errors import ConfigError
@@ -216,3 +217,26 @@ def test_digest_outside_the_plans_period_still_matches_the_report(
         html, json.loads(run("report", "--format", "json", "--as-of", as_of, "--plan", "2020-q2"))
     )
     assert says in html
+
+
+def test_the_digest_tells_the_editor_a_message_to_review_may_be_forged(run, config_file, tmp_path):
+    """Issue 12, part 6: possible spoofing goes to review, and the digest says so in Vietnamese."""
+    forged = tmp_path / "forged.eml"
+    forged.write_bytes(
+        build_message(
+            subject="[Tin] Tin giả mạo",
+            headers=[
+                (
+                    "Authentication-Results",
+                    "mx.google.com; dmarc=fail (p=NONE sp=NONE dis=NONE) header.from=example.org",
+                )
+            ],
+        )
+    )
+    run("ingest-file", forged)
+    for suffix in ("html", "txt"):
+        out = tmp_path / f"digest.{suffix}"
+        run("digest", "--preview", out, "--as-of", "2020-05-15")
+        shown = out.read_text(encoding="utf-8")
+        assert "Tin giả mạo" in shown
+        assert "Có thể người gửi bị giả mạo: máy chủ nhận thư báo dmarc=fail" in shown, suffix

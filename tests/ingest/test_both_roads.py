@@ -7,6 +7,7 @@ compares the two reports.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from datetime import datetime
@@ -18,6 +19,10 @@ from typing import Any
 import pytest
 from dovecot import Mailbox
 from mailkit import HANOI, Attachment, build_message
+from sqlalchemy import select
+
+from store.models import Message
+from tinbai.app import App
 
 pytestmark = pytest.mark.integration
 
@@ -80,3 +85,29 @@ def test_an_unnamed_x_rtf_part_counts_the_same_over_imap_as_from_a_file(
 
     assert from_file == {"news": 0, "article": 1, "photo": 0}
     assert over_imap == from_file
+
+
+def _b(text: str) -> str:
+    return f"=?UTF-8?B?{base64.b64encode(text.encode()).decode()}?="
+
+
+def test_a_name_split_across_encoded_words_is_stored_whole_on_both_roads(
+    mailbox: Mailbox, tmp_path: Path
+) -> None:
+    # RFC 2047 §6.2: the space between adjacent encoded words is not part of the name.
+    raw = (
+        f"From: {_b('LĐLĐ huyện Tu')}\r\n {_b('ần Giáo')} <tuangiao@example.org>\r\n"
+        "To: tinbai@example.org\r\nSubject: [Tin] Hội nghị\r\n"
+        "Date: Mon, 11 May 2020 09:00:00 +0700\r\nMessage-ID: <split-name@example.org>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nKính gửi Ban Tuyên giáo.\r\n"
+    ).encode()
+    counted_both_ways(mailbox, tmp_path, raw)
+    names = []
+    for config in (mailbox.config, tmp_path / "from-file" / "config.toml"):
+        app = App(config_path=config)
+        try:
+            with app.store.session() as s:
+                names.append(s.scalars(select(Message.sender_name)).all())
+        finally:
+            app.close()
+    assert names == [["LĐLĐ huyện Tuần Giáo"]] * 2

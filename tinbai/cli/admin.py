@@ -11,12 +11,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from classify.labels import code_of
 from classify.message import KINDS
 from digest.i18n import quantity
 from store import users as user_store
 from store.audit import audit_entries
 from store.submissions import SubmissionDetail
-from texts import reason_text, text
+from texts import reason_text, review_reason, text
 from tinbai import admin
 from tinbai.app import App
 from tinbai.cli import cli
@@ -138,7 +139,7 @@ def submissions_show(app: App, message_pk: int) -> None:
     detail, unit_id = admin.submission(app, message_pk)
     row = detail.row
     language = app.config.model.language
-    reason = reason_text(detail.reason, language)
+    reason = review_reason(code_of(row.status, detail.reason), detail.reason, language)
     units = app.config.model.units
     unit = (
         f"{unit_id} ({units[unit_id].name})"

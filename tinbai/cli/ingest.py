@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
+from classify.labels import code_of
 from ingest.files import read_messages
 from ingest.thumbnails import parse_with_thumbnails
-from texts import reason_text, text
+from texts import review_reason, text
 from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import pass_app
@@ -58,7 +59,11 @@ def ingest_file(app: App, paths: tuple[Path, ...], mailbox: str | None) -> None:
                     stats[kind] += count
                 if done.classification.status != "counted":
                     status = done.classification.status
-                    reason = reason_text(done.classification.reason, language)
+                    reason = review_reason(
+                        code_of(status, done.classification.reason),
+                        done.classification.reason,
+                        language,
+                    )
                     click.echo(f"{message.origin}: {text(f'status.{status}', language)}: {reason}")
         except ParseError as e:
             unreadable.append(str(e))

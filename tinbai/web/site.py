@@ -490,6 +490,12 @@ class Site:
             statuses=admin.STATUSES,
             choices=self.unit_choices(),
             unit_label=self.unit_label,
+            # The label beside the status where it says more than the status: possible spoofing.
+            outcomes={
+                s.row.id: outcome_label(code, self.language)
+                for s in found
+                if (code := code_of(s.row.status, s.row.reason)) == "spoofed"
+            },
         )
 
     def submission(self, request: Request, user: UserRow) -> Response:

@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from classify.context import ClassifyContext, Rule, Verdict
-from classify.gates import AutoReply, Bounce, Invitation, NotAddressed, OutsidePeriod, Spoofed
+from classify.gates import (
+    AutoReply,
+    Bounce,
+    Invitation,
+    NotAddressed,
+    OutsidePeriod,
+    Spoofed,
+)
+from classify.loops import ReplyToTinbai
 from classify.message import KINDS, Classification, Item, ParsedMessage, RuleHit
 from classify.pieces import (
     TAG_WORD,
@@ -31,6 +39,7 @@ from classify.tags import message_tags
 from classify.text import words
 
 DEFAULT_RULES: tuple[Rule, ...] = (
+    ReplyToTinbai(),
     Bounce(),
     AutoReply(),
     Invitation(),

@@ -290,6 +290,22 @@ class WebConfig(_Strict):
     thumbnail_cache_mb: float = Field(default=50.0, gt=0)
 
 
+class ReceiptsConfig(_Strict):
+    """Short replies to units about what their mail counted for: off unless enabled."""
+
+    enabled: bool = False
+    interval_minutes: float = Field(default=60.0, ge=0)  # at most one receipt per sender per this
+    language: Literal["vi", "en"] | None = None  # default: the config's language
+
+
+class RemindersConfig(_Strict):
+    """One email to each unit behind pace on each of these dates: off unless enabled."""
+
+    enabled: bool = False
+    dates: list[date] = []
+    language: Literal["vi", "en"] | None = None
+
+
 class TagsConfig(_Strict):
     """Words a unit may put in a subject tag, per kind; case and diacritics do not matter."""
 
@@ -323,6 +339,8 @@ class ConfigModel(_Strict):
     digest: DigestConfig = DigestConfig()
     web: WebConfig = WebConfig()
     classify: ClassifyConfig = ClassifyConfig()
+    receipts: ReceiptsConfig = ReceiptsConfig()
+    reminders: RemindersConfig = RemindersConfig()
     groups: dict[Id, GroupConfig]
     units: dict[Id, UnitConfig]
     plans: list[PlanConfig]

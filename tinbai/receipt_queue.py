@@ -1,0 +1,54 @@
+"""Which stored submissions owe their sender a receipt: decided as each message is stored.
+
+Kept apart from `tinbai.receipts` (composing and sending) so a poll imports only this.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from classify.loops import receipt_refusal
+from classify.message import ParsedMessage
+from store import Store
+from store.receipts import queue_receipt
+from texts import reason_text
+from tinbai.config import Config
+
+log = logging.getLogger(__name__)
+
+OWED = ("counted", "needs-review")
+
+
+def own_addresses(config: Config) -> tuple[str, ...]:
+    """tinbai's own addresses: it never answers itself."""
+    model = config.model
+    boxes = [b.address for b in model.named_mailboxes().values()]
+    return tuple(a.lower() for a in (*boxes, model.smtp.from_ if model.smtp else "") if a)
+
+
+def receipt_addresses(config: Config) -> tuple[str, ...] | None:
+    """tinbai's own addresses when receipts are on (what `pipeline.submit` takes), else None."""
+    return own_addresses(config) if config.model.receipts.enabled else None
+
+
+def queue(
+    store: Store,
+    *,
+    message_pk: int,
+    parsed: ParsedMessage,
+    status: str,
+    own: Sequence[str],
+    now: datetime,
+) -> bool:
+    """Owe the sender a receipt for this stored message, unless it must not be answered."""
+    if status not in OWED or parsed.sender is None:
+        return False
+    refusal = receipt_refusal(parsed, own)
+    if refusal is not None:
+        log.info(
+            "no receipt for %s: %s", parsed.message_id or message_pk, reason_text(refusal, "en")
+        )
+        return False
+    return queue_receipt(store, message_pk, parsed.sender.address, now)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
+from email.utils import parseaddr
 
 from classify import Classification, ClassifyContext, ParsedMessage, classify
 from classify.message import Mark, RuleHit
@@ -55,7 +56,9 @@ def classify_context(config: Config, mailbox_name: str | None = None) -> Classif
         check_authentication=rules.check_authentication,
         trusted_authserv_ids=tuple(rules.trusted_authserv_ids),
         themes=theme_matcher(config),
-        own_domain=config.model.smtp.from_.rpartition("@")[2] if config.model.smtp else "",
+        own_domain=parseaddr(config.model.smtp.from_)[1].rpartition("@")[2]
+        if config.model.smtp
+        else "",
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from email.utils import parseaddr
 
 from classify.loops import receipt_refusal
 from classify.message import ParsedMessage
@@ -25,7 +26,8 @@ def own_addresses(config: Config) -> tuple[str, ...]:
     """tinbai's own addresses: it never answers itself."""
     model = config.model
     boxes = [b.address for b in model.named_mailboxes().values()]
-    return tuple(a.lower() for a in (*boxes, model.smtp.from_ if model.smtp else "") if a)
+    sender = parseaddr(model.smtp.from_)[1] if model.smtp else ""  # may carry a display name
+    return tuple(a.lower() for a in (*boxes, sender) if a)
 
 
 def receipt_addresses(config: Config) -> tuple[str, ...] | None:

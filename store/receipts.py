@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from classify.reasons import Reason
@@ -32,15 +32,23 @@ DUE, CLAIMED, SENT, UNSURE = "due", "claimed", "sent", "unsure"
 
 
 def queue_receipt(store: Store, message_pk: int, sender: str, now: datetime) -> bool:
-    """Owe ``sender`` a receipt for a stored message; False if one is owed or sent already."""
+    """Owe ``sender`` a receipt for a stored message; False if one is owed or sent already.
+
+    Written in the transaction that stored the message when one is open (the poller
+    writes a batch in one): a second connection would wait on SQLite's lock until it
+    failed the poll, and on PostgreSQL would not yet see the message row it refers to.
+    So the message and the receipt it is owed land together, or neither does.
+    """
     try:
-        with store.session() as s, s.begin():
-            if s.scalar(select(Receipt.id).where(Receipt.message_pk == message_pk)) is not None:
+        with store.transaction() as conn:
+            if conn.scalar(select(Receipt.id).where(Receipt.message_pk == message_pk)):
                 return False
-            s.add(Receipt(message_pk=message_pk, sender=sender.lower(), state=DUE, queued_at=now))
+            conn.execute(
+                insert(Receipt).values(
+                    message_pk=message_pk, sender=sender.lower(), state=DUE, queued_at=now
+                )
+            )
             return True
-    except IntegrityError:
-        return False
     except SQLAlchemyError as e:
         raise StoreError(f"cannot queue a receipt: {e} — check database.url") from e
 

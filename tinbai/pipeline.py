@@ -118,8 +118,8 @@ def submit(
         themes=_themes(parsed, ctx),
     )
     if receipts is not None and outcome.created:
-        # `receipts` holds tinbai's own addresses when receipts are on; a receipt lost to a
-        # crash right here is a courtesy missed, never a count.
+        # `receipts` holds tinbai's own addresses when receipts are on. Queued in the
+        # transaction that stored the message (the poller's batch, if one is open).
         queue(
             store,
             message_pk=outcome.message_pk,

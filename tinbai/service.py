@@ -161,8 +161,9 @@ class Service:
             return
         log.info("poll of %s: %s", name, stats.summary())
         self._recovered(name)
-        if self.digest:
-            self.receipts_job()
+        # In every process that polls: with `--mailbox` the digest process polls nothing, so
+        # a receipt left to it would never go out. The claims keep each receipt to one send.
+        self.receipts_job()
 
     def close(self) -> None:
         """Log the kept IMAP sessions out; the next poll would log in again."""

@@ -378,6 +378,12 @@ class ConfigModel(_Strict):
                     )
         if not self.plans:
             raise ValueError("plans: no plan — add a [[plans]] table with id, title, start and end")
+        for table in ("receipts", "reminders"):
+            if getattr(self, table).enabled and self.smtp is None:
+                raise ValueError(
+                    f"{table}.enabled: units are written to through [smtp], and there is none"
+                    f" — add an [smtp] table (host, port, from) or set {table}.enabled = false"
+                )
         self._check_mailboxes()
         return self
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tinbai.config import load_config
+from tinbai.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -39,3 +40,17 @@ def test_the_readme_example_turns_the_feature_on(section: str, tmp_path: Path) -
     else:
         assert model.reminders.enabled
         assert model.reminders.dates == [date(2020, 5, 15), date(2020, 6, 16)]
+
+
+@pytest.mark.parametrize("section", ["Receipts", "Reminders"])
+def test_turned_on_without_smtp_is_one_line_naming_the_fix(section: str, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    shipped = (ROOT / "config.toml").read_text(encoding="utf-8")
+    without_smtp = re.sub(r"(?ms)^\[smtp\]\n.*?(?=^\[)", "", shipped, count=1)
+    config.write_text(without_smtp + "\n" + _example(section), encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(config)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert f"{section.lower()}.enabled" in message
+    assert "add an [smtp] table" in message

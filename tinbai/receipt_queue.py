@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from classify.loops import receipt_refusal
@@ -20,6 +20,10 @@ from tinbai.config import Config
 log = logging.getLogger(__name__)
 
 OWED = ("counted", "needs-review")
+# Mail that arrived longer ago than this gets no receipt: a mailbox's first sync, or an
+# archive fed to `tinbai ingest-file`, would otherwise answer months of old mail at once.
+# A week still covers the mail that came in while the service was down.
+MAX_AGE = timedelta(days=7)
 
 
 def own_addresses(config: Config) -> tuple[str, ...]:
@@ -46,6 +50,15 @@ def queue(
 ) -> bool:
     """Owe the sender a receipt for this stored message, unless it must not be answered."""
     if status not in OWED or parsed.sender is None:
+        return False
+    arrived = parsed.received_at or parsed.date or now
+    if now - arrived > MAX_AGE:
+        log.info(
+            "no receipt for %s: it arrived on %s, more than %d days ago",
+            parsed.message_id or message_pk,
+            arrived.date().isoformat(),
+            MAX_AGE.days,
+        )
         return False
     refusal = receipt_refusal(parsed, own)
     if refusal is not None:

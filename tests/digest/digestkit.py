@@ -103,5 +103,5 @@ class ClockedApp(App):
 def add_table(config: Path, table: str, body: str) -> None:
     """Append a table (e.g. ``[receipts]``) to a config file, as an admin would write it."""
     text = config.read_text(encoding="utf-8")
-    assert f"[{table}]" not in text
+    assert not re.search(rf"(?m)^\[{re.escape(table)}\]", text), f"[{table}] is there already"
     config.write_text(f"{text.rstrip()}\n\n[{table}]\n{body.strip()}\n", encoding="utf-8")

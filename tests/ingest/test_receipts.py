@@ -192,9 +192,16 @@ def test_several_submissions_within_the_interval_go_in_one_receipt(
 def test_a_receipt_goes_out_once_across_restarts(
     mailbox: Mailbox, smtp_server: SmtpServer, receipts: ClockedApp
 ) -> None:
-    """Each `tinbai poll` is a new process: the queue and the claims live in the database."""
+    """Each `tinbai poll` is a new process: the queue and the claims live in the database.
+
+    Those run on the real clock, so the mail is dated today, outside the seed's plan.
+    """
+    add_table(mailbox.config, "classify", "ignore_outside_plans = false")
+    today = datetime.now(HANOI)
     mailbox.deliver(
-        build_message(sender="tuangiao@example.org", message_id="<tin-1@tuangiao.example.org>")
+        build_message(
+            sender="tuangiao@example.org", message_id="<tin-1@tuangiao.example.org>", date=today
+        )
     )
     smtp_server.mailbox.answer = "451 4.3.0 Try again later"
     assert "1 new" in mailbox.tinbai("poll").stdout  # queued; the server turns the receipt away
@@ -207,7 +214,9 @@ def test_a_receipt_goes_out_once_across_restarts(
 
     # A tinbai that stopped between claiming a receipt and sending it: never sent twice.
     mailbox.deliver(
-        build_message(sender="dienbien@example.org", message_id="<tin-2@dienbien.example.org>")
+        build_message(
+            sender="dienbien@example.org", message_id="<tin-2@dienbien.example.org>", date=today
+        )
     )
     poll_once(receipts)
     [(sender, [owed])] = due_receipts(receipts.store).items()
@@ -219,6 +228,23 @@ def test_a_receipt_goes_out_once_across_restarts(
     log = mailbox.tinbai("receipts").stdout
     assert "unsure   dienbien@example.org" in log
     assert "sent     tuangiao@example.org" in log
+
+
+def test_a_first_sync_does_not_answer_old_mail(
+    mailbox: Mailbox, smtp_server: SmtpServer, receipts: ClockedApp
+) -> None:
+    receipts.at = MORNING + timedelta(days=30)
+    mailbox.deliver(
+        build_message(sender="tuangiao@example.org", subject="[Tin] Tháng trước", date=MORNING),
+        build_message(
+            sender="dienbien@example.org",
+            subject="[Tin] Hôm qua",
+            date=receipts.at - timedelta(days=1),
+        ),
+    )
+    poll_and_answer(receipts)
+    assert mailbox.totals()["news"] == 2  # both count ...
+    assert [e.rcpt_tos for e in smtp_server.mailbox.envelopes] == [["dienbien@example.org"]]
 
 
 def test_receipts_are_off_by_default(mailbox: Mailbox, smtp_server: SmtpServer) -> None:

@@ -18,8 +18,10 @@ from dovecot import Mailbox
 from mailkit import build_message
 
 from store.receipts import claim_receipts, due_receipts
+from tinbai.config import mailbox_names
 from tinbai.polling import poll_once
 from tinbai.receipts import send_due_receipts
+from tinbai.service import Service
 
 pytestmark = pytest.mark.integration
 
@@ -253,3 +255,17 @@ def test_receipts_are_off_by_default(mailbox: Mailbox, smtp_server: SmtpServer) 
     assert "1 new" in mailbox.tinbai("poll").stdout
     assert smtp_server.mailbox.envelopes == []
     assert mailbox.tinbai("receipts").stdout.strip() == "chưa có thư xác nhận nào"
+
+
+def test_a_polling_process_without_the_digest_sends_the_receipts(
+    mailbox: Mailbox, smtp_server: SmtpServer, receipts: ClockedApp
+) -> None:
+    """`tinbai run --mailbox NAME` polls but sends no digest; its polls still answer units."""
+    service = Service(receipts, mailboxes=mailbox_names(receipts.config), digest=False)
+    mailbox.deliver(build_message(sender="tuangiao@example.org"))
+    try:
+        service.poll_job()
+    finally:
+        service.close()
+    [receipt] = smtp_server.mailbox.messages()
+    assert receipt["To"] == "tuangiao@example.org"

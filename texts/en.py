@@ -444,4 +444,6 @@ CATALOGUE: Mapping[str, str] = {
     "cli.remind_already": "{unit}: already reminded for {day}, not sent again",
     "cli.remind_no_address": "{unit} is behind pace but no address is mapped to it — map one: tinbai senders add ADDRESS {unit_id}",
     "cli.receipts_none": "no receipt yet",
+    "cli.remind_failed": "reminder to {unit} ({to}) not sent, tried again on the next run: {reason}",
+    "cli.remind_some_failed": "{n} reminder(s) not sent ({units}) — run tinbai remind again once the SMTP server accepts mail",
 }

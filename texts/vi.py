@@ -444,4 +444,6 @@ CATALOGUE: Mapping[str, str] = {
     "cli.remind_already": "{unit}: đã nhắc cho ngày {day}, không gửi lại",
     "cli.remind_no_address": "{unit} chậm tiến độ nhưng chưa có địa chỉ nào được gán cho đơn vị — gán bằng: tinbai senders add ĐỊA_CHỈ {unit_id}",
     "cli.receipts_none": "chưa có thư xác nhận nào",
+    "cli.remind_failed": "chưa gửi được thư nhắc cho {unit} ({to}), lần chạy sau sẽ gửi lại: {reason}",
+    "cli.remind_some_failed": "{n} thư nhắc chưa gửi được ({units}) — chạy lại tinbai remind khi máy chủ SMTP nhận thư",
 }

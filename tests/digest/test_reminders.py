@@ -93,3 +93,17 @@ def test_reminders_are_off_by_default(quarter: Path, smtp_server: SmtpServer) ->
     finally:
         app.close()
     assert smtp_server.mailbox.envelopes == []
+
+
+def test_a_reminder_the_server_refused_is_said_unsent_and_sent_by_the_next_run(
+    reminders: ClockedApp, smtp_server: SmtpServer, run: InProcess
+) -> None:
+    smtp_server.mailbox.answer = "451 4.3.0 Try again later"
+    out = run("remind", "--as-of", "2020-05-15", code=1)
+    assert "đã gửi thư nhắc" not in out  # before: a refused reminder was printed as sent
+    assert out.count("chưa gửi được thư nhắc cho ") == len(BEHIND)
+    assert f"{len(BEHIND)} thư nhắc chưa gửi được" in out
+    smtp_server.mailbox.answer = "250 OK"
+    out = run("remind", "--as-of", "2020-05-15")  # nothing was claimed: all go out now
+    assert out.count("đã gửi thư nhắc cho ") == len(BEHIND)
+    assert len(smtp_server.mailbox.envelopes) == len(BEHIND)

@@ -16,7 +16,6 @@ from tinbai.reminders import language, missing_text, remind
 _LINE = {
     "would-send": "cli.remind_would",
     "sent": "cli.remind_sent",
-    "failed": "cli.remind_sent",
 }
 
 
@@ -40,14 +39,21 @@ def remind_command(app: App, dry_run: bool, as_of: date | None) -> None:
             click.echo(text("cli.remind_already", lang, unit=r.unit, day=day.isoformat()))
         elif outcome.state == "no-address":
             click.echo(text("cli.remind_no_address", lang, unit=r.unit, unit_id=r.unit_id))
+        elif outcome.state == "failed":  # said as not sent, never as sent
+            reason = outcome.note
+            click.echo(
+                text("cli.remind_failed", lang, unit=r.unit, to=", ".join(r.to), reason=reason)
+            )
         else:
             click.echo(
                 text(_LINE[outcome.state], lang, unit=r.unit, to=", ".join(r.to), missing=missing)
             )
         if outcome.state == "failed":
-            failed.append(outcome.note)
+            failed.append(r.unit)
     if failed:
-        raise click.ClickException(failed[0])
+        raise click.ClickException(
+            text("cli.remind_some_failed", lang, n=len(failed), units=", ".join(failed))
+        )
 
 
 @cli.command("receipts")

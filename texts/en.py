@@ -436,7 +436,7 @@ CATALOGUE: Mapping[str, str] = {
     "reminder.subject": "Reminder: {unit} is behind on the plan “{plan}”",
     "reminder.intro": "As of {as_of}, {percent}% of the plan “{plan}” has passed (it ends on {end}). Against its quota your unit still needs:",
     "reminder.missing_line": "• {kind}: {count}/{target} so far, {missing} missing (the pace asks for {due} by now)",
-    "reminder.how": "Please send news, articles and photos to {address}, with [Tin], [Bài] or [Ảnh] at the start of the subject.",
+    "reminder.how": "Please send news, articles and photos to {address}, with [News], [Article] or [Photo] at the start of the subject.",
     "reminder.missing_short": "{missing} {kind}",
     "cli.remind_none": "{as_of}: no unit is behind pace, no reminder to send",
     "cli.remind_would": "would send to {unit} ({to}): missing {missing}",

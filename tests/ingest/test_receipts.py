@@ -269,3 +269,20 @@ def test_a_polling_process_without_the_digest_sends_the_receipts(
         service.close()
     [receipt] = smtp_server.mailbox.messages()
     assert receipt["To"] == "tuangiao@example.org"
+
+
+def test_on_postgresql_the_poll_queues_the_receipt_with_its_message(
+    mailbox: Mailbox, smtp_server: SmtpServer, receipts: ClockedApp, postgres_db: str
+) -> None:
+    """The poller writes a batch in one transaction; the receipt is owed inside it."""
+    text = mailbox.config.read_text(encoding="utf-8")
+    mailbox.config.write_text(
+        text.replace('url = "sqlite:///tinbai.db"', f'url = "{postgres_db}"', 1), encoding="utf-8"
+    )
+    mailbox.deliver(
+        build_message(sender="tuangiao@example.org", message_id="<tin-pg@tuangiao.example.org>")
+    )
+    poll_and_answer(receipts)
+    [receipt] = smtp_server.mailbox.messages()
+    assert receipt["In-Reply-To"] == "<tin-pg@tuangiao.example.org>"
+    assert "postgresql" in receipts.config.database_url

@@ -446,4 +446,5 @@ CATALOGUE: Mapping[str, str] = {
     "cli.receipts_none": "no receipt yet",
     "cli.remind_failed": "reminder to {unit} ({to}) not sent, tried again on the next run: {reason}",
     "cli.remind_some_failed": "{n} reminder(s) not sent ({units}) — run tinbai remind again once the SMTP server accepts mail",
+    "cli.remind_no_plan": "{as_of}: no plan runs on that day, no reminder",
 }

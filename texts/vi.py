@@ -446,4 +446,5 @@ CATALOGUE: Mapping[str, str] = {
     "cli.receipts_none": "chưa có thư xác nhận nào",
     "cli.remind_failed": "chưa gửi được thư nhắc cho {unit} ({to}), lần chạy sau sẽ gửi lại: {reason}",
     "cli.remind_some_failed": "{n} thư nhắc chưa gửi được ({units}) — chạy lại tinbai remind khi máy chủ SMTP nhận thư",
+    "cli.remind_no_plan": "ngày {as_of}: không có kế hoạch nào đang chạy, không có thư nhắc nào",
 }

@@ -51,10 +51,13 @@ def unit_name(app: App, unit_id: str, language: str) -> str:
 
 
 def running_plan(app: App, on: date) -> PlanConfig | None:
+    """The plan whose period holds ``on``, or None: a unit is never told about a plan that
+    ended (`Config.plan` falls back to the last one, for pages shown between quarters)."""
     try:
-        return app.config.plan(None, on=on)
+        plan = app.config.plan(None, on=on)
     except ConfigError:
         return None
+    return plan if plan.start <= on <= plan.end else None
 
 
 def unit_progress(app: App, plan: PlanConfig, unit_id: str, as_of: date) -> UnitProgress | None:

@@ -107,3 +107,11 @@ def test_a_reminder_the_server_refused_is_said_unsent_and_sent_by_the_next_run(
     out = run("remind", "--as-of", "2020-05-15")  # nothing was claimed: all go out now
     assert out.count("đã gửi thư nhắc cho ") == len(BEHIND)
     assert len(smtp_server.mailbox.envelopes) == len(BEHIND)
+
+
+def test_no_reminder_about_a_plan_that_has_ended(
+    reminders: ClockedApp, smtp_server: SmtpServer, run: InProcess
+) -> None:
+    out = run("remind", "--as-of", "2020-07-15")  # after the quarter, before the next plan
+    assert out.strip() == "ngày 2020-07-15: không có kế hoạch nào đang chạy, không có thư nhắc nào"
+    assert smtp_server.mailbox.envelopes == []

@@ -12,6 +12,7 @@ from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import ISO_DATE, pass_app
 from tinbai.reminders import language, missing_text, remind
+from tinbai.unitmail import running_plan
 
 _LINE = {
     "would-send": "cli.remind_would",
@@ -27,6 +28,9 @@ def remind_command(app: App, dry_run: bool, as_of: date | None) -> None:
     """Email each unit behind pace what it still misses against its quota (once per date)."""
     lang = language(app)
     day = as_of or app.today()
+    if running_plan(app, day) is None:
+        click.echo(text("cli.remind_no_plan", lang, as_of=day.isoformat()))
+        return
     outcomes = remind(app, day, dry_run=dry_run)
     if not outcomes:
         click.echo(text("cli.remind_none", lang, as_of=day.isoformat()))

@@ -34,6 +34,7 @@ class ClassifyContext:
     check_authentication: bool = True
     trusted_authserv_ids: tuple[str, ...] = ()  # empty: trust the topmost Authentication-Results
     known_message_ids: frozenset[str] = frozenset()  # stored messages this one refers to
+    own_domain: str = ""  # smtp.from's domain: Message-IDs tinbai made end in it
     themes: ThemeMatcher | None = None  # the plans' themes and dates: tags, not counting rules
 
 

@@ -19,7 +19,7 @@ _AUTO_SUBJECT = re.compile(
     r"^\s*(?:auto(?:matic)?[\s_-]*(?:reply|response|respons|antwort)|out of (?:the )?office"
     r"|tra loi tu dong|phan hoi tu dong|thu tu dong|vang mat|khong co mat tai van phong"
     r"|away until|absence|abwesenheit|automatyczna odpowiedz|reponse automatique"
-    r"|risposta automatica"
+    r"|risposta automatica|auto\s*:"
     r"|autorespons|(?:not )?read\s*:|da doc\s*:|read receipt)",
 )
 _BOUNCE_SUBJECT = re.compile(
@@ -38,6 +38,15 @@ def _is_read_receipt(message: ParsedMessage) -> bool:
     return content_type.lower().startswith("multipart/report") and bool(
         _READ_RECEIPT.search(content_type)
     )
+
+
+def _receipt_or_null_path(message: ParsedMessage) -> Reason | None:
+    if _is_read_receipt(message):
+        return Reason("auto-reply.read-receipt")
+    # An empty envelope sender (RFC 5321's null path) is what autoresponders and bounces use.
+    if (message.header("return-path") or "").strip() in ("<>", "< >"):
+        return Reason("auto-reply.null-return-path")
+    return None
 
 
 class AutoReply:
@@ -71,10 +80,8 @@ class AutoReply:
                 status="ignored",
                 code=self.name,
             )
-        if _is_read_receipt(message):
-            return Verdict(
-                True, Reason("auto-reply.read-receipt"), status="ignored", code=self.name
-            )
+        if special := _receipt_or_null_path(message):
+            return Verdict(True, special, status="ignored", code=self.name)
         subject = fold(message.subject)
         if _AUTO_SUBJECT.match(subject):
             return Verdict(

@@ -15,6 +15,7 @@ from classify.reasons import LEGACY, Reason
 OUTCOME_CODES: tuple[str, ...] = (
     "counted",
     "bounce",
+    "reply-to-tinbai",
     "auto-reply",
     "invitation",
     "spoofed",

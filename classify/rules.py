@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from classify.context import ClassifyContext, Rule, Verdict
 from classify.gates import AutoReply, Bounce, Invitation, NotAddressed, OutsidePeriod, Spoofed
 from classify.links import CloudLinks
+from classify.loops import ReplyToTinbai
 from classify.message import KINDS, Classification, Item, ParsedMessage, RuleHit
 from classify.pieces import (
     TAG_WORD,
@@ -32,6 +33,7 @@ from classify.tags import message_tags
 from classify.text import words
 
 DEFAULT_RULES: tuple[Rule, ...] = (
+    ReplyToTinbai(),
     Bounce(),
     AutoReply(),
     Invitation(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from digest.render import RenderedDigest
 from digest.settings import Editor, SmtpSettings
@@ -20,7 +20,8 @@ XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def new_message_id(sender: str, what: str = "digest") -> str:
-    domain = sender.rpartition("@")[2] or "tinbai.invalid"
+    # `smtp.from` may carry a display name ("Tin bài <tinbai@example.org>"): the domain only.
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "tinbai.invalid"
     return make_msgid(idstring=what, domain=domain)
 
 

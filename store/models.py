@@ -196,6 +196,37 @@ class DigestSent(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class Receipt(Base):
+    """A submission a unit gets a receipt for: due, claimed (receipt_id set), sent or unsure."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), unique=True
+    )
+    sender: Mapped[str] = mapped_column(String(320), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    receipt_id: Mapped[str | None] = mapped_column(String(998))
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ReminderSent(Base):
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("plan_id", "day", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(64))
+    day: Mapped[str] = mapped_column(String(10))  # the configured date, ISO
+    unit_id: Mapped[str] = mapped_column(String(64))
+    recipients: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(998))
+    state: Mapped[str] = mapped_column(String(16))  # "claimed" | "sent"
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
 

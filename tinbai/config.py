@@ -290,6 +290,22 @@ class WebConfig(_Strict):
     thumbnail_cache_mb: float = Field(default=50.0, gt=0)
 
 
+class ReceiptsConfig(_Strict):
+    """Short replies to units about what their mail counted for: off unless enabled."""
+
+    enabled: bool = False
+    interval_minutes: float = Field(default=60.0, ge=0)  # at most one receipt per sender per this
+    language: Literal["vi", "en"] | None = None  # default: the config's language
+
+
+class RemindersConfig(_Strict):
+    """One email to each unit behind pace on each of these dates: off unless enabled."""
+
+    enabled: bool = False
+    dates: list[date] = []
+    language: Literal["vi", "en"] | None = None
+
+
 class TagsConfig(_Strict):
     """Words a unit may put in a subject tag, per kind; case and diacritics do not matter."""
 
@@ -339,6 +355,8 @@ class ConfigModel(_Strict):
     digest: DigestConfig = DigestConfig()
     web: WebConfig = WebConfig()
     classify: ClassifyConfig = ClassifyConfig()
+    receipts: ReceiptsConfig = ReceiptsConfig()
+    reminders: RemindersConfig = RemindersConfig()
     groups: dict[Id, GroupConfig]
     units: dict[Id, UnitConfig]
     plans: list[PlanConfig]
@@ -376,6 +394,12 @@ class ConfigModel(_Strict):
                     )
         if not self.plans:
             raise ValueError("plans: no plan — add a [[plans]] table with id, title, start and end")
+        for table in ("receipts", "reminders"):
+            if getattr(self, table).enabled and self.smtp is None:
+                raise ValueError(
+                    f"{table}.enabled: units are written to through [smtp], and there is none"
+                    f" — add an [smtp] table (host, port, from) or set {table}.enabled = false"
+                )
         self._check_mailboxes()
         return self
 

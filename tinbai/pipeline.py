@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
+from email.utils import parseaddr
 
 from classify import Classification, ClassifyContext, ParsedMessage, classify
 from classify.message import Mark, RuleHit
@@ -20,6 +21,7 @@ from tinbai.config import (
     tag_vocabulary,
     theme_matcher,
 )
+from tinbai.receipt_queue import queue
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,9 @@ def classify_context(config: Config, mailbox_name: str | None = None) -> Classif
         check_authentication=rules.check_authentication,
         trusted_authserv_ids=tuple(rules.trusted_authserv_ids),
         themes=theme_matcher(config),
+        own_domain=parseaddr(config.model.smtp.from_)[1].rpartition("@")[2]
+        if config.model.smtp
+        else "",
     )
 
 
@@ -89,6 +94,7 @@ def submit(
     location: Mark | None = None,
     advance: Mark | None = None,
     thumbnails: Mapping[str, bytes] | None = None,
+    receipts: Sequence[str] | None = None,
 ) -> Submitted:
     """Classify and store one message. A rule that breaks marks it failed; nothing is lost."""
     try:
@@ -111,6 +117,17 @@ def submit(
         thumbnails=thumbnails,
         themes=_themes(parsed, ctx),
     )
+    if receipts is not None and outcome.created:
+        # `receipts` holds tinbai's own addresses when receipts are on. Queued in the
+        # transaction that stored the message (the poller's batch, if one is open).
+        queue(
+            store,
+            message_pk=outcome.message_pk,
+            parsed=parsed,
+            status=result.status,
+            own=receipts,
+            now=now,
+        )
     return Submitted(outcome, result, parsed)
 
 

@@ -48,6 +48,7 @@ from tinbai.app import App
 from tinbai.config import MailboxConfig, mailbox_config, mailbox_settings, read_secret
 from tinbai.errors import MailboxError
 from tinbai.pipeline import classify_context, submit
+from tinbai.receipt_queue import receipt_addresses
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ class StoreLedger:
             now=self.app.now(),
             location=mark,
             advance=advance,
+            receipts=receipt_addresses(self.app.config),
         )
         return done.outcome.created, done.classification
 

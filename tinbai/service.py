@@ -1,9 +1,11 @@
 """`tinbai run`: the scheduler that polls the mailboxes and sends the weekly digest.
 
 APScheduler 3 runs these jobs, each with `max_instances=1` and `coalesce=True`:
-a poll of each mailbox every `poll_interval` seconds (and at start), on its own IMAP
+a poll of each mailbox every `poll_interval` seconds (and at start), followed by the
+receipts that are due when `[receipts]` is on (`tinbai/receipts.py`), on its own IMAP
 session kept logged in between polls (an idle poll is a NOOP), and the digest
-on `digest.schedule` (cron, in `digest.timezone`). A failed poll is logged and
+on `digest.schedule` (cron, in `digest.timezone`); with `[reminders]` on, an hourly
+check that sends a configured date's reminders once (`tinbai/reminders.py`). A failed poll is logged and
 tried again sooner, with a doubling back-off up to the poll interval; after
 `mailbox.alert_after` seconds of failure the editor gets one email, and one
 more when polling recovers (composed and sent by `tinbai/alerts.py`). Extra components
@@ -159,6 +161,9 @@ class Service:
             return
         log.info("poll of %s: %s", name, stats.summary())
         self._recovered(name)
+        # In every process that polls: with `--mailbox` the digest process polls nothing, so
+        # a receipt left to it would never go out. The claims keep each receipt to one send.
+        self.receipts_job()
 
     def close(self) -> None:
         """Log the kept IMAP sessions out; the next poll would log in again."""
@@ -177,6 +182,29 @@ class Service:
             log.error("weekly digest not sent: %s", e)
         except Exception:  # edge: the scheduler must keep running
             log.exception("weekly digest crashed")
+
+    def receipts_job(self) -> None:
+        """After a poll: the receipts that are due (only when `[receipts]` is enabled)."""
+        if not self.app.config.model.receipts.enabled:
+            return
+        from tinbai.receipts import send_due_receipts  # noqa: PLC0415 — only when receipts are on
+
+        try:
+            send_due_receipts(self.app)
+        except TinbaiError as e:
+            log.error("receipts not sent: %s", e)
+        except Exception:  # edge: the scheduler must keep running
+            log.exception("receipts crashed")
+
+    def reminders_job(self) -> None:
+        from tinbai.reminders import scheduled_reminders  # noqa: PLC0415 — only when reminders are on
+
+        try:
+            scheduled_reminders(self.app)
+        except TinbaiError as e:
+            log.error("reminders not sent: %s", e)
+        except Exception:  # edge: the scheduler must keep running
+            log.exception("reminders crashed")
 
     # ------------------------------------------------------------------ health
 
@@ -270,6 +298,14 @@ class Service:
         if self.digest:
             trigger = cron_trigger(config.model.digest.schedule, tz)
             scheduler.add_job(self.digest_job, trigger, id="digest", **defaults)
+            if config.model.reminders.enabled:
+                scheduler.add_job(
+                    self.reminders_job,
+                    IntervalTrigger(hours=1, timezone=tz),
+                    id="reminders",
+                    next_run_time=self.app.now().astimezone(tz),
+                    **defaults,
+                )
         return scheduler
 
     def run_forever(self) -> None:

@@ -165,6 +165,7 @@ def test_every_stored_outcome_has_a_vietnamese_label(
 def test_every_ignoring_rule_has_a_label_in_both_languages() -> None:
     codes = {getattr(rule, "name", "") for rule in DEFAULT_RULES} & set(OUTCOME_CODES)
     assert codes == {
+        "reply-to-tinbai",
         "bounce",
         "auto-reply",
         "invitation",

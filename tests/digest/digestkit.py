@@ -5,17 +5,21 @@ from __future__ import annotations
 import re
 import socket
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner
 
+from tinbai.app import App
 from tinbai.cli import _register, cli
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots" / "digest"
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 SMTP_PASSWORD = "correct horse battery staple"  # the test server's, never a real one
 
 
@@ -84,3 +88,20 @@ class InProcess:
         )
         assert result.exit_code == code, result.output
         return result.output
+
+
+@dataclass
+class ClockedApp(App):
+    """The real App, with the clock it is given: time is injected, not mocked."""
+
+    at: datetime = datetime(2020, 5, 11, 10, 0, tzinfo=HANOI)
+
+    def now(self) -> datetime:
+        return self.at.astimezone(UTC)
+
+
+def add_table(config: Path, table: str, body: str) -> None:
+    """Append a table (e.g. ``[receipts]``) to a config file, as an admin would write it."""
+    text = config.read_text(encoding="utf-8")
+    assert not re.search(rf"(?m)^\[{re.escape(table)}\]", text), f"[{table}] is there already"
+    config.write_text(f"{text.rstrip()}\n\n[{table}]\n{body.strip()}\n", encoding="utf-8")

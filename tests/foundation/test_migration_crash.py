@@ -70,8 +70,10 @@ def test_a_migration_killed_on_a_database_with_mail_keeps_the_mail_and_old_colum
     run("db", "upgrade")  # type: ignore[operator]
     run("ingest-file", write_eml())  # type: ignore[operator]
     db = config_file.parent / "tinbai.db"
-    with sqlite3.connect(db) as c:  # as if this database were one step behind
-        c.execute("ALTER TABLE digests DROP COLUMN delivered_at")
+    with sqlite3.connect(db) as c:  # as if this database were two steps behind
+        c.execute("DROP TABLE reminders")  # 0014_receipts
+        c.execute("DROP TABLE receipts")
+        c.execute("ALTER TABLE digests DROP COLUMN delivered_at")  # 0013_crash_safety
         c.execute("ALTER TABLE folder_states DROP COLUMN acted_uid")
         c.execute("ALTER TABLE folder_states DROP COLUMN acted_uidvalidity")
         c.execute("UPDATE alembic_version SET version_num = '0009_themes'")

@@ -42,6 +42,14 @@ COMMANDS = {
     "poll": LazyCommand(
         "tinbai.cli.poll", "Poll the mailboxes once: count what is new, then exit."
     ),
+    "receipts": LazyCommand(
+        "tinbai.cli.remind",
+        "The latest receipts to units: sent, due, waiting for the interval, or unsure.",
+    ),
+    "remind": LazyCommand(
+        "tinbai.cli.remind",
+        "Email each unit behind pace what it still misses against its quota (once per date).",
+    ),
     "report": LazyCommand(
         "tinbai.cli.report", "Progress of every group and unit against the plan's quotas."
     ),

@@ -17,6 +17,7 @@ from tinbai.cli import cli
 from tinbai.cli.common import pass_app
 from tinbai.errors import ParseError
 from tinbai.pipeline import classify_context, submit
+from tinbai.receipt_queue import receipt_addresses
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def ingest_file(app: App, paths: tuple[Path, ...], mailbox: str | None) -> None:
                     source="file",
                     now=app.now(),
                     thumbnails=thumbnails,
+                    receipts=receipt_addresses(app.config),
                 )
                 if not done.outcome.created:
                     stats["already"] += 1

@@ -47,6 +47,7 @@ def poll(app: App, wait: float, mailboxes: tuple[str, ...]) -> None:
     names: list[str | None] = [*mailboxes] or [*mailbox_names(app.config)] or [None]
     if len(names) == 1:
         click.echo(_poll_one(app, wait, names[0]))
+        _receipts(app)
         return
     failed = 0
     for name in names:  # one mailbox failing does not keep the others from being polled
@@ -55,8 +56,26 @@ def poll(app: App, wait: float, mailboxes: tuple[str, ...]) -> None:
         except TinbaiError as e:
             failed += 1
             click.echo(f"tinbai: {name}: {e}", err=True)
+    _receipts(app)
     if failed:
         raise SystemExit(1)
+
+
+def _receipts(app: App) -> None:
+    """The receipts that are due, as `tinbai run` sends them after a poll (if enabled).
+
+    So a `tinbai poll` from cron answers units too; a receipt that cannot go out now
+    stays due for the next poll (logged), and the poll's own result stands.
+    """
+    if not app.config.model.receipts.enabled:
+        return
+    from tinbai.receipts import send_due_receipts  # noqa: PLC0415 — only when receipts are on
+
+    try:
+        send_due_receipts(app)
+    except TinbaiError as e:
+        click.echo(f"tinbai: receipts not sent: {e}", err=True)
+        raise SystemExit(1) from None
 
 
 def _poll_one(app: App, wait: float, name: str | None) -> str:

@@ -131,10 +131,11 @@ def test_a_link_broken_during_a_prefetch_stops_the_poll_in_one_line_and_the_next
     uids = mailbox.deliver(*(build_message(subject=f"[Tin] đứt {n}") for n in range(6)))
     mailbox.configure(after_processing="mark-seen", batch_size=BATCH)
 
-    # The server goes away while the IMAP thread reads batch 2, as batch 1 commits.
+    # The server goes away while the IMAP thread reads batch 2 and plans batch 3 (the
+    # "already stored?" question of batch 3), as batch 1 commits.
     with pytest.raises(MailboxError) as stopped:
         # (not looking at the flags meanwhile: the kick would cut that client too)
-        poll_watched(mailbox, 3, {2: lambda: mailbox.server.kick(mailbox.user)}, look=False)
+        poll_watched(mailbox, 3, {3: lambda: mailbox.server.kick(mailbox.user)}, look=False)
 
     line = str(stopped.value)
     assert "\n" not in line

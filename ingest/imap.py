@@ -272,10 +272,11 @@ FetchRequest = tuple[list[int], list[str]]  # (UIDs, what to fetch of each)
 
 @dataclass
 class Ticket:
-    """One UID FETCH sent by a `FetchPipeline`: its tag, its UIDs and, once read, its answer."""
+    """One command sent by a `FetchPipeline`: its tag, its UIDs and, once read, its answer."""
 
     tag: str
     uids: list[int]
+    name: str = "FETCH"
     answer: dict[int, dict[bytes, Any]] = field(default_factory=dict)
     error: imap_errors.IMAPClientError | None = None
     read: bool = False
@@ -344,6 +345,14 @@ class FetchPipeline:
         self._queue.append(ticket)
         return ticket
 
+    def send_command(self, *args: str | bytes) -> Ticket:
+        """Another command sent without waiting (``"UID", "STORE", …``, ``"UID", "MOVE", …``):
+        its answer is read in turn, after those sent before it; `result` raises if it failed."""
+        name = args[1] if args[0] == "UID" else args[0]
+        ticket = Ticket(self._own(*args), [], name if isinstance(name, str) else name.decode())
+        self._queue.append(ticket)
+        return ticket
+
     def result(self, ticket: Ticket) -> dict[int, dict[bytes, Any]]:
         """The answer of ``ticket`` (read after all sent before it); a NO or BAD raises."""
         while not ticket.read:
@@ -362,9 +371,11 @@ class FetchPipeline:
         ticket.read = True
         imap = self._imap
         try:
-            typ, data = imap._command_complete("FETCH", ticket.tag)
+            typ, data = imap._command_complete(ticket.name, ticket.tag)
             if typ != "OK":
-                ticket.error = imap_errors.IMAPClientError(f"fetch failed: {data!r}")
+                ticket.error = imap_errors.IMAPClientError(
+                    f"{ticket.name.lower()} failed: {data!r}"
+                )
         except imap_errors.IMAPClientAbortError:
             raise
         except imap_errors.IMAPClientError as e:

@@ -445,11 +445,14 @@ class Poller:
             wire.ask(self._ask_heads, run, [0, 1])
             plans = {n: plan(n) for n in range(min(2, last + 1))}
             reading = wire.ask(self._finish_batch, folder, plans.pop(0))
-            acting: Future[None] | None = None
+            sent: Future[Ticket | None] | None = None  # the last batch's action, sent
             for n, batch in enumerate(batches):
                 steps = reading.result()  # a fetch's error is raised here, as it was raised
                 if n + 2 <= last:
-                    plans[n + 2] = plan(n + 2)
+                    plans[n + 2] = plan(
+                        n + 2
+                    )  # its parts go out before the action's answer is read
+                acting = wire.ask(self._answered, run, sent) if sent is not None else None
                 if n + 1 <= last:
                     reading = wire.ask(self._finish_batch, folder, plans.pop(n + 1))
                 if acting is not None:
@@ -457,15 +460,30 @@ class Poller:
                     self._acted(folder, uidvalidity, batches[n - 1], ran=True)
                 committed = self._commit_batch(steps)
                 crash_point("poll.committed")
-                acting = wire.ask(self.after.apply, self.client, committed) if committed else None
-                if acting is None:
+                sent = wire.ask(self._act, run, committed) if committed else None
+                if sent is None:
                     self._acted(folder, uidvalidity, batch, ran=False)
                 done += len(batch)
                 if self.progress:
                     self.progress(done, total)
-            if acting is not None:
-                acting.result()
+            if sent is not None:
+                wire.ask(self._answered, run, sent).result()
                 self._acted(folder, uidvalidity, batches[-1], ran=True)
+
+    def _act(self, run: _Run, uids: list[int]) -> Ticket | None:
+        """Send the action on committed ``uids`` without waiting (the wire's thread); an
+        action that is not one command (a move without MOVE) is done here, in full."""
+        command = self.after.command(self.client, uids)
+        if command is None:
+            self.after.apply(self.client, uids)
+            return None
+        return run.pipeline.send_command(*command)
+
+    def _answered(self, run: _Run, sent: Future[Ticket | None]) -> None:
+        """Read the action's answer (after every answer sent before it); a NO raises."""
+        ticket = sent.result()
+        if ticket is not None:
+            run.pipeline.result(ticket)
 
     def _acted(self, folder: str, uidvalidity: int, batch: list[int], *, ran: bool) -> None:
         """The action is done for ``batch`` (and so for every batch before it): record it.

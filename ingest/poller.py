@@ -523,9 +523,9 @@ class Poller:
             read_documents=self.settings.read_documents,
             pipeline=run.pipeline,
         )
-        answer, unreadable = rebuild.fetch_isolated(
-            uids, first_fetch(self._gmail), run.heads.pop(n)
-        )
+        # Not sent if sending failed (the job that sent it failed): asked here, its error raised.
+        sent = run.heads.pop(n, None)
+        answer, unreadable = rebuild.fetch_isolated(uids, first_fetch(self._gmail), sent)
         crash_point("poll.fetched")
         steps: list[_Step] = []
         pending: list[Pending] = []

@@ -30,11 +30,15 @@ LATENCY = 0.020  # seconds each way: a 40 ms round trip
 BANDWIDTH = 2_500_000  # bytes per second each way: 20 Mbit/s
 
 
-def _through(config: Path, port: int, name: str, plain: bool = False) -> Path:
-    """A copy of ``config`` whose mailbox port is the proxy's."""
+def _through(
+    config: Path, port: int, name: str, plain: bool = False, action: str | None = None
+) -> Path:
+    """A copy of ``config`` whose mailbox port is the proxy's (and ``action`` after processing)."""
     text = re.sub(r"(?m)^port = .*$", f"port = {port}", config.read_text(), count=1)
     if plain:
         text = text.replace('security = "tls"', 'security = "plain"', 1)
+    if action:
+        text = text.replace("[mailbox]\n", f'[mailbox]\nafter_processing = "{action}"\n', 1)
     out = config.parent / name
     out.write_text(text)
     return out
@@ -51,15 +55,19 @@ def link(
     tinbai: list[str],
     env: dict[str, str],
     scheduled_poll: Any,
+    action: str | None = None,
 ) -> dict[str, Any]:
-    """Measure the link figures; ``configs``: one fresh (empty-database) config per run."""
+    """Measure the link figures; ``configs``: one fresh (empty-database) config per run.
+
+    ``action``: the first syncs with that `after_processing` (e.g. "mark-seen"), which
+    the server then remembers (flags); the idle polls leave the mail alone."""
     server.rawlog(user)
     runs: dict[str, list[float]] = {"s": [], "down": [], "up": [], "commands": [], "mb": []}
     with Proxy(
         ("127.0.0.1", server.imaps_port), latency=LATENCY, bandwidth=BANDWIDTH, record=False
     ) as tls:
         for config in configs:
-            via = _through(config, tls.port, "link.toml")
+            via = _through(config, tls.port, "link.toml", action=action)
             down, up = tls.bytes_down, tls.bytes_up
             sessions = len(server.commands(user))
             wall, rss, out = timed_process([*tinbai, str(via), "poll"], env)
@@ -83,7 +91,12 @@ def link(
                 idle["round_trips"].append(plain.lines_up - lines)
         finally:
             close()
-    return {"first_sync_runs": runs, "idle_runs": idle, "mailbox_bytes": mailbox_bytes}
+    return {
+        "first_sync_runs": runs,
+        "idle_runs": idle,
+        "mailbox_bytes": mailbox_bytes,
+        "action": action or "none",
+    }
 
 
 def summary(r: dict[str, Any], median: Any) -> dict[str, float]:

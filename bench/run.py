@@ -19,7 +19,8 @@
 `--only first-sync` stops after step 3 (about a quarter of the time: mbsync's runs dominate);
 `--only idle` skips mbsync and the timed first syncs, and runs steps 4 and 5;
 `--only link` runs the first sync and the idle poll over a 40 ms, 20 Mbit/s link instead
-(`bench/link.py`, through `tests/netproxy.py`).
+(`bench/link.py`, through `tests/netproxy.py`); `--action mark-seen` makes those first syncs
+mark what they count seen.
 Results go to bench/out/results.json and a Markdown summary to stdout.
 """
 
@@ -304,6 +305,10 @@ def main() -> None:
         help="first-sync: stop after it; idle: skip mbsync and time the idle polls;"
         " link: the first sync and the idle poll over a 40 ms, 20 Mbit/s link (bench/link.py)",
     )
+    parser.add_argument(
+        "--action",
+        help='with --only link: the first syncs\' mailbox.after_processing (e.g. "mark-seen")',
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     # tinbai as scripts/lib.sh installs it: its modules compiled once, not at every start.
@@ -366,6 +371,7 @@ def main() -> None:
                 tinbai=tinbai,
                 env=env,
                 scheduled_poll=scheduled_poll,
+                action=args.action,
             )
             results["link_summary"] = link.summary(results["link"], median)
             save(results)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import imapclient
+from imapclient.imapclient import join_message_ids
 
 
 class AfterProcessing(Protocol):
@@ -28,6 +29,13 @@ class AfterProcessing(Protocol):
         """Act on the committed ``uids`` of the selected folder."""
         ...
 
+    def command(
+        self, client: imapclient.IMAPClient, uids: list[int]
+    ) -> tuple[str | bytes, ...] | None:
+        """The action as one command that may be sent without waiting (`FetchPipeline`),
+        or None: it is done by `apply`."""
+        ...
+
 
 @dataclass(frozen=True)
 class LeaveAlone:
@@ -35,6 +43,11 @@ class LeaveAlone:
     readonly: bool = True
 
     def apply(self, client: imapclient.IMAPClient, uids: list[int]) -> None:
+        return None
+
+    def command(
+        self, client: imapclient.IMAPClient, uids: list[int]
+    ) -> tuple[str | bytes, ...] | None:
         return None
 
 
@@ -45,6 +58,11 @@ class MarkSeen:
 
     def apply(self, client: imapclient.IMAPClient, uids: list[int]) -> None:
         client.add_flags(uids, [imapclient.SEEN])
+
+    def command(
+        self, client: imapclient.IMAPClient, uids: list[int]
+    ) -> tuple[str | bytes, ...] | None:
+        return ("UID", "STORE", join_message_ids(uids), "+FLAGS.SILENT", "(\\Seen)")
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,13 @@ class MoveTo:
             client.copy(uids, self.folder)
             client.delete_messages(uids)
             client.uid_expunge(uids)
+
+    def command(
+        self, client: imapclient.IMAPClient, uids: list[int]
+    ) -> tuple[str | bytes, ...] | None:
+        if b"MOVE" not in client.capabilities():
+            return None  # COPY, STORE and EXPUNGE, one after the other (`apply`)
+        return ("UID", "MOVE", join_message_ids(uids), client._normalise_folder(self.folder))
 
 
 def action_for(setting: str) -> AfterProcessing:

@@ -13,8 +13,10 @@ import imaplib
 import logging
 import socket
 import ssl
+from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any
 
 import imapclient
@@ -284,40 +286,144 @@ def disconnect(client: imapclient.IMAPClient) -> None:
 FetchRequest = tuple[list[int], list[str]]  # (UIDs, what to fetch of each)
 
 
-def fetch_pipelined(
-    client: imapclient.IMAPClient, requests: list[FetchRequest]
-) -> list[dict[int, dict[bytes, Any]]]:
-    """Several UID FETCHes sent at once, then their answers read: one round trip, not one each.
+@dataclass
+class Ticket:
+    """One command sent by a `FetchPipeline`: its tag, its UIDs and, once read, its answer."""
+
+    tag: str
+    uids: list[int]
+    name: str = "FETCH"
+    answer: dict[int, dict[bytes, Any]] = field(default_factory=dict)
+    error: imap_errors.IMAPClientError | None = None
+    read: bool = False
+
+
+class FetchPipeline:
+    """UID FETCHes sent without waiting for the answers before them, read in order when wanted.
 
     RFC 3501 §5.5 lets a client send commands without waiting; a server answers them in
-    order. imapclient has no API for it, so this speaks through its imaplib connection as
-    `IMAPClient.fetch` does. Every tagged answer is read before anything is raised, so the
-    session stays in step; the answers come back per request, like ``client.fetch``'s.
-    A NO or BAD for any of them raises `IMAPClientError` (the caller may ask again one by one).
+    order. Over a slow link that keeps the link busy: what is asked next is already on
+    its way while the answer before is read. imapclient has no API for it, so this speaks
+    through its imaplib connection as `IMAPClient.fetch` does.
+
+    Inside ``with FetchPipeline(client)``, any other command on the client (a FETCH one by
+    one, a NOOP, a STORE …) first reads every answer still outstanding, so the session
+    stays in step and an answer is never taken for another's. Leaving it reads them too.
+    Untagged FETCH answers are given to the FETCH whose UIDs they name (a server may run
+    commands that do not conflict side by side); the UIDs of FETCHes outstanding together
+    must not overlap. An answer that cannot be parsed fails its FETCH and every one sent
+    after it (their lines may have been in it), each for the caller to ask again.
     """
-    imap = client._imap
-    tags = [
-        imap._command(
+
+    def __init__(self, client: imapclient.IMAPClient) -> None:
+        self.client = client
+        self._imap = client._imap
+        self._queue: deque[Ticket] = deque()
+        self._spare: dict[int, dict[bytes, Any]] = {}  # answers for a FETCH not read yet
+        self._own = self._imap._command
+
+    def __enter__(self) -> FetchPipeline:
+        self._had = "_command" in vars(self._imap)
+
+        def guarded(*args: Any) -> Any:
+            self.drain()
+            return self._own(*args)
+
+        self._imap._command = guarded
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if kind is None:
+                self.drain()
+            else:  # the session may be gone: what broke it is the error to report
+                with contextlib.suppress(Exception):
+                    self.drain()
+        finally:
+            if self._had:
+                self._imap._command = self._own
+            else:
+                del self._imap._command
+
+    def send(self, uids: list[int], wanted: list[str]) -> Ticket:
+        tag = self._own(
             "UID",
             "FETCH",
             imapclient.imapclient.join_message_ids(uids),
             imapclient.imapclient.seq_to_parenstr_upper(wanted),
         )
-        for uids, wanted in requests
-    ]
-    refused: imap_errors.IMAPClientError | None = None
-    for tag in tags:
+        ticket = Ticket(tag, list(uids))
+        self._queue.append(ticket)
+        return ticket
+
+    def send_command(self, *args: str | bytes) -> Ticket:
+        """Another command sent without waiting (``"UID", "STORE", …``, ``"UID", "MOVE", …``):
+        its answer is read in turn, after those sent before it; `result` raises if it failed."""
+        name = args[1] if args[0] == "UID" else args[0]
+        ticket = Ticket(self._own(*args), [], name if isinstance(name, str) else name.decode())
+        self._queue.append(ticket)
+        return ticket
+
+    def result(self, ticket: Ticket) -> dict[int, dict[bytes, Any]]:
+        """The answer of ``ticket`` (read after all sent before it); a NO or BAD raises."""
+        while not ticket.read:
+            self._read_next()
+        if ticket.error is not None:
+            raise ticket.error
+        return ticket.answer
+
+    def drain(self) -> None:
+        """Read every answer still outstanding."""
+        while self._queue:
+            self._read_next()
+
+    def _read_next(self) -> None:
+        ticket = self._queue.popleft()
+        ticket.read = True
+        imap = self._imap
         try:
-            typ, data = imap._command_complete("FETCH", tag)
+            typ, data = imap._command_complete(ticket.name, ticket.tag)
+            if typ != "OK":
+                ticket.error = imap_errors.IMAPClientError(
+                    f"{ticket.name.lower()} failed: {data!r}"
+                )
         except imap_errors.IMAPClientAbortError:
             raise
         except imap_errors.IMAPClientError as e:
-            refused = refused or e
-            continue
-        if typ != "OK" and refused is None:
-            refused = imap_errors.IMAPClientError(f"fetch failed: {data!r}")
-    _, data = imap._untagged_response("OK", [None], "FETCH")
-    if refused is not None:
-        raise refused
-    answer = parse_fetch_response(data, client.normalise_times, client.use_uid)
-    return [{uid: answer[uid] for uid in uids if uid in answer} for uids, _ in requests]
+            ticket.error = e
+        _, lines = imap._untagged_response("OK", [None], "FETCH")
+        try:
+            answer = parse_fetch_response(lines, self.client.normalise_times, self.client.use_uid)
+        except imap_errors.IMAPClientError as e:
+            ticket.error = ticket.error or e
+            for later in self._queue:
+                later.error = later.error or e
+            return
+        for uid, data in answer.items():
+            self._spare.setdefault(uid, {}).update(data)
+        wanted = set(ticket.uids)
+        for uid in [u for u in self._spare if u in wanted]:
+            ticket.answer[uid] = self._spare.pop(uid)
+
+
+def fetch_pipelined(
+    client: imapclient.IMAPClient, requests: list[FetchRequest]
+) -> list[dict[int, dict[bytes, Any]]]:
+    """Several UID FETCHes sent at once, then their answers read: one round trip, not one each.
+
+    Every answer is read before anything is raised, so the session stays in step; the
+    answers come back per request, like ``client.fetch``'s. A NO or BAD for any of them
+    raises `IMAPClientError` (the caller may ask again one by one).
+    """
+    with FetchPipeline(client) as pipeline:
+        tickets = [pipeline.send(uids, wanted) for uids, wanted in requests]
+        pipeline.drain()
+    for ticket in tickets:
+        if ticket.error is not None:
+            raise ticket.error
+    return [ticket.answer for ticket in tickets]

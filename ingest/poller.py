@@ -18,8 +18,10 @@ work through the new UIDs in bounded batches:
    location, and the folder's new high-water mark (the `Ledger`). Nothing in it
    talks to the server, so a connection that breaks leaves the batch uncommitted.
 
-Steps 1–2 of the next batch run on one IMAP thread while step 3 runs here, so a
-slow link does not idle while a batch is classified and stored; the configured
+Steps 1–2 run on one IMAP thread while step 3 runs here, and their FETCHes are sent
+without waiting for the answers before them: a batch's step 1 two batches ahead, its
+step 2 as soon as step 1 is answered, behind the parts of the batch before — so a slow
+link does not idle while a batch is planned, classified or stored. The configured
 action (mark seen, move) on a batch follows its commit, in order, on that thread.
 
 On a session kept open between polls (the service's), the folder read last stays
@@ -52,8 +54,8 @@ from classify.crash import crash_point
 from classify.message import Classification, Mark, ParsedMessage
 from ingest.after_processing import AfterProcessing, action_for
 from ingest.errors import MailboxError
-from ingest.imap import Untagged
-from ingest.reconstruct import Pending, Reconstructor, first_fetch
+from ingest.imap import FetchPipeline, Ticket, Untagged
+from ingest.reconstruct import AskedParts, Pending, Reconstructor, first_fetch
 from ingest.settings import MailboxSettings
 from texts import reason_text
 
@@ -178,6 +180,26 @@ class _Step:
     unreadable: bool = False  # the server could not describe it: a placeholder is recorded
     known: int | None = None  # already stored (another folder, a resync): one more location
     present: bool = True  # False: expunged since the search, only the mark moves past it
+
+
+@dataclass
+class _Run:
+    """A folder's batches as the wire works through them."""
+
+    folder: str
+    uidvalidity: int
+    batches: list[list[int]]
+    pipeline: FetchPipeline
+    heads: dict[int, Ticket] = field(default_factory=dict)  # first FETCHes sent (the wire's)
+
+
+@dataclass
+class _Planned:
+    """A batch whose first FETCH is read and whose part FETCHes are sent."""
+
+    rebuild: Reconstructor
+    steps: list[_Step]
+    parts: AskedParts
 
 
 P = ParamSpec("P")
@@ -394,39 +416,74 @@ class Poller:
     def _sync_batches(
         self, folder: str, uidvalidity: int, batches: list[list[int]], total: int
     ) -> None:
-        """Fetch batch N+1 while batch N is classified and committed; act on each after its commit.
+        """Keep the link busy: batches are asked for ahead, committed in order, acted on after.
 
-        On a slow link the fetches are most of a first sync: done one after the other
-        with the commits, the link would idle while each batch is classified and
-        stored. One thread (`_Wire`) owns the IMAP client and runs, in order, what is
-        asked of the server: the fetch of the next batch is asked for before this
-        batch is committed, and the after-processing action of a batch only once its
-        rows are committed. At most two batches are in memory: the one committed and
-        the one fetched. An action that fails stops the poll before the next commit,
-        as it did when everything ran here.
+        On a slow link the fetches are most of a first sync. One thread (`_Wire`) owns
+        the IMAP client and runs, in order, what is asked of the server; the FETCHes are
+        sent without waiting for the answers before them (`FetchPipeline`):
+
+        - a batch's first FETCH (headers, structure) is sent two batches ahead, so its
+          answer is in when the batch before is still arriving;
+        - its part FETCHes are sent as soon as that answer is read (`_plan_batch`),
+          behind the previous batch's parts, which are still arriving — the link does
+          not idle while a batch is planned, read (`_finish_batch`) or committed;
+        - a batch's action (mark seen, move) is asked for only once its rows are
+          committed, and done before the next commit; the action first reads every
+          answer outstanding, so it is never mixed with a FETCH's.
+
+        Batch N is committed here while the wire reads batch N+1 and plans N+2: at most
+        three batches are in memory. An action that fails stops the poll before the
+        next commit, as it did when everything ran here.
         """
-        done = 0
-        with _Wire() as wire:
-            ahead = wire.ask(self._fetch_batch, folder, uidvalidity, batches[0])
-            acting: Future[None] | None = None
+        done, last = 0, len(batches) - 1
+        with FetchPipeline(self.client) as pipeline, _Wire() as wire:
+            run = _Run(folder, uidvalidity, batches, pipeline)
+
+            def plan(n: int) -> Future[_Planned]:
+                return wire.ask(self._plan_batch, run, n)
+
+            wire.ask(self._ask_heads, run, [0, 1])
+            plans = {n: plan(n) for n in range(min(2, last + 1))}
+            reading = wire.ask(self._finish_batch, folder, plans.pop(0))
+            sent: Future[Ticket | None] | None = None  # the last batch's action, sent
             for n, batch in enumerate(batches):
-                steps = ahead.result()  # a fetch's error is raised here, as it was raised
-                if n + 1 < len(batches):
-                    ahead = wire.ask(self._fetch_batch, folder, uidvalidity, batches[n + 1])
+                steps = reading.result()  # a fetch's error is raised here, as it was raised
+                if n + 2 <= last:
+                    plans[n + 2] = plan(
+                        n + 2
+                    )  # its parts go out before the action's answer is read
+                acting = wire.ask(self._answered, run, sent) if sent is not None else None
+                if n + 1 <= last:
+                    reading = wire.ask(self._finish_batch, folder, plans.pop(n + 1))
                 if acting is not None:
                     acting.result()  # the previous batch's action is done before this commit
                     self._acted(folder, uidvalidity, batches[n - 1], ran=True)
                 committed = self._commit_batch(steps)
                 crash_point("poll.committed")
-                acting = wire.ask(self.after.apply, self.client, committed) if committed else None
-                if acting is None:
+                sent = wire.ask(self._act, run, committed) if committed else None
+                if sent is None:
                     self._acted(folder, uidvalidity, batch, ran=False)
                 done += len(batch)
                 if self.progress:
                     self.progress(done, total)
-            if acting is not None:
-                acting.result()
+            if sent is not None:
+                wire.ask(self._answered, run, sent).result()
                 self._acted(folder, uidvalidity, batches[-1], ran=True)
+
+    def _act(self, run: _Run, uids: list[int]) -> Ticket | None:
+        """Send the action on committed ``uids`` without waiting (the wire's thread); an
+        action that is not one command (a move without MOVE) is done here, in full."""
+        command = self.after.command(self.client, uids)
+        if command is None:
+            self.after.apply(self.client, uids)
+            return None
+        return run.pipeline.send_command(*command)
+
+    def _answered(self, run: _Run, sent: Future[Ticket | None]) -> None:
+        """Read the action's answer (after every answer sent before it); a NO raises."""
+        ticket = sent.result()
+        if ticket is not None:
+            run.pipeline.result(ticket)
 
     def _acted(self, folder: str, uidvalidity: int, batch: list[int], *, ran: bool) -> None:
         """The action is done for ``batch`` (and so for every batch before it): record it.
@@ -443,22 +500,32 @@ class Poller:
 
     # ------------------------------------------------------------------ batches
 
-    def _fetch_batch(self, folder: str, uidvalidity: int, uids: list[int]) -> list[_Step]:
-        """Everything of a batch that talks to the server: what each UID comes to.
+    def _ask_heads(self, run: _Run, numbers: list[int]) -> None:
+        """Send the first FETCH of the batches ``numbers`` (those that exist)."""
+        for n in numbers:
+            if n < len(run.batches):
+                run.heads[n] = run.pipeline.send(run.batches[n], first_fetch(self._gmail))
 
-        Run on the wire's thread (`_sync_batches`), beside the commit of the batch
-        before: it touches the client, reads the ledger (`known`) and nothing else of
-        the poller's, and writes nothing. The transaction holds only the database work,
+    def _plan_batch(self, run: _Run, n: int) -> _Planned:
+        """Read batch ``n``'s first FETCH, send its part FETCHes, and the first FETCH of ``n + 2``.
+
+        Run on the wire's thread (`_sync_batches`), beside the commit of a batch before:
+        it touches the client, reads the ledger (`known`) and nothing else of the
+        poller's, and writes nothing. The transaction holds only the database work,
         so a broken connection leaves the batch uncommitted (the next poll starts it
         again) and the database is never locked while we wait on the server.
         """
+        folder, uidvalidity, uids = run.folder, run.uidvalidity, run.batches[n]
         rebuild = Reconstructor(
             self.client,
             vocabulary=self.settings.vocabulary,
             max_message_bytes=self.settings.max_message_bytes,
             read_documents=self.settings.read_documents,
+            pipeline=run.pipeline,
         )
-        answer, unreadable = rebuild.fetch_isolated(uids, first_fetch(self._gmail))
+        # Not sent if sending failed (the job that sent it failed): asked here, its error raised.
+        sent = run.heads.pop(n, None)
+        answer, unreadable = rebuild.fetch_isolated(uids, first_fetch(self._gmail), sent)
         crash_point("poll.fetched")
         steps: list[_Step] = []
         pending: list[Pending] = []
@@ -486,7 +553,15 @@ class Poller:
                 step.item, step.known = None, known
             else:
                 pending.append(item)
-        rebuild.fetch_parts([p for p in pending if not p.distrust])
+        parts = rebuild.ask_parts([p for p in pending if not p.distrust])
+        self._ask_heads(run, [n + 2])
+        return _Planned(rebuild, steps, parts)
+
+    def _finish_batch(self, folder: str, planned: Future[_Planned]) -> list[_Step]:
+        """Read a planned batch's parts and make each message ready to commit (the wire's thread)."""
+        batch = planned.result()  # its planning's error is raised here
+        rebuild, steps = batch.rebuild, batch.steps
+        rebuild.take_parts(batch.parts)
         for step in steps:
             if step.item is not None:
                 step.parsed, step.failed = rebuild.prepare(step.item, step.mark)

@@ -10,7 +10,8 @@ into `ParsedMessage` values without downloading them whole:
 2. `plan_fetch` decides per part what the rules need: text parts whole, images'
    heads (`BODY.PEEK[n]<0.N>`, base64 decoded here), documents only when no tag
    decides the kind;
-3. one FETCH per group of messages with the same plan, all sent at once (`fetch_parts`), then
+3. one FETCH per group of messages with the same plan, all sent at once (`ask_parts`,
+   through the poller's `FetchPipeline`: their answers are read later, `take_parts`), then
    `prepare` assembles the message from the parts (or fetches it whole and parses it).
 
 The file parser is the reference: `tests/ingest/test_both_roads.py` holds a letter's
@@ -44,7 +45,7 @@ from ingest import parse
 from ingest.containers import Inflation, is_zip
 from ingest.headers import decode_header_block
 from ingest.imagesize import Source, image_size
-from ingest.imap import FetchRequest, fetch_pipelined
+from ingest.imap import FetchPipeline, FetchRequest, Ticket, fetch_pipelined
 from ingest.partial import decoded_reader
 from ingest.sniff import sniff_image
 from ingest.structure import (
@@ -109,6 +110,16 @@ class Pending:
     ahead: dict[tuple[str, int], bytes] = field(default_factory=dict)
 
 
+@dataclass
+class AskedParts:
+    """The part FETCHes of a batch, sent (`Reconstructor.ask_parts`) and not yet read."""
+
+    pending: list[Pending]
+    groups: list[list[Pending]]
+    requests: list[FetchRequest]
+    sent: list[Ticket] | None  # None: no pipeline, asked when read
+
+
 class _Wanted(Exception):
     def __init__(self, start: int, length: int) -> None:
         self.start, self.length = start, length
@@ -124,8 +135,10 @@ class Reconstructor:
         vocabulary: Mapping[str, Kind],
         max_message_bytes: int,
         read_documents: bool = False,
+        pipeline: FetchPipeline | None = None,
     ) -> None:
         self.client = client
+        self.pipeline = pipeline  # FETCHes sent without waiting (the poller's); else one by one
         self.vocabulary = vocabulary
         self.read_documents = read_documents
         self.max_message_bytes = max_message_bytes
@@ -133,14 +146,17 @@ class Reconstructor:
         self.size_fetches = 0  # partial fetches for a photo's pixel size past its head
 
     def fetch_isolated(
-        self, uids: list[int], wanted: list[str]
+        self, uids: list[int], wanted: list[str], sent: Ticket | None = None
     ) -> tuple[dict[int, dict[bytes, Any]], dict[int, str]]:
         """FETCH for many UIDs; if the answer cannot be had, UID by UID, so one bad message
         (an answer imapclient cannot parse, a NO for one message) cannot block the rest.
 
+        ``sent``: that FETCH already sent through the pipeline; its answer is read.
         Returns the answers and, per UID that failed alone, the reason.
         """
         try:
+            if sent is not None and self.pipeline is not None:
+                return self.pipeline.result(sent), {}
             return self.client.fetch(uids, wanted), {}
         except imapclient.exceptions.IMAPClientAbortError:
             raise
@@ -216,6 +232,12 @@ class Reconstructor:
         """
         if len(requests) < 2:
             return [self.fetch_isolated(uids, wanted) for uids, wanted in requests]
+        if self.pipeline is not None:
+            sent = [self.pipeline.send(uids, wanted) for uids, wanted in requests]
+            return [
+                self.fetch_isolated(uids, wanted, ticket)
+                for (uids, wanted), ticket in zip(requests, sent, strict=True)
+            ]
         try:
             return [(answer, {}) for answer in fetch_pipelined(self.client, requests)]
         except imapclient.exceptions.IMAPClientAbortError:
@@ -226,8 +248,46 @@ class Reconstructor:
 
     def fetch_parts(self, pending: list[Pending]) -> None:
         """The parts the plans ask for, then the ranges photos' sizes need past their heads."""
-        self._fetch_planned(pending)
-        self._fetch_ahead(pending)
+        self.take_parts(self.ask_parts(pending))
+
+    def ask_parts(self, pending: list[Pending]) -> AskedParts:
+        """Send the FETCHes of the parts the plans ask for, one per group of messages that
+        want the same sections; with a pipeline their answers are read later (`take_parts`)."""
+        groups: dict[tuple[str, ...], list[Pending]] = defaultdict(list)
+        for item in pending:
+            sections = tuple(
+                fetch_section(path, octets) for path, (_, octets) in sorted(item.specs.items())
+            )
+            if sections:
+                groups[sections].append(item)
+        requests = [([i.uid for i in items], list(sections)) for sections, items in groups.items()]
+        sent = (
+            [self.pipeline.send(uids, wanted) for uids, wanted in requests]
+            if self.pipeline is not None
+            else None
+        )
+        return AskedParts(pending, list(groups.values()), requests, sent)
+
+    def take_parts(self, asked: AskedParts) -> None:
+        """Read the parts asked for, then fetch the ranges photos' sizes need past their heads."""
+        if asked.sent is None:
+            answers = self.fetch_together(asked.requests)
+        else:
+            answers = [
+                self.fetch_isolated(uids, wanted, ticket)
+                for (uids, wanted), ticket in zip(asked.requests, asked.sent, strict=True)
+            ]
+        for items, (answer, unreadable) in zip(asked.groups, answers, strict=True):
+            for item in items:
+                if item.uid in unreadable:
+                    item.distrust = unreadable[item.uid]  # try the whole message instead
+                    continue
+                data = answer.get(item.uid, {})
+                for path, (_, octets) in item.specs.items():
+                    key = f"BODY[{path}]<0>" if octets is not None else f"BODY[{path}]"
+                    value = data.get(key.encode())
+                    item.fetched[path] = value if isinstance(value, bytes) else b""
+        self._fetch_ahead(asked.pending)
 
     def _fetch_ahead(self, pending: list[Pending]) -> None:
         """The first range past its head that each photo's pixel size needs, for the batch at once.
@@ -261,28 +321,6 @@ class Reconstructor:
                     value = got.get(f"BODY[{path}]<{start}>".encode())
                     if isinstance(value, bytes):
                         item.ahead[(path, start)] = value
-
-    def _fetch_planned(self, pending: list[Pending]) -> None:
-        """One FETCH per group of messages that want the same sections."""
-        groups: dict[tuple[str, ...], list[Pending]] = defaultdict(list)
-        for item in pending:
-            sections = tuple(
-                fetch_section(path, octets) for path, (_, octets) in sorted(item.specs.items())
-            )
-            if sections:
-                groups[sections].append(item)
-        requests = [([i.uid for i in items], list(sections)) for sections, items in groups.items()]
-        answers = self.fetch_together(requests)
-        for items, (answer, unreadable) in zip(groups.values(), answers, strict=True):
-            for item in items:
-                if item.uid in unreadable:
-                    item.distrust = unreadable[item.uid]  # try the whole message instead
-                    continue
-                data = answer.get(item.uid, {})
-                for path, (_, octets) in item.specs.items():
-                    key = f"BODY[{path}]<0>" if octets is not None else f"BODY[{path}]"
-                    value = data.get(key.encode())
-                    item.fetched[path] = value if isinstance(value, bytes) else b""
 
     # ------------------------------------------------------------------ messages
 

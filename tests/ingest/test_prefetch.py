@@ -21,7 +21,14 @@ from mailkit import build_message
 
 from classify import Mark, ParsedMessage
 from classify.message import Classification
-from ingest.imap import ByteCounter, connect, disconnect, fetch_pipelined, mailbox_errors
+from ingest.imap import (
+    ByteCounter,
+    FetchPipeline,
+    connect,
+    disconnect,
+    fetch_pipelined,
+    mailbox_errors,
+)
 from ingest.poller import Poller
 from tinbai.config import mailbox_settings
 from tinbai.errors import MailboxError
@@ -131,10 +138,11 @@ def test_a_link_broken_during_a_prefetch_stops_the_poll_in_one_line_and_the_next
     uids = mailbox.deliver(*(build_message(subject=f"[Tin] đứt {n}") for n in range(6)))
     mailbox.configure(after_processing="mark-seen", batch_size=BATCH)
 
-    # The server goes away while the IMAP thread reads batch 2, as batch 1 commits.
+    # The server goes away while the IMAP thread reads batch 2 and plans batch 3 (the
+    # "already stored?" question of batch 3), as batch 1 commits.
     with pytest.raises(MailboxError) as stopped:
         # (not looking at the flags meanwhile: the kick would cut that client too)
-        poll_watched(mailbox, 3, {2: lambda: mailbox.server.kick(mailbox.user)}, look=False)
+        poll_watched(mailbox, 3, {3: lambda: mailbox.server.kick(mailbox.user)}, look=False)
 
     line = str(stopped.value)
     assert "\n" not in line
@@ -164,3 +172,49 @@ def test_fetches_sent_together_answer_as_each_alone_and_a_refused_one_keeps_the_
         assert other.fetch([uids[1]], ["RFC822.SIZE"]) == together[1]  # still in step
     finally:
         other.logout()
+
+
+def test_a_command_sent_while_fetches_are_outstanding_reads_their_answers_first(
+    mailbox: Mailbox,
+) -> None:
+    uids = mailbox.deliver(*(build_message(subject=f"[Tin] hàng đợi {n}") for n in range(3)))
+    other = mailbox.server.client(mailbox.user)
+    try:
+        other.select_folder("INBOX")
+        alone = other.fetch(uids[:2], ["BODY.PEEK[1]"])
+        with FetchPipeline(other) as pipeline:
+            parts = pipeline.send(uids[:2], ["BODY.PEEK[1]"])
+            sizes = pipeline.send([uids[2]], ["RFC822.SIZE"])
+            # A command of the client's own, with both answers still on their way.
+            flags = other.get_flags(uids)
+            seen = pipeline.send_command("UID", "STORE", str(uids[2]), "+FLAGS.SILENT", "(\\Seen)")
+            assert pipeline.result(parts) == alone
+            assert pipeline.result(sizes) == other.fetch([uids[2]], ["RFC822.SIZE"])
+            pipeline.result(seen)
+        assert set(flags) == set(uids)
+        assert imapclient.SEEN in other.get_flags([uids[2]])[uids[2]]
+        assert other.noop()[0].startswith(b"NOOP completed")  # the session is still in step
+    finally:
+        other.logout()
+
+
+def test_an_action_the_server_refuses_stops_the_poll_before_the_next_commit(
+    mailbox: Mailbox,
+) -> None:
+    uids = mailbox.deliver(*(build_message(subject=f"[Tin] chuyển {n}") for n in range(5)))
+    mailbox.configure(after_processing="move:Counted", batch_size=BATCH)  # no such folder yet
+
+    with pytest.raises(MailboxError) as stopped:
+        mailbox.poll()
+
+    assert "\n" not in str(stopped.value)
+    assert mailbox.totals()["news"] == BATCH  # the move's NO is read before the 2nd commit
+    with mailbox.server.client(mailbox.user) as other:
+        assert other.folder_status("INBOX", ["MESSAGES"])[b"MESSAGES"] == len(uids)
+        other.create_folder("Counted")
+
+    assert mailbox.poll().new == len(uids) - BATCH  # the 1st batch is moved on the way
+    with mailbox.server.client(mailbox.user) as other:
+        assert other.folder_status("INBOX", ["MESSAGES"])[b"MESSAGES"] == 0
+        assert other.folder_status("Counted", ["MESSAGES"])[b"MESSAGES"] == len(uids)
+    assert mailbox.totals()["news"] == len(uids)

@@ -6,6 +6,8 @@ folder whose tests use them; PostgreSQL's (`pgcluster.py`) are here, for every f
 
 from __future__ import annotations
 
+import base64
+import logging
 import os
 import shutil
 import subprocess
@@ -16,11 +18,57 @@ from pathlib import Path
 
 import pytest
 from corpus import corpus_dir
+from digestkit import SMTP_PASSWORD
+from dovecot import PASSWORD as IMAP_PASSWORD
 from mailkit import build_message
 from pgcluster import postgres_db, postgres_url  # noqa: F401 — fixtures for every folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONFIG = ROOT / "config.toml"
+
+# The credentials the suite uses against its own servers (tests/dovecot.py, the SMTP test
+# server of tests/digest/digestkit.py, the web users of tests/admin/conftest.py). The
+# whole suite runs with logging at DEBUG (`log_level` in pyproject.toml), and none of them
+# may show up in what a test printed or logged (`pytest_runtest_makereport` below) or in
+# what a `tinbai` command printed (`Tinbai.__call__`): issue 12, item 8.
+TEST_SECRETS = (IMAP_PASSWORD, SMTP_PASSWORD, "admin-secret-1", "editor-secret-1")
+
+
+def _secret_forms(secret: str) -> tuple[str, ...]:
+    """The secret as written, and in base64 as SMTP AUTH LOGIN would carry it."""
+    return (secret, base64.b64encode(secret.encode()).decode())
+
+
+def leaked_secrets(text: str) -> list[str]:
+    """Which of the suite's secrets ``text`` carries, in any of their forms."""
+    return [s for s in TEST_SECRETS if any(f in text for f in _secret_forms(s))]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Everything at DEBUG but imaplib's protocol trace, which `test_secrets.py` reads itself.
+
+    Read, that trace makes imaplib format every literal of every FETCH (see
+    `test_imaplib_formats_its_debug_text_only_when_someone_reads_it`): a mailbox's photos
+    as text in memory, in every IMAP test. Production logs it only at `-vv`.
+    """
+    logging.getLogger("imapclient.imaplib").setLevel(logging.INFO)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """A test whose captured output or DEBUG log carries a test secret fails, whatever else."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.passed:
+        return
+    for title, text in report.sections:
+        if not title.endswith(report.when):  # an earlier phase's, already checked
+            continue
+        leaked = leaked_secrets(text)
+        if leaked:
+            report.outcome = "failed"
+            report.longrepr = f"{title}: a test secret ({len(leaked)}) was printed or logged"
+            return
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +124,8 @@ class Tinbai:
             timeout=120,
             check=False,
         )
+        for name, text in (("stdout", done.stdout), ("stderr", done.stderr)):
+            assert not leaked_secrets(text), f"tinbai {args[:2]} printed a secret on {name}"
         if check and done.returncode != 0:
             raise AssertionError(
                 f"tinbai {' '.join(map(str, args))} exited {done.returncode}\n{done.stdout}\n{done.stderr}"

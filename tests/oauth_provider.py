@@ -46,7 +46,7 @@ class Provider:
     def grant(self, user: str) -> str:
         """A refresh token for ``user``, as the admin's one-time consent gives it."""
         with self._lock:
-            token = f"rt-{next(self._serial)}"
+            token = f"refresh-token-{next(self._serial)}-q7Zx"
             self.refresh[token] = user
             return token
 
@@ -78,7 +78,7 @@ class Provider:
                     "error_description": "AADSTS70000: The provided grant has expired or been revoked.",
                 }
             n = next(self._serial)
-            access, rotated = f"at-{n}", f"rt-{n}"
+            access, rotated = f"access-token-{n}-k3Vw", f"refresh-token-{n}-q7Zx"
             self.access[access] = self.issued[access] = user
             self.refresh[rotated] = user
         return 200, {

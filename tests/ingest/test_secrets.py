@@ -164,6 +164,7 @@ def test_no_secret_in_logs_database_pages_or_tracebacks(
 
     # The web admin at DEBUG: a refused and an accepted sign-in, every page read.
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="imapclient.imaplib")  # the suite turns it down
     app = App(config_path=mailbox.config)
     add_user(app.store.session, "an", WEB_PASSWORD, "admin", actor="test", now=app.now())
     server = start_in_thread(app, "127.0.0.1", 0)

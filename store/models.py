@@ -63,6 +63,10 @@ class Sender(Base):
 
 class Message(Base):
     __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_status_received_sender", "status", "received_at", "sender"),
+        Index("ix_messages_sender_received", "sender", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(512), unique=True)
@@ -161,7 +165,10 @@ class PollHealthRow(Base):
 
 class Item(Base):
     __tablename__ = "items"
-    __table_args__ = (Index("ix_items_kind_fingerprint", "kind", "fingerprint"),)
+    __table_args__ = (
+        Index("ix_items_kind_fingerprint", "kind", "fingerprint"),
+        Index("ix_items_message_kind_count", "message_pk", "kind", "count"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_pk: Mapped[int] = mapped_column(

@@ -67,9 +67,8 @@ def _postgres() -> Iterator[str]:
 
 
 def measure(config: Path, plan_id: str, as_of: str, runs: int, requests: int) -> dict[str, Any]:
-    from datetime import date  # noqa: PLC0415
-
     import warnings  # noqa: PLC0415
+    from datetime import date  # noqa: PLC0415
 
     with warnings.catch_warnings():  # starlette asks for httpx2; httpx serves
         warnings.simplefilter("ignore")

@@ -39,9 +39,8 @@ def _captured(app: App, day: date) -> list[tuple[str, Any]]:
     """(statement, parameters) of every SELECT the report, the digest and four admin pages run."""
     seen: list[tuple[str, Any]] = []
 
-    def keep(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
-    ) -> None:
+    def keep(*event_args: Any) -> None:  # conn, cursor, statement, parameters, context, many
+        statement, parameters, many = event_args[2], event_args[3], event_args[5]
         if statement.lstrip().upper().startswith("SELECT") and not many:
             seen.append((statement, parameters))
 

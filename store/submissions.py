@@ -125,15 +125,56 @@ def counted_rows(
     """(address, earlier unit or None, kind, count) of what counts in [start, end).
 
     What counts is `counted_per_message`'s. The unit is set only where a `--from`
-    move kept the mail with the unit it had then.
+    move kept the mail with the unit it had then. Mail received after every such
+    move's end is summed per sender by the database (`_counted_per_sender`): only the
+    part of the window a move still covers is read message by message.
     """
     periods = load_periods(s)
+    moved_until = max((until for v in periods.by_pattern.values() for until, _ in v), default=None)
+    split = start if moved_until is None else max(start, min(end, moved_until))
     totals: dict[tuple[str, str | None, str], int] = defaultdict(int)
-    for _, sender, received, kind, count in counted_per_message(s, start, end):
-        totals[(sender, periods.unit_at(sender, received), kind)] += count
+    if split > start:
+        for _, sender, received, kind, count in counted_per_message(s, start, split):
+            totals[(sender, periods.unit_at(sender, received), kind)] += count
+    if end > split:
+        for sender, kind, count in _counted_per_sender(s, split, end):
+            totals[(sender, None, kind)] += count
     return [
         (a, u, k, n) for (a, u, k), n in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2]))
     ]
+
+
+def _counted_per_sender(s: Session, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
+    """(address, kind, count) of what counts in [start, end), summed in SQL.
+
+    The same rule as `counted_per_message`: an override's counts whatever the status,
+    else the items of a `counted` message.
+    """
+    window = (Message.received_at >= start, Message.received_at < end)
+    overridden = select(Override.message_pk)
+    out = [
+        (sender, kind, int(total or 0))
+        for sender, kind, total in s.execute(
+            select(Message.sender, Item.kind, func.sum(Item.count))
+            .join(Item, Item.message_pk == Message.id)
+            .where(Message.status == "counted", *window, Message.id.not_in(overridden))
+            .group_by(Message.sender, Item.kind)
+        )
+    ]
+    for sender, news, article, photo in s.execute(
+        select(
+            Message.sender,
+            func.sum(Override.news),
+            func.sum(Override.article),
+            func.sum(Override.photo),
+        )
+        .join(Override, Override.message_pk == Message.id)
+        .where(*window)
+        .group_by(Message.sender)
+    ):
+        out += [(sender, "news", int(news or 0)), (sender, "article", int(article or 0))]
+        out.append((sender, "photo", int(photo or 0)))
+    return out
 
 
 # --------------------------------------------------------------------------- corrections

@@ -64,7 +64,7 @@ class Sender(Base):
 class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
-        Index("ix_messages_status_received_sender", "status", "received_at", "sender"),
+        Index("ix_messages_received_status_sender", "received_at", "status", "sender"),
         Index("ix_messages_sender_received", "sender", "received_at"),
     )
 
@@ -77,7 +77,7 @@ class Message(Base):
     recipients: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)  # ix_messages_received_status_sender
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[str] = mapped_column(String(16), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -3,22 +3,30 @@
 A database seeded at `scale_data.Scale.small()` (20,000 messages, 60,000 items: enough
 for either planner to prefer an index where one serves), its statistics gathered
 (ANALYZE / VACUUM ANALYZE). The statements are captured from the engine as they run,
-then explained with their own parameters: SQLite's `EXPLAIN QUERY PLAN` must not
-`SCAN` the messages or items table without an index, PostgreSQL's `EXPLAIN` must hold
-no `Seq Scan` on them.
+then explained with their own parameters. A table that grows with the mail and that the
+seed fills (messages, items, message_locations) may only be *searched*: SQLite's
+`EXPLAIN QUERY PLAN` must not `SCAN` it at all (neither the table nor an index of it
+read from end to end, "SCAN messages USING COVERING INDEX …" being a full scan too),
+PostgreSQL's `EXPLAIN` must hold no `Seq Scan` on it and no `Index Scan`/`Index Only
+Scan` of it without an `Index Cond`. An index read in order that a LIMIT stops (the
+newest page of submissions) is not a full scan.
+
+The test is shown to bite: `test_a_missing_index_is_caught` drops each of the
+indexes of migration 0011 in turn and expects a full scan to be reported.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from scale_data import Scale, seed, write_config
+from scale_data import Scale, copy_sqlite, seed, write_config
 from sqlalchemy import event, text
 
 from store.users import add_user
@@ -31,11 +39,18 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what the 
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-BIG = ("messages", "items")
+BIG = ("messages", "items", "message_locations")  # the tables the seed fills
+SCALE_INDEXES = (  # migration 0011_scale_indexes: (index, table, columns)
+    ("ix_messages_received_status_sender", "messages", "received_at, status, sender"),
+    ("ix_messages_sender_received", "messages", "sender, received_at"),
+    ("ix_items_message_kind_count", "items", "message_pk, kind, count"),
+)
 SIZE = Scale.small()
+DAY = date(2025, 12, 31)  # the last plan's last day
+Captured = list[tuple[str, Any]]
 
 
-def _captured(app: App, day: date) -> list[tuple[str, Any]]:
+def _captured(app: App, day: date) -> Captured:
     """(statement, parameters) of every SELECT the report, the digest and four admin pages run."""
     seen: list[tuple[str, Any]] = []
 
@@ -69,6 +84,45 @@ def _captured(app: App, day: date) -> list[tuple[str, Any]]:
     return seen
 
 
+def _full_scans_sqlite(statement: str, rows: Sequence[Any]) -> list[str]:
+    """The plan's SCANs of a big table; an ordered index read a LIMIT stops is no scan.
+
+    A sum or count over the plan's window (a GROUP BY reading a range of received_at,
+    or items per message) must also read each big table from a covering index: a row
+    looked up for every entry of the window is what made the report slow.
+    """
+    plan = [str(row[-1]) for row in rows]
+    stops = " LIMIT " in statement.upper() and not any("FOR ORDER BY" in d for d in plan)
+    grouped = " GROUP BY " in statement.upper().replace("\n", " ")
+    return [
+        d
+        for d in plan
+        for table in BIG
+        if (re.match(rf"SCAN {table}\b", d) and not (stops and " INDEX " in d))
+        or re.match(rf"(SEARCH|SCAN) {table} USING AUTOMATIC", d)  # built by reading it all
+        or (
+            grouped
+            and re.match(rf"SEARCH {table} USING INDEX", d)  # not covering
+            and re.search(r"\((received_at>|message_pk=)", d) is not None
+        )
+    ]
+
+
+def _full_scans_postgresql(node: dict[str, Any], limited: bool = False) -> list[str]:
+    """Seq Scans of a big table, and index scans of one with no Index Cond, outside a Limit."""
+    bad = []
+    kind, table = node.get("Node Type", ""), node.get("Relation Name", "")
+    limited = limited or kind == "Limit"
+    if table in BIG:
+        if kind == "Seq Scan":
+            bad.append(f"Seq Scan on {table}")
+        elif kind in ("Index Scan", "Index Only Scan") and "Index Cond" not in node and not limited:
+            bad.append(f"{kind} of {node.get('Index Name')} on {table} without a condition")
+    for child in node.get("Plans", []):
+        bad += _full_scans_postgresql(child, limited)
+    return bad
+
+
 def _full_scans(app: App, queries: list[tuple[str, Any]]) -> list[str]:
     bad = []
     with app.store.engine.connect() as conn:
@@ -78,48 +132,108 @@ def _full_scans(app: App, queries: list[tuple[str, Any]]) -> list[str]:
         unique = {(s, repr(p)): (s, p) for s, p in queries}
         for statement, params in unique.values():
             cursor = raw.cursor()
-            cursor.execute(("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + statement, params)
-            plan = "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
+            if sqlite:
+                cursor.execute("EXPLAIN QUERY PLAN " + statement, params)
+                rows = cursor.fetchall()
+                scans = _full_scans_sqlite(statement, rows)
+                plan = "\n".join(str(row[-1]) for row in rows)
+            else:
+                cursor.execute("EXPLAIN (FORMAT JSON) " + statement, params)
+                (found,) = cursor.fetchall()
+                tree = json.loads(found[0]) if isinstance(found[0], str) else found[0]
+                scans = _full_scans_postgresql(tree[0]["Plan"])
+                plan = json.dumps(tree[0]["Plan"], indent=1)[:3000]
             cursor.close()
-            for table in BIG:
-                if sqlite:
-                    scans = re.findall(rf"SCAN {table}\b(?! USING)", plan)
-                else:
-                    scans = re.findall(rf"Seq Scan on {table}\b", plan)
-                if scans:
-                    bad.append(f"{statement}\n{plan}")
+            if scans:
+                bad.append(f"{statement}\n{params!r}\n" + "\n".join(scans) + f"\n{plan}")
     return bad
+
+
+@pytest.fixture(scope="module")
+def sqlite_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One seeded SQLite file for the module; each test works on a copy of it."""
+    db = tmp_path_factory.mktemp("scale") / "scale.db"
+    seed(f"sqlite:///{db}", SIZE)
+    return db
+
+
+def _app(folder: Path, url: str) -> App:
+    app = App(write_config(folder, SIZE, url))
+    app.now = lambda: datetime(2025, 12, 31, 12, tzinfo=UTC)  # type: ignore[method-assign]
+    return app
 
 
 @pytest.fixture
 def seeded(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[App]:
     if request.param == "sqlite":
+        copy_sqlite(request.getfixturevalue("sqlite_seed"), tmp_path / "scale.db")
         url = f"sqlite:///{tmp_path / 'scale.db'}"
     else:
         url = request.getfixturevalue("postgres_db")
-    config = write_config(tmp_path, SIZE, url)
-    seed(url, SIZE)
-    app = App(config)
-    app.now = lambda: datetime(2025, 12, 31, 12, tzinfo=UTC)  # type: ignore[method-assign]
+        seed(url, SIZE)
+    app = _app(tmp_path, url)
     try:
         yield app
     finally:
         app.close()
 
 
+@pytest.fixture(scope="module")
+def sqlite_queries(sqlite_seed: Path, tmp_path_factory: pytest.TempPathFactory) -> Captured:
+    """What the report, the digest and the pages ask of the seeded SQLite database."""
+    folder = tmp_path_factory.mktemp("queries")
+    copy_sqlite(sqlite_seed, folder / "scale.db")
+    app = _app(folder, f"sqlite:///{folder / 'scale.db'}")
+    try:
+        return _captured(app, DAY)
+    finally:
+        app.close()
+
+
 @pytest.mark.parametrize("seeded", ["sqlite", "postgresql"], indirect=True)
-def test_report_digest_and_admin_pages_read_by_index(seeded: App) -> None:
-    day = date(2025, 12, 31)
-    queries = _captured(seeded, day)
+def test_report_digest_and_admin_pages_read_by_index(
+    seeded: App, request: pytest.FixtureRequest
+) -> None:
+    if seeded.store.engine.dialect.name == "sqlite":
+        queries = request.getfixturevalue("sqlite_queries")
+    else:
+        queries = _captured(seeded, DAY)
     assert len(queries) > 10  # the report, the digest and the pages did run their queries
     bad = _full_scans(seeded, queries)
     assert not bad, "full scans of a big table:\n\n" + "\n\n".join(bad)
 
 
-def test_the_seeded_database_is_big_enough(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'scale.db'}"
-    seed(url, SIZE)
-    app = App(write_config(tmp_path, SIZE, url))
+@pytest.mark.parametrize(
+    ("dropped", "expected"),
+    [
+        (("ix_messages_received_status_sender",), "SCAN messages"),
+        (("ix_items_message_kind_count",), "SEARCH items USING INDEX ix_items_message_pk"),
+        (("ix_items_message_kind_count", "ix_items_message_pk"), "SCAN items"),
+        (("ix_messages_sender_received", "ix_messages_sender"), "SCAN messages"),
+    ],
+)
+def test_a_missing_index_is_caught(
+    sqlite_seed: Path,
+    sqlite_queries: Captured,
+    tmp_path: Path,
+    dropped: tuple[str, ...],
+    expected: str,
+) -> None:
+    """Without the index(es) a query reads by, the check above reports a full scan."""
+    copy_sqlite(sqlite_seed, tmp_path / "scale.db")
+    app = _app(tmp_path, f"sqlite:///{tmp_path / 'scale.db'}")
+    try:
+        with app.store.engine.begin() as conn:
+            for index in dropped:
+                conn.execute(text(f"DROP INDEX {index}"))
+        bad = _full_scans(app, sqlite_queries)
+    finally:
+        app.close()
+    assert any(expected in b for b in bad), bad
+
+
+def test_the_seeded_database_is_big_enough(sqlite_seed: Path) -> None:
+    app = App(write_config(sqlite_seed.parent, SIZE, f"sqlite:///{sqlite_seed}"))
     with app.store.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM items")).scalar() == SIZE.items
     app.close()

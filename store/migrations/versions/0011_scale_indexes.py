@@ -1,7 +1,11 @@
 """scale_indexes: the indexes a federation's reports, digests and admin pages read by (issue 13)
 
-- messages (status, received_at, sender): the report's window of counted mail and its
-  messages per sender, read from the index alone;
+- messages (received_at, status, sender): a plan's window of mail is one range of it,
+  its status and sender read from the index alone (the report's counts per sender,
+  its messages per sender, the messages to review). The window comes first: a status
+  leading the index leaves the planner a choice it makes wrongly, since nearly every
+  message is `counted` and its statistics cannot say that `needs-review` is rare. It
+  replaces the index on received_at alone, its prefix.
 - messages (sender, received_at): an unknown sender's mail in the plan's window;
 - items (message_pk, kind, count): a message's counts per kind without its rows.
 
@@ -21,8 +25,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index(
-        "ix_messages_status_received_sender", "messages", ["status", "received_at", "sender"]
+        "ix_messages_received_status_sender", "messages", ["received_at", "status", "sender"]
     )
+    op.drop_index("ix_messages_received_at", table_name="messages")
     op.create_index("ix_messages_sender_received", "messages", ["sender", "received_at"])
     op.create_index("ix_items_message_kind_count", "items", ["message_pk", "kind", "count"])
 
@@ -30,4 +35,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_items_message_kind_count", table_name="items")
     op.drop_index("ix_messages_sender_received", table_name="messages")
-    op.drop_index("ix_messages_status_received_sender", table_name="messages")
+    op.create_index("ix_messages_received_at", "messages", ["received_at"])
+    op.drop_index("ix_messages_received_status_sender", table_name="messages")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from digest.progress import PlanProgress, Unmapped, compute_progress, week_ending
@@ -12,6 +13,8 @@ from store.digests import messages_to_review
 from store.themes import tagged_counts
 from tinbai.app import App
 from tinbai.config import PlanConfig, digest_plan
+
+NO_SENDER = "(no sender)"  # how mail without a From address is listed among the strangers
 
 
 def plan_window(app: App, plan: PlanConfig, as_of: date) -> tuple[datetime, datetime]:
@@ -58,16 +61,37 @@ def tagged_pieces(
     return out
 
 
+def strangers(app: App, mapping: SenderMap, start: datetime, end: datetime) -> list[Unmapped]:
+    """Senders of [start, end) whose mail counts for no unit, most messages first, unnamed.
+
+    One count per sender from the database; `named` adds the names the mail gave.
+    """
+    known_units = app.config.model.units
+    messages = app.store.messages_by_sender(start, end)
+    found = [
+        Unmapped(a or NO_SENDER, n, "")
+        for a, n in messages.items()
+        if mapping.unit_for(a) not in known_units
+    ]
+    return sorted(found, key=lambda u: (-u.messages, u.address))
+
+
+def named(app: App, unmapped: list[Unmapped]) -> list[Unmapped]:
+    """``unmapped`` with the display name each sender's mail gave."""
+
+    def raw(u: Unmapped) -> str:
+        return "" if u.address == NO_SENDER else u.address
+
+    names = app.store.sender_names(raw(u) for u in unmapped)
+    return [replace(u, name=names.get(raw(u), "")) for u in unmapped]
+
+
 def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
     start, end = plan_window(app, plan, as_of)
     mapping = app.sender_map()
-    known_units = app.config.model.units
     per_unit = _counts_per_unit(app, mapping, start, end)
     per_unit_week = _counts_per_unit(app, mapping, *week_window(app, plan, as_of))
-    messages = app.store.messages_by_sender(start, end)
-    strangers = [a for a in messages if mapping.unit_for(a) not in known_units]
-    names = app.store.sender_names(strangers)
-    unmapped = [Unmapped(a or "(no sender)", messages[a], names.get(a, "")) for a in strangers]
+    unmapped = named(app, strangers(app, mapping, start, end))
     to_review = messages_to_review(app.store, start, end)
     return compute_progress(
         digest_plan(app.config.model, plan),

@@ -58,6 +58,8 @@ from tinbai.web.security import (
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_PER_PAGE = 50  # unknown senders per page, most messages first: each has its own form
+
 Handler = Callable[[Request, UserRow], Response]
 
 
@@ -232,11 +234,12 @@ class Site:
 
     def unit_choices(self) -> list[tuple[str, list[tuple[str, str]]]]:
         model = self.app.config.model
+        units_of: dict[str, list[tuple[str, str]]] = {}
+        for uid, u in model.units.items():
+            units_of.setdefault(u.group, []).append((uid, self.unit_label(uid)))
         out = []
         for group_id, group in model.groups.items():
-            members = [
-                (uid, self.unit_label(uid)) for uid, u in model.units.items() if u.group == group_id
-            ]
+            members = units_of.get(group_id, [])
             name = (group.name_en or group.name) if self.language == "en" else group.name
             out.append((name, members))
         return out
@@ -412,10 +415,34 @@ class Site:
 
     def unknown(self, request: Request, user: UserRow) -> Response:
         day = self.app.today()
-        strangers = admin.unknown_senders(self.app, self.app.plan(None, day), day, samples=5)
-        return self.render(
-            request, "unknown.html", user, strangers=strangers, choices=self.unit_choices()
+        plan = self.app.plan(None, day)
+        total = admin.unknown_count(self.app, plan, day)
+        pages = max(1, -(-total // UNKNOWN_PER_PAGE))
+        number = min(self.page_number(request), pages)
+        strangers = admin.unknown_senders(
+            self.app,
+            plan,
+            day,
+            samples=5,
+            offset=(number - 1) * UNKNOWN_PER_PAGE,
+            limit=UNKNOWN_PER_PAGE,
         )
+        return self.render(
+            request,
+            "unknown.html",
+            user,
+            strangers=strangers,
+            choices=self.unit_choices(),
+            total=total,
+            page=number,
+            pages=pages,
+        )
+
+    @staticmethod
+    def page_number(request: Request) -> int:
+        """``?page=N`` (1 for anything that is not a whole number of at least 1)."""
+        text = request.query_params.get("page", "1")
+        return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
 
     # ------------------------------------------------------------------ submissions
 

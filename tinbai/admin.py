@@ -286,6 +286,13 @@ def _suggester(rows: Sequence[MappingRow]) -> Callable[[str], str | None]:
 
 
 def unknown_senders(
+    app: App, plan: PlanConfig, as_of: date, *, samples: int = 3
+) -> list[UnknownSender]:
+    """The plan's senders whose mail counts for no unit yet, most messages first."""
+    return unknown_page(app, plan, as_of, samples=samples)[0]
+
+
+def unknown_page(
     app: App,
     plan: PlanConfig,
     as_of: date,
@@ -293,11 +300,10 @@ def unknown_senders(
     samples: int = 3,
     offset: int = 0,
     limit: int | None = None,
-) -> list[UnknownSender]:
-    """The plan's senders whose mail counts for no unit yet, most messages first.
+) -> tuple[list[UnknownSender], int]:
+    """One page of `unknown_senders` (``offset``, ``limit``), and how many there are in all.
 
-    ``offset`` and ``limit`` take one page of them: only that page's names, first and
-    last mail and subjects are read. `unknown_count` says how many there are in all.
+    Only the page's names, first and last mail and subjects are read.
     """
     start, end = plan_window(app, plan, as_of)
     every = strangers(app, app.sender_map(), start, end)
@@ -321,13 +327,7 @@ def unknown_senders(
                 suggest(u.address) if "@" in u.address else None,
             )
         )
-    return out
-
-
-def unknown_count(app: App, plan: PlanConfig, as_of: date) -> int:
-    """How many senders `unknown_senders` lists in all."""
-    start, end = plan_window(app, plan, as_of)
-    return len(strangers(app, app.sender_map(), start, end))
+    return out, len(every)
 
 
 def corrected(app: App, plan: PlanConfig, as_of: date) -> list[int]:

@@ -416,10 +416,8 @@ class Site:
     def unknown(self, request: Request, user: UserRow) -> Response:
         day = self.app.today()
         plan = self.app.plan(None, day)
-        total = admin.unknown_count(self.app, plan, day)
-        pages = max(1, -(-total // UNKNOWN_PER_PAGE))
-        number = min(self.page_number(request), pages)
-        strangers = admin.unknown_senders(
+        number = self.page_number(request)
+        strangers, total = admin.unknown_page(
             self.app,
             plan,
             day,
@@ -427,6 +425,17 @@ class Site:
             offset=(number - 1) * UNKNOWN_PER_PAGE,
             limit=UNKNOWN_PER_PAGE,
         )
+        pages = max(1, -(-total // UNKNOWN_PER_PAGE))
+        if number > pages:  # past the end: the last page
+            number = pages
+            strangers, total = admin.unknown_page(
+                self.app,
+                plan,
+                day,
+                samples=5,
+                offset=(number - 1) * UNKNOWN_PER_PAGE,
+                limit=UNKNOWN_PER_PAGE,
+            )
         return self.render(
             request,
             "unknown.html",

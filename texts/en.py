@@ -412,8 +412,9 @@ CATALOGUE: Mapping[str, str] = {
     "plans.check_no_stated": "the plan states no totals",
     "plans.warning": "warning: {warning}",
     "plans.check_overlap": "plans {first} and {second} overlap from {start} to {end} — a day belongs to one plan only: fix one of the periods",
-    # Scale (issue 13): the unknown senders' page, fifty at a time
+    # Scale (issue 13): the unknown senders fifty a page on the web, fifty in `unmapped`
     "web.page_of": "page {page} of {pages}",
     "web.page_previous": "« Previous page",
     "web.page_next": "Next page »",
+    "cli.unmapped_more": "{shown} of {total} senders, most messages first — all of them: --limit 0",
 }

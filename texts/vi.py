@@ -412,8 +412,9 @@ CATALOGUE: Mapping[str, str] = {
     "plans.check_no_stated": "kế hoạch không ghi tổng",
     "plans.warning": "cảnh báo: {warning}",
     "plans.check_overlap": "kế hoạch {first} và {second} trùng thời gian từ {start} đến {end} — một ngày chỉ thuộc một kế hoạch: sửa thời gian của một trong hai",
-    # Scale (issue 13): the unknown senders' page, fifty at a time
+    # Scale (issue 13): the unknown senders fifty a page on the web, fifty in `unmapped`
     "web.page_of": "trang {page}/{pages}",
     "web.page_previous": "« Trang trước",
     "web.page_next": "Trang sau »",
+    "cli.unmapped_more": "{shown} trong {total} người gửi, nhiều thư nhất trước — xem hết: --limit 0",
 }

@@ -59,6 +59,7 @@ from tinbai.web.security import (
 log = logging.getLogger(__name__)
 
 UNKNOWN_PER_PAGE = 50  # unknown senders per page, most messages first: each has its own form
+UNIT_SELECT_MAX = 200  # more units than this: a text box and one list of them per page
 
 Handler = Callable[[Request, UserRow], Response]
 
@@ -121,6 +122,7 @@ class Site:
             "flash": flash,
             "kinds": KINDS,
             "path": request.url.path,
+            "many_units": len(self.app.config.model.units) > UNIT_SELECT_MAX,
         }
         return self.templates.TemplateResponse(
             request, template, {**base, **context}, status_code=status

@@ -287,8 +287,29 @@ def list_submissions(
         stmt = stmt.where(Message.id.in_(select(Override.message_pk)))
     with sessions() as s:
         messages = list(s.scalars(stmt))
-        overrides = _overrides_of(s, [m.id for m in messages])
-        return [_submission(m, overrides.get(m.id)) for m in messages]
+        ids = [m.id for m in messages]
+        overrides = _overrides_of(s, ids)
+        counted = _item_counts(s, [m.id for m in messages if m.status == "counted"])
+        return [
+            _submission(m, overrides.get(m.id), counted.get(m.id, _NO_COUNTS)) for m in messages
+        ]
+
+
+_NO_COUNTS: Mapping[str, int] = dict.fromkeys(KINDS, 0)
+
+
+def _item_counts(s: Session, ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """What the items of each message count, per kind: one query, not one per message."""
+    out: dict[int, dict[str, int]] = {}
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        stmt = (
+            select(Item.message_pk, Item.kind, func.sum(Item.count))
+            .where(Item.message_pk.in_(chunk), Item.kind.in_(KINDS))
+            .group_by(Item.message_pk, Item.kind)
+        )
+        for pk, kind, total in s.execute(stmt):
+            out.setdefault(pk, dict.fromkeys(KINDS, 0))[kind] = int(total or 0)
+    return out
 
 
 def _overrides_of(s: Session, ids: Sequence[int]) -> dict[int, Override]:
@@ -299,11 +320,14 @@ def _overrides_of(s: Session, ids: Sequence[int]) -> dict[int, Override]:
     }
 
 
-def _submission(m: Message, override: Override | None) -> SubmissionRow:
+def _submission(
+    m: Message, override: Override | None, classified: Mapping[str, int] | None = None
+) -> SubmissionRow:
+    """``classified``: what its items count (`_classified`), when read already."""
     if override is not None:
         counts = {"news": override.news, "article": override.article, "photo": override.photo}
     else:
-        counts = _classified(m)
+        counts = dict(classified) if classified is not None else _classified(m)
     return SubmissionRow(
         m.id,
         m.sender,

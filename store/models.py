@@ -64,7 +64,7 @@ class Sender(Base):
 class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
-        Index("ix_messages_received_status_sender", "received_at", "status", "sender"),
+        Index("ix_messages_received_status_sender", "received_at", "status", "sender", "id"),
         Index("ix_messages_sender_received", "sender", "received_at"),
     )
 

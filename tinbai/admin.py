@@ -307,7 +307,7 @@ def unknown_page(
     """
     start, end = plan_window(app, plan, as_of)
     every = strangers(app, app.sender_map(), start, end)
-    page = named(app, every[offset : None if limit is None else offset + limit])
+    page = named(app, every[offset : None if limit is None else offset + limit], start, end)
     activity = q.sender_activity(
         app.store.session, [u.address for u in page], start, end, samples=samples
     )

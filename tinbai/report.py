@@ -76,13 +76,13 @@ def strangers(app: App, mapping: SenderMap, start: datetime, end: datetime) -> l
     return sorted(found, key=lambda u: (-u.messages, u.address))
 
 
-def named(app: App, unmapped: list[Unmapped]) -> list[Unmapped]:
-    """``unmapped`` with the display name each sender's mail gave."""
+def named(app: App, unmapped: list[Unmapped], start: datetime, end: datetime) -> list[Unmapped]:
+    """``unmapped`` with the display name each sender's mail of [start, end) gave."""
 
     def raw(u: Unmapped) -> str:
         return "" if u.address == NO_SENDER else u.address
 
-    names = app.store.sender_names(raw(u) for u in unmapped)
+    names = app.store.sender_names((raw(u) for u in unmapped), start, end)
     return [replace(u, name=names.get(raw(u), "")) for u in unmapped]
 
 
@@ -91,7 +91,7 @@ def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
     mapping = app.sender_map()
     per_unit = _counts_per_unit(app, mapping, start, end)
     per_unit_week = _counts_per_unit(app, mapping, *week_window(app, plan, as_of))
-    unmapped = named(app, strangers(app, mapping, start, end))
+    unmapped = named(app, strangers(app, mapping, start, end), start, end)
     to_review = messages_to_review(app.store, start, end)
     return compute_progress(
         digest_plan(app.config.model, plan),

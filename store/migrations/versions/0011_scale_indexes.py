@@ -1,8 +1,9 @@
 """scale_indexes: the indexes a federation's reports, digests and admin pages read by (issue 13)
 
-- messages (received_at, status, sender): a plan's window of mail is one range of it,
-  its status and sender read from the index alone (the report's counts per sender,
-  its messages per sender, the messages to review). The window comes first: a status
+- messages (received_at, status, sender, id): a plan's window of mail is one range of
+  it, its status, sender and number read from the index alone (the report's counts per
+  sender, its messages per sender, the messages to review). The id is SQLite's rowid
+  anyway; PostgreSQL needs it named to join the items without reading the table. The window comes first: a status
   leading the index leaves the planner a choice it makes wrongly, since nearly every
   message is `counted` and its statistics cannot say that `needs-review` is rare. It
   replaces the index on received_at alone, its prefix.
@@ -25,7 +26,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index(
-        "ix_messages_received_status_sender", "messages", ["received_at", "status", "sender"]
+        "ix_messages_received_status_sender",
+        "messages",
+        ["received_at", "status", "sender", "id"],
     )
     op.drop_index("ix_messages_received_at", table_name="messages")
     op.create_index("ix_messages_sender_received", "messages", ["sender", "received_at"])

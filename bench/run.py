@@ -1,7 +1,7 @@
 """Benchmarks of the IMAP poller against mbsync, on a private Dovecot (not run by the tests).
 
     .venv/bin/python bench/run.py [--messages 1000] [--small 100000] [--runs 3] [--idle-runs 30]
-                                  [--rested-runs 20] [--only first-sync|idle]
+                                  [--rested-runs 20] [--only first-sync|idle|link|scale]
 
 1. generate a large text-only mailbox and sync it with `tinbai poll` (its time and memory),
    then a photo-heavy one (`bench/generate.py`);
@@ -18,6 +18,8 @@
 
 `--only first-sync` stops after step 3 (about a quarter of the time: mbsync's runs dominate);
 `--only idle` skips mbsync and the timed first syncs, and runs steps 4 and 5;
+`--only scale` seeds a federation-sized database and times reports, digests, `unmapped`
+and the admin pages on SQLite and PostgreSQL (`bench/scale.py`, issue 13);
 `--only link` runs the first sync and the idle poll over a 40 ms, 20 Mbit/s link instead
 (`bench/link.py`, through `tests/netproxy.py`); `--action mark-seen` makes those first syncs
 mark what they count seen.
@@ -284,7 +286,7 @@ def first_sync(
     save(results)
 
 
-def main() -> None:
+def main() -> None:  # noqa: PLR0912 — one branch per --only
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--small", type=int, default=100_000)
@@ -301,7 +303,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["first-sync", "idle", "link"],
+        choices=["first-sync", "idle", "link", "scale"],
         help="first-sync: stop after it; idle: skip mbsync and time the idle polls;"
         " link: the first sync and the idle poll over a 40 ms, 20 Mbit/s link (bench/link.py)",
     )
@@ -309,8 +311,17 @@ def main() -> None:
         "--action",
         help='with --only link: the first syncs\' mailbox.after_processing (e.g. "mark-seen")',
     )
+    parser.add_argument("--requests", type=int, default=200, help="scale: requests per admin page")
+    parser.add_argument(
+        "--factor", type=float, default=1.0, help="scale: the data's size as a share of issue 13's"
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.only == "scale":  # no mail server: a seeded database (bench/scale.py)
+        import scale  # noqa: PLC0415
+
+        scale.main(args.runs, args.requests, args.factor)
+        return
     # tinbai as scripts/lib.sh installs it: its modules compiled once, not at every start.
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", *PACKAGES],

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
@@ -104,6 +105,7 @@ def elapsed(start: date, end: date, as_of: date) -> Elapsed:
     return Elapsed(days=min(max((as_of - start).days + 1, 0), total), total=total)
 
 
+@lru_cache(maxsize=4096)  # a federation's 2,500 units share a handful of targets
 def due(target: int | None, share: Fraction) -> int | None:
     """What the pace asks for by now: ``target × share``, rounded half up."""
     if target is None:
@@ -289,8 +291,17 @@ def compute_progress(
         )
         for unit in plan.units
     )
+    members_of: dict[str, list[UnitProgress]] = {g.id: [] for g in plan.groups}
+    for u in units:
+        members_of.setdefault(u.group, []).append(u)
     groups = tuple(
-        _group(g, units, quota=group_quota[g.id], minimum=group_min[g.id], share=period.share)
+        _group(
+            g,
+            members_of[g.id],
+            quota=group_quota[g.id],
+            minimum=group_min[g.id],
+            share=period.share,
+        )
         for g in plan.groups
     )
     totals = {k: sum(u.counts[k] for u in units) for k in KINDS}
@@ -348,13 +359,12 @@ def _unit(
 
 def _group(
     group: Group,
-    units: Sequence[UnitProgress],
+    members: Sequence[UnitProgress],
     *,
     quota: Mapping[str, int | None],
     minimum: Mapping[str, int | None],
     share: Fraction,
 ) -> GroupProgress:
-    members = [u for u in units if u.group == group.id]
     meeting = {
         k: (None if minimum.get(k) is None else sum(1 for u in members if u.meets_minimum(k)))
         for k in KINDS

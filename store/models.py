@@ -63,6 +63,10 @@ class Sender(Base):
 
 class Message(Base):
     __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_received_status_sender", "received_at", "status", "sender", "id"),
+        Index("ix_messages_sender_received", "sender", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(512), unique=True)
@@ -73,7 +77,7 @@ class Message(Base):
     recipients: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)  # ix_messages_received_status_sender
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[str] = mapped_column(String(16), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -165,7 +169,10 @@ class PollHealthRow(Base):
 
 class Item(Base):
     __tablename__ = "items"
-    __table_args__ = (Index("ix_items_kind_fingerprint", "kind", "fingerprint"),)
+    __table_args__ = (
+        Index("ix_items_kind_fingerprint", "kind", "fingerprint"),
+        Index("ix_items_message_kind_count", "message_pk", "kind", "count"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_pk: Mapped[int] = mapped_column(

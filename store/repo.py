@@ -281,17 +281,27 @@ class Store:
                 )
             ]
 
-    def sender_names(self, addresses: Iterable[str]) -> dict[str, str]:
+    def sender_names(
+        self, addresses: Iterable[str], start: datetime, end: datetime
+    ) -> dict[str, str]:
+        """The display name each address gave its mail received in [start, end)."""
         wanted = list(addresses)
         if not wanted:
             return {}
+        out: dict[str, str] = {}
         with self.session() as s:
-            stmt = (
-                select(Message.sender, func.max(Message.sender_name))
-                .where(Message.sender.in_(wanted))
-                .group_by(Message.sender)
-            )
-            return {a: n or "" for a, n in s.execute(stmt)}
+            for first in range(0, len(wanted), 1000):
+                stmt = (
+                    select(Message.sender, func.max(Message.sender_name))
+                    .where(
+                        Message.sender.in_(wanted[first : first + 1000]),
+                        Message.received_at >= start,
+                        Message.received_at < end,
+                    )
+                    .group_by(Message.sender)
+                )
+                out.update({a: n or "" for a, n in s.execute(stmt)})
+        return out
 
 
 # The mapped classes' tables, for Core statements (the ORM's unit of work is too slow here).

@@ -126,12 +126,20 @@ def counted_rows(
     """(address, earlier unit or None, kind, count) of what counts in [start, end).
 
     What counts is `counted_per_message`'s. The unit is set only where a `--from`
-    move kept the mail with the unit it had then.
+    move kept the mail with the unit it had then. Mail received after every such
+    move's end is summed per sender by the database (`_counted_per_sender`): only the
+    part of the window a move still covers is read message by message.
     """
     periods = load_periods(s)
+    moved_until = max((until for v in periods.by_pattern.values() for until, _ in v), default=None)
+    split = start if moved_until is None else max(start, min(end, moved_until))
     totals: dict[tuple[str, str | None, str], int] = defaultdict(int)
-    for _, sender, received, kind, count in counted_per_message(s, start, end):
-        totals[(sender, periods.unit_at(sender, received), kind)] += count
+    if split > start:
+        for _, sender, received, kind, count in counted_per_message(s, start, split):
+            totals[(sender, periods.unit_at(sender, received), kind)] += count
+    if end > split:
+        for sender, kind, count in _counted_per_sender(s, split, end):
+            totals[(sender, None, kind)] += count
     return [
         (a, u, k, n) for (a, u, k), n in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2]))
     ]
@@ -149,6 +157,39 @@ def counted_over_time(
         (pk, sender, periods.unit_at(sender, received), received, kind, count)
         for pk, sender, received, kind, count in counted_per_message(s, start, end)
     ]
+
+
+def _counted_per_sender(s: Session, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
+    """(address, kind, count) of what counts in [start, end), summed in SQL.
+
+    The same rule as `counted_per_message`: an override's counts whatever the status,
+    else the items of a `counted` message.
+    """
+    window = (Message.received_at >= start, Message.received_at < end)
+    overridden = select(Override.message_pk)
+    out = [
+        (sender, kind, int(total or 0))
+        for sender, kind, total in s.execute(
+            select(Message.sender, Item.kind, func.sum(Item.count))
+            .join(Item, Item.message_pk == Message.id)
+            .where(Message.status == "counted", *window, Message.id.not_in(overridden))
+            .group_by(Message.sender, Item.kind)
+        )
+    ]
+    for sender, news, article, photo in s.execute(
+        select(
+            Message.sender,
+            func.sum(Override.news),
+            func.sum(Override.article),
+            func.sum(Override.photo),
+        )
+        .join(Override, Override.message_pk == Message.id)
+        .where(*window)
+        .group_by(Message.sender)
+    ):
+        out += [(sender, "news", int(news or 0)), (sender, "article", int(article or 0))]
+        out.append((sender, "photo", int(photo or 0)))
+    return out
 
 
 # --------------------------------------------------------------------------- corrections
@@ -261,8 +302,29 @@ def list_submissions(
         stmt = stmt.where(Message.id.in_(select(Override.message_pk)))
     with sessions() as s:
         messages = list(s.scalars(stmt))
-        overrides = _overrides_of(s, [m.id for m in messages])
-        return [_submission(m, overrides.get(m.id)) for m in messages]
+        ids = [m.id for m in messages]
+        overrides = _overrides_of(s, ids)
+        counted = _item_counts(s, [m.id for m in messages if m.status == "counted"])
+        return [
+            _submission(m, overrides.get(m.id), counted.get(m.id, _NO_COUNTS)) for m in messages
+        ]
+
+
+_NO_COUNTS: Mapping[str, int] = dict.fromkeys(KINDS, 0)
+
+
+def _item_counts(s: Session, ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """What the items of each message count, per kind: one query, not one per message."""
+    out: dict[int, dict[str, int]] = {}
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        stmt = (
+            select(Item.message_pk, Item.kind, func.sum(Item.count))
+            .where(Item.message_pk.in_(chunk), Item.kind.in_(KINDS))
+            .group_by(Item.message_pk, Item.kind)
+        )
+        for pk, kind, total in s.execute(stmt):
+            out.setdefault(pk, dict.fromkeys(KINDS, 0))[kind] = int(total or 0)
+    return out
 
 
 def _overrides_of(s: Session, ids: Sequence[int]) -> dict[int, Override]:
@@ -273,11 +335,14 @@ def _overrides_of(s: Session, ids: Sequence[int]) -> dict[int, Override]:
     }
 
 
-def _submission(m: Message, override: Override | None) -> SubmissionRow:
+def _submission(
+    m: Message, override: Override | None, classified: Mapping[str, int] | None = None
+) -> SubmissionRow:
+    """``classified``: what its items count (`_classified`), when read already."""
     if override is not None:
         counts = {"news": override.news, "article": override.article, "photo": override.photo}
     else:
-        counts = _classified(m)
+        counts = dict(classified) if classified is not None else _classified(m)
     return SubmissionRow(
         m.id,
         m.sender,

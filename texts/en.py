@@ -474,4 +474,9 @@ CATALOGUE: Mapping[str, str] = {
     "cli.remind_failed": "reminder to {unit} ({to}) not sent, tried again on the next run: {reason}",
     "cli.remind_some_failed": "{n} reminder(s) not sent ({units}) — run tinbai remind again once the SMTP server accepts mail",
     "cli.remind_no_plan": "{as_of}: no plan runs on that day, no reminder",
+    # Scale (issue 13): the unknown senders fifty a page on the web, fifty in `unmapped`
+    "web.page_of": "page {page} of {pages}",
+    "web.page_previous": "« Previous page",
+    "web.page_next": "Next page »",
+    "cli.unmapped_more": "{shown} of {total} senders, most messages first — all of them: --limit 0",
 }

@@ -474,4 +474,9 @@ CATALOGUE: Mapping[str, str] = {
     "cli.remind_failed": "chưa gửi được thư nhắc cho {unit} ({to}), lần chạy sau sẽ gửi lại: {reason}",
     "cli.remind_some_failed": "{n} thư nhắc chưa gửi được ({units}) — chạy lại tinbai remind khi máy chủ SMTP nhận thư",
     "cli.remind_no_plan": "ngày {as_of}: không có kế hoạch nào đang chạy, không có thư nhắc nào",
+    # Scale (issue 13): the unknown senders fifty a page on the web, fifty in `unmapped`
+    "web.page_of": "trang {page}/{pages}",
+    "web.page_previous": "« Trang trước",
+    "web.page_next": "Trang sau »",
+    "cli.unmapped_more": "{shown} trong {total} người gửi, nhiều thư nhất trước — xem hết: --limit 0",
 }

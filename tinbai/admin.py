@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import getpass
 import io
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -22,7 +23,7 @@ from store.models import MAX_ID
 from tinbai.app import App
 from tinbai.config import PlanConfig, UnitConfig, _did_you_mean
 from tinbai.errors import TinbaiError
-from tinbai.report import plan_progress, plan_window
+from tinbai.report import named, plan_progress, plan_window, strangers
 
 STATUSES: tuple[str, ...] = ("counted", "ignored", "needs-review", "failed")
 MAX_COUNT = 1000  # a message with more pieces than this is a typing slip
@@ -267,23 +268,52 @@ class UnknownSender:
 
 def suggest_unit(rows: Sequence[MappingRow], address: str) -> str | None:
     """The unit every mapped colleague at the same domain sends for, when they agree."""
-    domain = "@" + address.rsplit("@", 1)[-1].lower()
-    units = {r.unit_id for r in rows if r.pattern.endswith(domain)}
-    return units.pop() if len(units) == 1 else None
+    return _suggester(rows)(address)
+
+
+def _suggester(rows: Sequence[MappingRow]) -> Callable[[str], str | None]:
+    """`suggest_unit` for many addresses: the mappings read once, by domain."""
+    units_at: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        if "@" in r.pattern:
+            units_at["@" + r.pattern.rsplit("@", 1)[-1]].add(r.unit_id)
+
+    def suggest(address: str) -> str | None:
+        units = units_at.get("@" + address.rsplit("@", 1)[-1].lower(), set())
+        return next(iter(units)) if len(units) == 1 else None
+
+    return suggest
 
 
 def unknown_senders(
     app: App, plan: PlanConfig, as_of: date, *, samples: int = 3
 ) -> list[UnknownSender]:
     """The plan's senders whose mail counts for no unit yet, most messages first."""
-    progress = plan_progress(app, plan, as_of)
+    return unknown_page(app, plan, as_of, samples=samples)[0]
+
+
+def unknown_page(
+    app: App,
+    plan: PlanConfig,
+    as_of: date,
+    *,
+    samples: int = 3,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[UnknownSender], int]:
+    """One page of `unknown_senders` (``offset``, ``limit``), and how many there are in all.
+
+    Only the page's names, first and last mail and subjects are read.
+    """
     start, end = plan_window(app, plan, as_of)
+    every = strangers(app, app.sender_map(), start, end)
+    page = named(app, every[offset : None if limit is None else offset + limit], start, end)
     activity = q.sender_activity(
-        app.store.session, [u.address for u in progress.unmapped], start, end, samples=samples
+        app.store.session, [u.address for u in page], start, end, samples=samples
     )
-    known = mappings(app)
+    suggest = _suggester(mappings(app))
     out = []
-    for u in progress.unmapped:
+    for u in page:
         seen = activity.get(u.address)
         out.append(
             UnknownSender(
@@ -294,10 +324,10 @@ def unknown_senders(
                 seen.last_seen if seen else None,
                 seen.subjects if seen else (),
                 seen.message_ids if seen else (),
-                suggest_unit(known, u.address) if "@" in u.address else None,
+                suggest(u.address) if "@" in u.address else None,
             )
         )
-    return out
+    return out, len(every)
 
 
 def corrected(app: App, plan: PlanConfig, as_of: date) -> list[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from digest.late import Arrival, DigestWeek, Late, late_arrivals
@@ -14,6 +15,8 @@ from store.submissions import counted_over_time
 from store.themes import tagged_counts
 from tinbai.app import App
 from tinbai.config import PlanConfig, digest_plan
+
+NO_SENDER = "(no sender)"  # how mail without a From address is listed among the strangers
 
 
 def plan_window(app: App, plan: PlanConfig, as_of: date) -> tuple[datetime, datetime]:
@@ -112,16 +115,37 @@ def late_mail(
     return late_arrivals(arrivals, digests, app.config.plan_timezone(plan))
 
 
+def strangers(app: App, mapping: SenderMap, start: datetime, end: datetime) -> list[Unmapped]:
+    """Senders of [start, end) whose mail counts for no unit, most messages first, unnamed.
+
+    One count per sender from the database; `named` adds the names the mail gave.
+    """
+    known_units = app.config.model.units
+    messages = app.store.messages_by_sender(start, end)
+    found = [
+        Unmapped(a or NO_SENDER, n, "")
+        for a, n in messages.items()
+        if mapping.unit_for(a) not in known_units
+    ]
+    return sorted(found, key=lambda u: (-u.messages, u.address))
+
+
+def named(app: App, unmapped: list[Unmapped], start: datetime, end: datetime) -> list[Unmapped]:
+    """``unmapped`` with the display name each sender's mail of [start, end) gave."""
+
+    def raw(u: Unmapped) -> str:
+        return "" if u.address == NO_SENDER else u.address
+
+    names = app.store.sender_names((raw(u) for u in unmapped), start, end)
+    return [replace(u, name=names.get(raw(u), "")) for u in unmapped]
+
+
 def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
     start, end = plan_window(app, plan, as_of)
     mapping = app.sender_map()
-    known_units = app.config.model.units
     per_unit = _counts_per_unit(app, mapping, start, end)
     per_unit_week = _counts_per_unit(app, mapping, *week_window(app, plan, as_of))
-    messages = app.store.messages_by_sender(start, end)
-    strangers = [a for a in messages if mapping.unit_for(a) not in known_units]
-    names = app.store.sender_names(strangers)
-    unmapped = [Unmapped(a or "(no sender)", messages[a], names.get(a, "")) for a in strangers]
+    unmapped = named(app, strangers(app, mapping, start, end), start, end)
     to_review = messages_to_review(app.store, start, end)
     daily, per_message = daily_counts(app, plan, mapping, start, end)
     return compute_progress(

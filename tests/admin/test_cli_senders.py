@@ -278,6 +278,28 @@ def test_unmapped_suggests_the_unit_colleagues_at_the_same_domain_send_for(tinba
     ]
 
 
+def test_unmapped_lists_the_busiest_first_and_says_how_many_more(tinbai, mail, news):
+    busy = news("ban@many.example.net", subject="[Tin] Thứ nhất")
+    mail(busy, news("ban@many.example.net", subject="[Tin] Thứ hai"), news("ai@many.example.net"))
+    mail(news("co@many.example.net", subject="[Tin] Thứ ba"))
+
+    table = tinbai("unmapped", "--limit", "1", *AS_OF).stdout
+    assert "ban@many.example.net" in table
+    assert "ai@many.example.net" not in table
+    assert "co@many.example.net" not in table
+    assert text("cli.unmapped_more", "vi", shown=1, total=3) in table
+
+    every = tinbai("unmapped", "--limit", "0", *AS_OF).stdout
+    assert all(f"{who}@many.example.net" in every for who in ("ban", "ai", "co"))
+    assert "trong 3" not in every
+    data = json.loads(tinbai("unmapped", "--format", "json", *AS_OF).stdout)
+    assert [u["address"] for u in data] == [
+        "ban@many.example.net",  # two messages
+        "ai@many.example.net",  # then by address
+        "co@many.example.net",
+    ]
+
+
 def test_import_refuses_an_address_a_spreadsheet_would_run_as_a_formula(tinbai, tmp_path):
     path = tmp_path / "hostile.csv"
     path.write_text(

@@ -14,6 +14,8 @@ from tinbai.cli import cli
 from tinbai.cli.common import ISO_DATE, as_of_option, pass_app, plan_option
 from tinbai.cli.table import FittedTable, cli_words, console, wide_option
 
+UNMAPPED_TABLE_ROWS = 50  # a terminal shows the busiest strangers; --limit 0 lists them all
+
 
 def _actor() -> str:
     return admin.cli_actor()
@@ -132,14 +134,31 @@ def senders_export(app: App, file: TextIO) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=None,
+    help=f"List the N senders with the most messages (0: all; default: {UNMAPPED_TABLE_ROWS}"
+    " in the table, all in JSON).",
+)
 @as_of_option
 @plan_option
 @wide_option
 @pass_app
-def unmapped(app: App, fmt: str, as_of: date | None, plan_id: str | None, wide: bool) -> None:
-    """Senders of the plan's period whose mail counts for no unit yet."""
+def unmapped(
+    app: App,
+    *,
+    fmt: str,
+    limit: int | None,
+    as_of: date | None,
+    plan_id: str | None,
+    wide: bool,
+) -> None:
+    """Senders of the plan's period whose mail counts for no unit yet, most messages first."""
     day = as_of or app.today()
-    strangers = admin.unknown_senders(app, app.plan(plan_id, day), day)
+    if limit is None:
+        limit = 0 if fmt == "json" else UNMAPPED_TABLE_ROWS
+    strangers, total = admin.unknown_page(app, app.plan(plan_id, day), day, limit=limit or None)
     if fmt == "json":
         data = [
             {
@@ -180,6 +199,8 @@ def unmapped(app: App, fmt: str, as_of: date | None, plan_id: str | None, wide: 
             " | ".join(u.subjects),
         )
     console(wide=wide).print(table)
+    if total > len(strangers):
+        click.echo(t["unmapped_more"].format(shown=len(strangers), total=total))
     click.echo(t["map_one"])
 
 

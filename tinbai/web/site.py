@@ -62,6 +62,9 @@ from tinbai.web.security import (
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_PER_PAGE = 50  # unknown senders per page, most messages first: each has its own form
+UNIT_SELECT_MAX = 200  # more units than this: a text box and one list of them per page
+
 Handler = Callable[[Request, UserRow], Response]
 FLASH_MAX = 200  # characters of one note
 FLASHES_BUDGET = 2000  # bytes of JSON for all notes: the cookie stays under 4 KB once signed
@@ -125,6 +128,7 @@ class Site:
             "flash": flash,
             "kinds": KINDS,
             "path": request.url.path,
+            "many_units": len(self.app.config.model.units) > UNIT_SELECT_MAX,
         }
         return self.templates.TemplateResponse(
             request, template, {**base, **context}, status_code=status
@@ -249,11 +253,12 @@ class Site:
 
     def unit_choices(self) -> list[tuple[str, list[tuple[str, str]]]]:
         model = self.app.config.model
+        units_of: dict[str, list[tuple[str, str]]] = {}
+        for uid, u in model.units.items():
+            units_of.setdefault(u.group, []).append((uid, self.unit_label(uid)))
         out = []
         for group_id, group in model.groups.items():
-            members = [
-                (uid, self.unit_label(uid)) for uid, u in model.units.items() if u.group == group_id
-            ]
+            members = units_of.get(group_id, [])
             name = (group.name_en or group.name) if self.language == "en" else group.name
             out.append((name, members))
         return out
@@ -461,10 +466,43 @@ class Site:
 
     def unknown(self, request: Request, user: UserRow) -> Response:
         day = self.app.today()
-        strangers = admin.unknown_senders(self.app, self.app.plan(None, day), day, samples=5)
-        return self.render(
-            request, "unknown.html", user, strangers=strangers, choices=self.unit_choices()
+        plan = self.app.plan(None, day)
+        number = self.page_number(request)
+        strangers, total = admin.unknown_page(
+            self.app,
+            plan,
+            day,
+            samples=5,
+            offset=(number - 1) * UNKNOWN_PER_PAGE,
+            limit=UNKNOWN_PER_PAGE,
         )
+        pages = max(1, -(-total // UNKNOWN_PER_PAGE))
+        if number > pages:  # past the end: the last page
+            number = pages
+            strangers, total = admin.unknown_page(
+                self.app,
+                plan,
+                day,
+                samples=5,
+                offset=(number - 1) * UNKNOWN_PER_PAGE,
+                limit=UNKNOWN_PER_PAGE,
+            )
+        return self.render(
+            request,
+            "unknown.html",
+            user,
+            strangers=strangers,
+            choices=self.unit_choices(),
+            total=total,
+            page=number,
+            pages=pages,
+        )
+
+    @staticmethod
+    def page_number(request: Request) -> int:
+        """``?page=N`` (1 for anything that is not a whole number of at least 1)."""
+        text = request.query_params.get("page", "1")
+        return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
 
     # ------------------------------------------------------------------ submissions
 

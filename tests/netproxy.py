@@ -328,6 +328,13 @@ class _Direction:
             self._put("close-all")
 
     # -- writer ---------------------------------------------------------------------------
+    def _count(self, n: int) -> None:
+        with self.proxy.lock:
+            if self.up:
+                self.proxy.bytes_up += n
+            else:
+                self.proxy.bytes_down += n
+
     def write(self) -> None:
         while True:
             when, data = self.line.get()
@@ -336,12 +343,14 @@ class _Direction:
                 time.sleep(delay)
             try:
                 if isinstance(data, bytes):
-                    self.dst.sendall(data)
-                    with self.proxy.lock:
-                        if self.up:
-                            self.proxy.bytes_up += len(data)
-                        else:
-                            self.proxy.bytes_down += len(data)
+                    # Counted before it is sent, so a reader that has the bytes also sees
+                    # them counted; taken back if the send fails.
+                    self._count(len(data))
+                    try:
+                        self.dst.sendall(data)
+                    except OSError:
+                        self._count(-len(data))
+                        raise
                     continue
                 if data == "eof":
                     self.dst.shutdown(socket.SHUT_WR)

@@ -54,9 +54,22 @@ def server(received: list[bytes]) -> Iterator[tuple[str, int]]:
     listener.close()
 
 
+_OPEN: list[object] = []  # what `_connect` opened, closed after each test
+
+
+@pytest.fixture(autouse=True)
+def _close_what_was_opened() -> Iterator[None]:
+    """Even a failing test leaves no socket for the garbage collector to warn about later."""
+    yield
+    while _OPEN:
+        _OPEN.pop().close()  # type: ignore[attr-defined]
+
+
 def _connect(proxy: Proxy) -> tuple[socket.socket, object]:
     s = socket.create_connection(("127.0.0.1", proxy.port), timeout=10)
-    return s, s.makefile("rb")
+    f = s.makefile("rb")
+    _OPEN.extend((s, f))
+    return s, f
 
 
 def _read_all(s: socket.socket) -> tuple[bytes, str]:

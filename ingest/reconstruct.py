@@ -283,10 +283,20 @@ class Reconstructor:
                     item.distrust = unreadable[item.uid]  # try the whole message instead
                     continue
                 data = answer.get(item.uid, {})
-                for path, (_, octets) in item.specs.items():
+                empty: list[str] = []
+                for path, (leaf, octets) in item.specs.items():
                     key = f"BODY[{path}]<0>" if octets is not None else f"BODY[{path}]"
                     value = data.get(key.encode())
+                    if not isinstance(value, bytes) or (not value and leaf.encoded_size > 0):
+                        empty.append(path)  # expunged meanwhile (RFC 2180 §4.1), or a bad server
                     item.fetched[path] = value if isinstance(value, bytes) else b""
+                if empty:
+                    # Never a silent zero: a photo whose bytes did not come is not "no photo".
+                    # The whole message is asked for instead; if it is gone, the poller sees
+                    # that (`_drop_expunged`), else it is read whole or recorded failed.
+                    item.distrust = (
+                        f"the server sent nothing for part(s) {', '.join(sorted(empty))}"
+                    )
         self._fetch_ahead(asked.pending)
 
     def _fetch_ahead(self, pending: list[Pending]) -> None:

@@ -110,8 +110,9 @@ def test_another_client_expunging_everything_mid_poll_stops_nothing(mailbox: Mai
     assert gone
     # The first batch was committed before the expunge. The poller asks ahead: batches 2
     # and 3 may already have been read whole, and batches 4 and 5 described (their first
-    # FETCH answered) and then served — all of them rightly counted. Nothing after those:
-    # gone, and not a failure either.
+    # FETCH answered) and their parts then served, or not. Served: counted in full; not
+    # served: gone, like everything after them — never counted with a photo short (the
+    # defect this test found: described, then no bytes, then counted as news alone).
     assert stats.new in (5, 10, 15, 20, 25)
     assert "failed" not in stats.statuses  # message 11, an auto-reply, is ignored
     assert sum(stats.statuses.values()) == stats.new

@@ -72,7 +72,8 @@ COMMANDS = {
         "tinbai.cli.report", "The groups and units of the config, with their ids."
     ),
     "unmapped": LazyCommand(
-        "tinbai.cli.senders", "Senders of the plan's period whose mail counts for no unit yet."
+        "tinbai.cli.senders",
+        "Senders of the plan's period whose mail counts for no unit yet, most messages first.",
     ),
     "users": LazyCommand(
         "tinbai.cli.admin",

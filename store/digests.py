@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from classify.message import Review
@@ -126,19 +126,22 @@ def claim_digest(store: Store, sending: SentDigest, *, force: bool = False) -> C
 def release_digest(store: Store, sending: SentDigest, previous: SentDigest | None) -> None:
     """Undo a claim whose mail did not go out: the week counts as not sent (or as before)."""
     with store.session() as s, s.begin():
-        row = s.scalar(
-            select(DigestSent).where(
-                DigestSent.plan_id == sending.plan_id,
-                DigestSent.week_end == sending.week_end.isoformat(),
-                DigestSent.message_id == sending.message_id,
-            )
-        )
+        row = s.scalar(_this_sending(sending))
         if row is None:
             return
         if previous is None:
             s.delete(row)
         else:
             _fill(row, previous)
+
+
+def _this_sending(sending: SentDigest) -> Select[DigestSent]:
+    """The row of ``sending`` itself: its week, as long as no later sending took it over."""
+    return select(DigestSent).where(
+        DigestSent.plan_id == sending.plan_id,
+        DigestSent.week_end == sending.week_end.isoformat(),
+        DigestSent.message_id == sending.message_id,
+    )
 
 
 def _fill(row: DigestSent, value: SentDigest) -> None:
@@ -152,13 +155,7 @@ def _fill(row: DigestSent, value: SentDigest) -> None:
 def mark_delivered(store: Store, sending: SentDigest, at: datetime) -> None:
     """The SMTP server accepted ``sending``: the week is sent for good."""
     with store.session() as s, s.begin():
-        row = s.scalar(
-            select(DigestSent).where(
-                DigestSent.plan_id == sending.plan_id,
-                DigestSent.week_end == sending.week_end.isoformat(),
-                DigestSent.message_id == sending.message_id,
-            )
-        )
+        row = s.scalar(_this_sending(sending))
         if row is not None:
             row.delivered_at = at
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import imapclient
+from tlscheck import self_signed
 
 from digest.progress import as_json
 from ingest.poller import PollStats
@@ -125,29 +126,12 @@ class Dovecot:
         return self.dir / "dovecot.conf"
 
     def _write_config(self) -> None:
-        subprocess.run(
-            [
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-subj",
-                "/CN=localhost",
-                "-addext",
-                "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-days",
-                "30",
-                "-keyout",
-                str(self.dir / "key.pem"),
-                "-out",
-                str(self.cert),
-            ],
-            check=True,
-            capture_output=True,
+        self_signed(
+            self.dir / "key.pem",
+            self.cert,
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
         )
         home = self.dir / "home"
         home.mkdir()

@@ -11,16 +11,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
+from crashkit import SENDERS, UNKNOWN
 from invariants import Truth
 from mailkit import Attachment, build_message, make_jpeg
-
-SENDERS = (
-    ("tuangiao@example.org", "tuan-giao"),
-    ("muongcha@example.org", "muong-cha"),
-    ("yte@example.org", "y-te"),
-    ("tochuc@example.org", "to-chuc"),
-)
-UNKNOWN = "nguoila@example.net"
 
 
 def message_id(i: int, tag: str = "net") -> str:

@@ -16,9 +16,8 @@ _ALERT_RECORD_MAX = 32
 _COMMANDS = (b"LOGIN", b"AUTHENTICATE", b"AUTH ", b"AUTH\r\n", b"MAIL FROM")
 
 
-def other_ca(folder: Path) -> Path:
-    """A self-signed CA certificate that signed nothing the test servers use."""
-    ca = folder / "other-ca.pem"
+def self_signed(key: Path, cert: Path, subject: str, *extra: str, days: int = 30) -> Path:
+    """A self-signed EC certificate ``cert`` (its key at ``key``), made by openssl."""
     subprocess.run(
         [
             "openssl",
@@ -30,18 +29,26 @@ def other_ca(folder: Path) -> Path:
             "ec_paramgen_curve:prime256v1",
             "-nodes",
             "-subj",
-            "/CN=someone else's CA",
+            subject,
+            *extra,
             "-days",
-            "2",
+            str(days),
             "-keyout",
-            str(folder / "other-ca.key"),
+            str(key),
             "-out",
-            str(ca),
+            str(cert),
         ],
         check=True,
         capture_output=True,
     )
-    return ca
+    return cert
+
+
+def other_ca(folder: Path) -> Path:
+    """A self-signed CA certificate that signed nothing the test servers use."""
+    return self_signed(
+        folder / "other-ca.key", folder / "other-ca.pem", "/CN=someone else's CA", days=2
+    )
 
 
 def _split(sent: bytes) -> tuple[bytes, bytes]:

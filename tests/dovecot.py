@@ -336,6 +336,14 @@ class Mailbox:
         finally:
             app.close()
 
+    @property
+    def database_url(self) -> str:
+        app = self.app()
+        try:
+            return app.config.database_url
+        finally:
+            app.close()
+
     def report(self) -> dict[str, Any]:
         app = self.app()
         try:

@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from browser import CHROMIUM, CHROMIUM_ARGS
 from dataset import MAPPED_LATER, write_dataset
-from digestkit import ROOT, InProcess, Mailbox, SmtpServer, free_port
+from digestkit import ROOT, InProcess, Mailbox, SmtpServer, free_port, smtp_running
 
 
 @pytest.fixture(scope="session")
@@ -45,13 +45,8 @@ def quarter(quarter_db: Path, config_file: Path) -> Path:
 
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), decode_data=False)
-    controller.start()
-    try:
-        yield SmtpServer(controller.hostname, controller.port, mailbox)
-    finally:
-        controller.stop()
+    with smtp_running(Mailbox()) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -11,6 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner
 
@@ -47,6 +50,17 @@ class SmtpServer:
     host: str
     port: int
     mailbox: Mailbox
+
+
+@contextmanager
+def smtp_running(keeper: Mailbox) -> Iterator[SmtpServer]:
+    """An SMTP server on loopback that keeps what it is sent in ``keeper``, while in use."""
+    controller = Controller(keeper, hostname="127.0.0.1", port=free_port(), decode_data=False)
+    controller.start()
+    try:
+        yield SmtpServer(controller.hostname, controller.port, keeper)
+    finally:
+        controller.stop()
 
 
 def free_port() -> int:

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from digestkit import Mailbox as SmtpMailbox
-from digestkit import SmtpServer, free_port
+from digestkit import SmtpServer, smtp_running
 from dovecot import PASSWORD, Dovecot, Mailbox
 from oauth_provider import Provider
 
@@ -59,10 +58,5 @@ def app(mailbox: Mailbox) -> Iterator[App]:
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     """The digest tests' SMTP server (`digestkit`): keeps what tinbai sends (receipts, loops)."""
-    mailbox = SmtpMailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), decode_data=False)
-    controller.start()
-    try:
-        yield SmtpServer(controller.hostname, controller.port, mailbox)
-    finally:
-        controller.stop()
+    with smtp_running(SmtpMailbox()) as server:
+        yield server

@@ -16,8 +16,6 @@ from crashkit import messages, outcome_rows, truth
 from dovecot import Mailbox
 from invariants import acted_on, check_acted_committed, check_all
 
-from tinbai.app import App
-
 pytestmark = pytest.mark.integration
 
 BATCH = 5
@@ -41,14 +39,6 @@ else:
     CASES.append(("poll.committed", 4))
 
 
-def database_url(mailbox: Mailbox) -> str:
-    app = App(config_path=mailbox.config)
-    try:
-        return app.config.database_url
-    finally:
-        app.close()
-
-
 _reference: dict[str, list[tuple[object, ...]]] = {}
 
 
@@ -64,7 +54,7 @@ def reference_rows(mailbox: Mailbox) -> list[tuple[object, ...]]:
         other.config.write_text(mailbox.config.read_text().replace("tinbai.db", "reference.db"))
         other.deliver(*messages())
         other.poll()
-        _reference["rows"] = outcome_rows(database_url(other))
+        _reference["rows"] = outcome_rows(other.database_url)
     return _reference["rows"]
 
 
@@ -73,7 +63,7 @@ def crash_then_finish(mailbox: Mailbox, point: str, moved_to: str | None = None)
     crashed = mailbox.tinbai.__class__(mailbox.config, env)("poll", check=False)
     assert crashed.returncode == -9, crashed.stderr
     assert f"crash point {point}" in crashed.stderr
-    url = database_url(mailbox)
+    url = mailbox.database_url
     with mailbox.server.client(mailbox.user) as other:  # I5, before anything restarts
         check_acted_committed(url, acted_on(other, "INBOX", moved_to))
     mailbox.tinbai("poll")
@@ -88,7 +78,7 @@ def test_a_poll_killed_at_any_point_then_restarted_counts_as_if_nothing_happened
 
     crash_then_finish(mailbox, f"{point}:{nth}")
 
-    url = database_url(mailbox)
+    url = mailbox.database_url
     with mailbox.server.client(mailbox.user) as other:
         check_all(url, truth(), report=mailbox.report(), client=other)
         other.select_folder("INBOX", readonly=True)
@@ -107,7 +97,7 @@ def test_a_move_lost_to_a_crash_after_the_commit_is_done_by_the_next_poll(
     crash_then_finish(mailbox, "poll.committed:4", moved_to="Counted")
 
     with mailbox.server.client(mailbox.user) as other:
-        check_all(database_url(mailbox), truth(), client=other, moved_to="Counted", folder="INBOX")
+        check_all(mailbox.database_url, truth(), client=other, moved_to="Counted", folder="INBOX")
         assert other.select_folder("INBOX")[b"EXISTS"] == 0
         assert other.select_folder("Counted")[b"EXISTS"] == 20
 

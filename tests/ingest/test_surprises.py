@@ -22,20 +22,10 @@ from crashkit import SENDERS, messages, outcome_rows, truth
 from dovecot import Mailbox
 from invariants import Truth, check_all, check_store
 
-from tinbai.app import App
-
 pytestmark = pytest.mark.integration
 
 TRIALS = int(os.environ.get("TINBAI_SURPRISE_TRIALS", "2"))
 FOLDER = "Thu"
-
-
-def database_url(mailbox: Mailbox) -> str:
-    app = App(config_path=mailbox.config)
-    try:
-        return app.config.database_url
-    finally:
-        app.close()
 
 
 def uidvalidity(mailbox: Mailbox, folder: str = FOLDER) -> int:
@@ -63,7 +53,7 @@ def test_a_new_uidvalidity_counts_new_mail_once_and_old_mail_never_again(
     per_trial = 2
     mailbox.deliver(*messages(4), folder=FOLDER)
     mailbox.poll()
-    url = database_url(mailbox)
+    url = mailbox.database_url
     check_all(url, truth(4), report=mailbox.report())
     for trial in range(1, TRIALS + 1):
         total = 4 + trial * per_trial
@@ -88,8 +78,8 @@ def test_the_same_message_appended_again_is_counted_once(mailbox: Mailbox) -> No
     stats = mailbox.poll()
 
     assert (stats.new, stats.already) == (0, 2)
-    check_all(database_url(mailbox), truth(3), report=mailbox.report())
-    rows = outcome_rows(database_url(mailbox))
+    check_all(mailbox.database_url, truth(3), report=mailbox.report())
+    rows = outcome_rows(mailbox.database_url)
     assert len({r[0] for r in rows}) == 3
 
 
@@ -116,7 +106,7 @@ def test_another_client_expunging_everything_mid_poll_stops_nothing(mailbox: Mai
     assert stats.new in (5, 10, 15, 20, 25)
     assert "failed" not in stats.statuses  # message 11, an auto-reply, is ignored
     assert sum(stats.statuses.values()) == stats.new
-    url = database_url(mailbox)
+    url = mailbox.database_url
     first = truth(stats.new)
     check_store(url, first, report=mailbox.report())
     mailbox.deliver(*messages(2, offset=40))  # the mailbox lives on
@@ -156,7 +146,7 @@ def test_a_folder_renamed_away_fails_in_one_line_and_the_next_poll_is_fine(
     assert "mailbox.folder" in line
     mailbox.deliver(*messages(2, offset=3), folder=FOLDER)  # a new folder of that name
     mailbox.tinbai("poll")
-    check_all(database_url(mailbox), truth(5), report=mailbox.report())
+    check_all(mailbox.database_url, truth(5), report=mailbox.report())
 
 
 def test_two_polls_started_at_once_read_the_mail_once(mailbox: Mailbox) -> None:
@@ -175,7 +165,7 @@ def test_two_polls_started_at_once_read_the_mail_once(mailbox: Mailbox) -> None:
     for _, out, err in done:  # ... the other found it read, or was told to wait
         assert "Traceback" not in err
         assert out.startswith(("20 new", "0 new")) or "another tinbai process is polling" in err
-    check_all(database_url(mailbox), truth(), report=mailbox.report())
+    check_all(mailbox.database_url, truth(), report=mailbox.report())
 
 
 @pytest.fixture

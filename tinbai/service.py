@@ -176,12 +176,7 @@ class Service:
     def digest_job(self) -> None:
         from tinbai.digest_job import send_scheduled_digest  # noqa: PLC0415 — the digest's own module
 
-        try:
-            send_scheduled_digest(self.app)
-        except TinbaiError as e:
-            log.error("weekly digest not sent: %s", e)
-        except Exception:  # edge: the scheduler must keep running
-            log.exception("weekly digest crashed")
+        self._mail_job("weekly digest", send_scheduled_digest)
 
     def receipts_job(self) -> None:
         """After a poll: the receipts that are due (only when `[receipts]` is enabled)."""
@@ -189,22 +184,21 @@ class Service:
             return
         from tinbai.receipts import send_due_receipts  # noqa: PLC0415 — only when receipts are on
 
-        try:
-            send_due_receipts(self.app)
-        except TinbaiError as e:
-            log.error("receipts not sent: %s", e)
-        except Exception:  # edge: the scheduler must keep running
-            log.exception("receipts crashed")
+        self._mail_job("receipts", send_due_receipts)
 
     def reminders_job(self) -> None:
         from tinbai.reminders import scheduled_reminders  # noqa: PLC0415 — only when reminders are on
 
+        self._mail_job("reminders", scheduled_reminders)
+
+    def _mail_job(self, what: str, job: Callable[[App], object]) -> None:
+        """Run a job that sends mail: its failure is one logged line, and the scheduler runs on."""
         try:
-            scheduled_reminders(self.app)
+            job(self.app)
         except TinbaiError as e:
-            log.error("reminders not sent: %s", e)
+            log.error("%s not sent: %s", what, e)
         except Exception:  # edge: the scheduler must keep running
-            log.exception("reminders crashed")
+            log.exception("%s crashed", what)
 
     # ------------------------------------------------------------------ health
 

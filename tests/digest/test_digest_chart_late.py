@@ -2,8 +2,8 @@
 
 The chart test reads the `.eml` the way a mail client does (the HTML's ``cid:`` resolves to
 the PNG part beside it), then opens it in Chromium with the cid swapped for a data: URL, as
-Gmail and Outlook do with the part. Screenshots: /tmp/h14charts-digest-*.png (and
-tests/screenshots/digest/) for a person to look at.
+Gmail and Outlook do with the part. Its screenshot lands in
+tests/screenshots/digest/ for a person to look at.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from __future__ import annotations
 import base64
 import json
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,7 +28,6 @@ from tinbai.digest_job import send_scheduled_digest
 pytestmark = pytest.mark.integration
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-SHOTS = (Path(tempfile.gettempdir()), SCREENSHOTS)  # /tmp: for the lead to look at
 
 
 @dataclass
@@ -103,9 +100,8 @@ def test_the_digest_eml_carries_the_chart_by_cid_and_its_numbers_in_text(
         box = page.locator("#chart img").bounding_box()
         assert box is not None
         assert box["width"] <= 640
-        for folder in SHOTS:
-            folder.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(folder / "h14charts-digest-chart.png"), full_page=True)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "digest-chart.png"), full_page=True)
     finally:
         page.close()
 

@@ -153,9 +153,14 @@ def counted_over_time(
     `counted_rows` per message and arrival time: what the charts' weeks and late mail read.
     """
     periods = load_periods(s)
+    rows = counted_per_message(s, start, end)
+    if not periods.by_pattern:  # no `--from` move kept any mail with an earlier unit
+        return [
+            (pk, sender, None, received, kind, count) for pk, sender, received, kind, count in rows
+        ]
     return [
         (pk, sender, periods.unit_at(sender, received), received, kind, count)
-        for pk, sender, received, kind, count in counted_per_message(s, start, end)
+        for pk, sender, received, kind, count in rows
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from digest.late import Arrival, DigestWeek, Late, late_arrivals
 from digest.progress import PlanProgress, Unmapped, compute_progress, week_ending
@@ -73,9 +74,10 @@ def daily_counts(
     per_message: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     with app.store.session() as s:
         rows = counted_over_time(s, start, end)
+    unit_for = cache(mapping.unit_for)  # a sender's unit looked up once, not once per row
     for pk, address, earlier, received, kind, count in rows:
         per_message[pk][kind] += count
-        unit = earlier or mapping.unit_for(address)
+        unit = earlier or unit_for(address)
         if unit in known_units:
             day = received.astimezone(tz).date()
             into = per_unit.setdefault(unit, {}).setdefault(day, defaultdict(int))

@@ -8,7 +8,8 @@ number of the digest against the report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
@@ -211,6 +212,9 @@ def build_view(
         week=week.number, range=format_range(week.start, week.end, language)
     )
     s = progress.standing
+    members_of: dict[str, list[UnitProgress]] = defaultdict(list)
+    for unit in progress.units:
+        members_of[unit.group].append(unit)
     summary = " · ".join(
         f"{t[k]} {_ratio(progress.totals[k], progress.totals_quota[k])}" for k in KINDS
     )
@@ -297,7 +301,8 @@ def build_view(
             if any(u.standing.week.values())
         ),
         groups=tuple(
-            _group_block(i, g, progress, language) for i, g in enumerate(progress.groups, start=1)
+            _group_block(i, g, members_of.get(g.id, []), language, t)
+            for i, g in enumerate(progress.groups, start=1)
         ),
         attachment=attachment,
         **themes_and_calendar(progress, language),
@@ -455,10 +460,12 @@ def _week_summary(progress: PlanProgress, language: str) -> Figure | None:
 
 
 def _group_block(
-    number: int, group: GroupProgress, progress: PlanProgress, language: str
+    number: int,
+    group: GroupProgress,
+    members: Sequence[UnitProgress],
+    language: str,
+    t: Mapping[str, str],
 ) -> GroupBlock:
-    t = labels(language)
-    members = [u for u in progress.units if u.group == group.id]
     minimums = tuple(
         Figure(
             f"group.{group.id}.minimum.{k}",
@@ -472,7 +479,7 @@ def _group_block(
     )
     if len(members) == 1 and all(q is None for q in group.quota.values()):
         unit = members[0]  # a lone unit stands for its group, as "Lãnh đạo" does in the plan
-        row = _unit_row(unit, language)
+        row = _unit_row(unit, language, t)
         return GroupBlock(
             id=group.id,
             number=Figure(f"group.{group.id}.number", f"{number}."),
@@ -494,12 +501,11 @@ def _group_block(
             for k in KINDS
         ),
         minimums=minimums,
-        units=tuple(_unit_row(u, language) for u in members),
+        units=tuple(_unit_row(u, language, t) for u in members),
     )
 
 
-def _unit_row(unit: UnitProgress, language: str) -> UnitRow:
-    t = labels(language)
+def _unit_row(unit: UnitProgress, language: str, t: Mapping[str, str]) -> UnitRow:
     return UnitRow(
         id=unit.id,
         name=_name(unit, language),

@@ -9,7 +9,7 @@ up), so the last week's counts are the plan's counts as of ``as_of``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from types import MappingProxyType
@@ -17,7 +17,9 @@ from types import MappingProxyType
 from classify.message import KINDS
 from digest.progress import PlanProgress, due, elapsed
 
-DailyCounts = Mapping[date, Mapping[str, int]]  # what was counted on each day (plan's timezone)
+# What was counted by each day (plan's timezone). Only sums over whole `week_spans` are read,
+# so the report keys each week's counts by the week's last day instead of by every day.
+DailyCounts = Mapping[date, Mapping[str, int]]
 PLAN_SCOPE = "plan"
 
 
@@ -48,12 +50,9 @@ def weekly_points(
     start: date, end: date, as_of: date, daily: DailyCounts, target: Mapping[str, int | None]
 ) -> tuple[WeekPoint, ...]:
     """The weeks of [start, end] up to ``as_of``, each with its cumulative counts and pace."""
-    last = min(end, as_of)
     points: list[WeekPoint] = []
     total: dict[str, int] = dict.fromkeys(KINDS, 0)
-    day = start
-    while day <= last:
-        week_end = min(day + timedelta(days=6 - day.weekday()), last)
+    for day, week_end in week_spans(start, min(end, as_of)):
         added: dict[str, int] = dict.fromkeys(KINDS, 0)
         d = day
         while d <= week_end:
@@ -76,8 +75,16 @@ def weekly_points(
                 pace=MappingProxyType({k: due(target.get(k), share) for k in KINDS}),
             )
         )
-        day = week_end + timedelta(days=1)
     return tuple(points)
+
+
+def week_spans(start: date, last: date) -> Iterator[tuple[date, date]]:
+    """(first, last) day of each ISO week of [start, last], the first and the last clipped."""
+    day = start
+    while day <= last:
+        week_end = min(day + timedelta(days=6 - day.weekday()), last)
+        yield day, week_end
+        day = week_end + timedelta(days=1)
 
 
 def scopes(progress: PlanProgress) -> tuple[str, ...]:

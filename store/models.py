@@ -314,3 +314,18 @@ class MessageTheme(Base):
         ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
     )
     tag: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+
+
+class DataGeneration(Base):
+    """One row whose number grows with every write to what a report reads (migration 0016).
+
+    Database triggers bump it, on SQLite per row, on PostgreSQL once per transaction
+    at its commit, so whatever a process computed from those tables can be kept while
+    the number stands: any writer, any process, any road (poll, web, CLI, a script).
+    """
+
+    __tablename__ = "data_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    xid: Mapped[int | None] = mapped_column(BigInteger)  # PostgreSQL: the last bumping transaction

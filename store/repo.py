@@ -22,6 +22,7 @@ from store.db import make_engine, masked_url, migrate
 from store.errors import StoreError
 from store.models import (
     MAX_ID,
+    DataGeneration,
     FolderStateRow,
     Item,
     Message,
@@ -100,6 +101,16 @@ class Store:
                     self._open.conn = None
         except (IntegrityError, OperationalError) as e:
             raise StoreError(f"cannot write to the database: {e.orig} — {_write_hint(e)}") from e
+
+    def generation(self) -> int | None:
+        """The number every write to what a report reads makes grow (migration 0016).
+
+        Read it before reading what it stands for: a result computed afterwards is at
+        least as new as the number. None when the row is missing (then keep nothing).
+        """
+        with self.engine.connect() as c:
+            n = c.scalar(select(DataGeneration.n).where(DataGeneration.id == 1))
+        return None if n is None else int(n)
 
     # ------------------------------------------------------------------ messages
 

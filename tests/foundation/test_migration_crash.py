@@ -70,7 +70,11 @@ def test_a_migration_killed_on_a_database_with_mail_keeps_the_mail_and_old_colum
     run("db", "upgrade")  # type: ignore[operator]
     run("ingest-file", write_eml())  # type: ignore[operator]
     db = config_file.parent / "tinbai.db"
-    with sqlite3.connect(db) as c:  # as if this database were three steps behind
+    with sqlite3.connect(db) as c:  # as if this database were four steps behind
+        triggers = c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for (trigger,) in triggers:  # 0016_data_generation
+            c.execute(f"DROP TRIGGER {trigger}")
+        c.execute("DROP TABLE data_generation")
         c.execute("DROP INDEX ix_items_message_kind_count")  # 0015_scale_indexes
         c.execute("DROP INDEX ix_messages_sender_received")
         c.execute("DROP INDEX ix_messages_received_status_sender")

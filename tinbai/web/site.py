@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -47,6 +48,7 @@ from tinbai.app import App
 from tinbai.errors import TinbaiError
 from tinbai.report import plan_window
 from tinbai.web.i18n import words
+from tinbai.web.kept import Kept
 from tinbai.web.security import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -77,6 +79,7 @@ class Site:
         self.app = app
         self.language = app.config.model.language
         self.t = words(self.language)
+        self.kept = Kept(lambda: app.store)
         web = app.config.model.web
         self.limiter = LoginLimiter(
             app.store.session,
@@ -337,23 +340,42 @@ class Site:
             out.append((name, [(f"group:{g.id}", name), *members]))
         return out
 
+    def progress(self, plan_id: str, day: date) -> PlanProgress:
+        """The plan's progress on ``day``, kept until the store's data changes."""
+        return self.kept.get(
+            ("progress", plan_id, day), lambda: admin.progress(self.app, day, plan_id)
+        )
+
     def chart(self, request: Request, user: UserRow) -> Response:
         """The progress chart of one scope (the plan, a group, a unit) as a PNG."""
         day, plan_id = self._dashboard_day(request)
-        progress = admin.progress(self.app, day, plan_id)
+        progress = self.progress(plan_id, day)
         scope = request.query_params.get("scope", PLAN_SCOPE)
         if scope not in scopes(progress):
             raise HTTPException(404)
-        png = render_chart(series(progress, progress.daily, scope), self.t)
+        png = self.kept.get(
+            ("chart", plan_id, day, scope),
+            lambda: render_chart(series(progress, progress.daily, scope), self.t),
+        )
         return Response(png, media_type="image/png")
 
     def dashboard(self, request: Request, user: UserRow) -> Response:
         day, plan_id = self._dashboard_day(request)
-        plan = self.app.plan(plan_id, day)
-        progress = admin.progress(self.app, day, plan.id)
+        progress = self.progress(plan_id, day)
         scope = request.query_params.get("scope", PLAN_SCOPE)
         if scope not in scopes(progress):
             scope = PLAN_SCOPE
+        # The page's body is the same for every user: drawn once per (plan, day, scope)
+        # and generation; only the frame around it (user, notes, CSRF token) each time.
+        body = self.kept.get(
+            ("dashboard", plan_id, day, scope),
+            # An autoescaped template's output: already markup.
+            lambda: Markup(self._dashboard_body(progress, day, scope)),  # noqa: S704
+        )
+        return self.render(request, "dashboard.html", user, body=body)
+
+    def _dashboard_body(self, progress: PlanProgress, day: date, scope: str) -> str:
+        plan = self.app.plan(progress.plan_id, day)
         start, end = plan_window(self.app, plan, day)
         manual = q.list_submissions(
             self.app.store.session, since=start, until=end, overridden_only=True
@@ -361,10 +383,9 @@ class Site:
         units_by_group: dict[str, list[Any]] = {}
         for unit in progress.units:
             units_by_group.setdefault(unit.group, []).append(unit)
-        return self.render(
-            request,
-            "dashboard.html",
-            user,
+        return self.templates.get_template("_dashboard.html").render(
+            t=self.t,
+            kinds=KINDS,
             progress=progress,
             units_by_group=units_by_group,
             manual=len(manual),

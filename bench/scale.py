@@ -40,7 +40,8 @@ TARGETS = {  # seconds
     "page_p99": 0.2,
 }
 PAGE_BUDGET_S = 90.0  # a page slower than this is timed over fewer requests (noted)
-PAGES = ("/", "/unknown", "/submissions", "/submissions/{one}")
+PAGES = ("/", "/chart.png", "/unknown", "/submissions", "/submissions/{one}")
+AFTER_WRITE = 20  # dashboards timed each just after a write (the kept page recomputed)
 
 
 def _median_time(fn: Callable[[], object], runs: int) -> float:
@@ -75,6 +76,8 @@ def measure(config: Path, plan_id: str, as_of: str, runs: int, requests: int) ->
     with warnings.catch_warnings():  # starlette asks for httpx2; httpx serves
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient  # noqa: PLC0415
+
+    from sqlalchemy import text  # noqa: PLC0415
 
     from digest import chart  # noqa: PLC0415
     from store.users import add_user  # noqa: PLC0415
@@ -159,6 +162,21 @@ def measure(config: Path, plan_id: str, as_of: str, runs: int, requests: int) ->
                 "p99": times[min(len(times) - 1, int(len(times) * 0.99))],
                 "requests": len(times),
             }
+        # Each right after a one-row write (as a poll storing a message or a correction
+        # makes): the kept progress and page are stale, so computed and drawn again.
+        times = []
+        for _ in range(AFTER_WRITE):
+            with app.store.engine.begin() as c:
+                c.execute(text("UPDATE messages SET size = size + 1 WHERE id = 1"))
+            start = time.perf_counter()
+            assert client.get("/").status_code == 200
+            times.append(time.perf_counter() - start)
+        times.sort()
+        pages["/ after a write"] = {
+            "p50": statistics.median(times),
+            "p99": times[-1],
+            "requests": len(times),
+        }
         out["pages"] = pages
     app.close()
     return out
@@ -170,7 +188,7 @@ def verdicts(m: dict[str, Any]) -> dict[str, bool]:
         "digest_render": m["digest_render"] <= TARGETS["digest_render"],
         "unmapped": m["unmapped"] <= TARGETS["unmapped"],
         "unmapped_in_process": m["unmapped_in_process"] <= TARGETS["unmapped"],
-        "page_p99": all(p["p99"] <= TARGETS["page_p99"] for p in m["pages"].values()),
+        "page_p99": all(m["pages"][p]["p99"] <= TARGETS["page_p99"] for p in PAGES),
     }
 
 
@@ -196,7 +214,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     row("unmapped, whole process", lambda m: m["unmapped"], TARGETS["unmapped"])
     row("unmapped in-process", lambda m: m["unmapped_in_process"], TARGETS["unmapped"])
     row("submissions list, whole process", lambda m: m["submissions_list"], None)
-    for path in PAGES:
+    for path in (*PAGES, "/ after a write"):
         row(f"page {path} p50", lambda m, p=path: m["pages"][p]["p50"], None)
         row(f"page {path} p99", lambda m, p=path: m["pages"][p]["p99"], TARGETS["page_p99"])
         counts = ", ".join(f"{d}: {results[d]['pages'][path]['requests']}" for d in dbs)

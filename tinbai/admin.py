@@ -360,26 +360,51 @@ def submissions(
     overridden_only: bool = False,
     limit: int = 500,
 ) -> list[Submission]:
-    """Messages newest first, each with the unit it counts for."""
+    """Messages newest first, each with the unit it counts for.
+
+    One unit's are asked of the database by the patterns that can send for it (its
+    mappings, and the earlier ones a `--from` move kept), then each row's unit is decided
+    as for any message; rows another unit claims are dropped, and the next rows read,
+    until ``limit`` are found or none are left.
+    """
     if unit_id is not None:
         check_unit(app, unit_id)
     if status is not None and status not in STATUSES:
         raise AdminError(f"no status {status!r} — use one of {', '.join(STATUSES)}")
-    rows = q.list_submissions(
-        app.store.session,
-        since=None if since is None else day_start(app, since),
-        statuses=(status,) if status else (),
-        overridden_only=overridden_only,
-        limit=limit if unit_id is None else 100_000,
-    )
     mapping = app.sender_map()
     with app.store.session() as s:
         periods = sender_maps.load_periods(s)
-    out = []
-    for row in rows:
-        unit = periods.unit_at(row.sender, row.received_at) or mapping.unit_for(row.sender)
-        if unit_id is None or unit == unit_id:
-            out.append(Submission(row, unit))
+
+    def unit_of(row: q.SubmissionRow) -> str | None:
+        return periods.unit_at(row.sender, row.received_at) or mapping.unit_for(row.sender)
+
+    def read(
+        offset: int, senders: Sequence[str] | None = None, domains: Sequence[str] = ()
+    ) -> list[q.SubmissionRow]:
+        return q.list_submissions(
+            app.store.session,
+            since=None if since is None else day_start(app, since),
+            statuses=(status,) if status else (),
+            senders=senders,
+            domains=domains,
+            overridden_only=overridden_only,
+            limit=limit,
+            offset=offset,
+        )
+
+    if unit_id is None:
+        return [Submission(row, unit_of(row)) for row in read(0)]
+    patterns = mapping.patterns_of(unit_id) | periods.patterns_of(unit_id)
+    senders = sorted(p for p in patterns if not p.startswith("@"))
+    domains = sorted(p for p in patterns if p.startswith("@"))
+    out: list[Submission] = []
+    offset = 0
+    while len(out) < limit:
+        rows = read(offset, senders, domains)
+        out += [Submission(row, unit_id) for row in rows if unit_of(row) == unit_id]
+        if len(rows) < limit:
+            break
+        offset += limit
     return out[:limit]
 
 

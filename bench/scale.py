@@ -81,6 +81,7 @@ def measure(config: Path, plan_id: str, as_of: str, runs: int, requests: int) ->
     from tinbai import admin  # noqa: PLC0415
     from tinbai.app import App  # noqa: PLC0415
     from tinbai.digest_job import build_digest  # noqa: PLC0415
+    from tinbai.paging import Page  # noqa: PLC0415
     from tinbai.report import plan_progress  # noqa: PLC0415
     from tinbai.web.site import create_app  # noqa: PLC0415
 
@@ -121,7 +122,7 @@ def measure(config: Path, plan_id: str, as_of: str, runs: int, requests: int) ->
     out["digest_render_chart_cached"] = _median_time(lambda: build_digest(app, plan, day), runs)
     # What `tinbai unmapped` does past its start-up: the busiest 50 strangers and their count.
     out["unmapped_in_process"] = _median_time(
-        lambda: admin.unknown_page(app, plan, day, limit=50), runs
+        lambda: admin.unknown_page(app, plan, day, page=Page(size=50)), runs
     )
 
     now = datetime.now(UTC)

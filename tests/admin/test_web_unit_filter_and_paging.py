@@ -1,14 +1,17 @@
-"""One unit's submissions asked of the database (issue 13).
+"""One unit's submissions asked of the database, and the senders page fifty at a time (issue 13).
 
 `/submissions?unit=X` used to read the newest 100,000 messages and keep X's in Python;
 it now asks the database for the mail of the patterns that can send for X, and still
 decides each row's unit as before. The mail below holds every way a message finds its
 unit, and the page must show exactly what the Python filter shows, on SQLite and on
-PostgreSQL, over HTTP against the real server.
+PostgreSQL, over HTTP against the real server. `/senders` lists thousands of mappings
+in a federation: fifty a page, in the order of the whole list.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -138,3 +141,108 @@ def test_one_units_submissions_are_what_the_python_filter_shows(unit_site):
     assert [s.row.id for s in admin.submissions(app, status="counted", limit=3)] == sorted(
         pk.values(), reverse=True
     )[:3]  # without a unit: the newest, whoever sent them
+
+
+# --------------------------------------------------------------------------- /senders
+
+
+PAGED = [(f"nguoi-gui-{i:03d}@phan-trang.example.org", "nam-po") for i in range(130)]
+
+
+def senders_csv(rows: list[tuple[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["sender", "unit"])
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def listed(site: Any, needle: str = "") -> list[str]:
+    """The patterns `tinbai senders list` prints, in its order: the whole list."""
+    rows = json.loads(site.tinbai("senders", "list", "--search", needle, "--format", "json").stdout)
+    return [r["sender"] for r in rows]
+
+
+def shown_patterns(html: str) -> list[str]:
+    return re.findall(r'<tr data-sender="([^"]+)">', html)
+
+
+@pytest.fixture(scope="module")
+def paged_site(fresh_site: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The shipped config's 24 seeds and 130 mappings from a CSV: 154, four pages."""
+    path = tmp_path_factory.mktemp("paging") / "phan-trang.csv"
+    path.write_text(senders_csv(PAGED), encoding="utf-8")
+    fresh_site.tinbai("senders", "import", path)
+    return fresh_site
+
+
+def test_senders_come_fifty_a_page_in_the_order_of_the_whole_list(paged_site):
+    site = paged_site
+    whole = listed(site)
+    assert len(whole) == 154
+    with site.server.login(*site.users["editor"]) as client:
+        pages = [client.get(f"/senders?page={n}").text for n in (1, 2, 3, 4)]
+        assert [shown_patterns(p) for p in pages] == [
+            whole[:50],
+            whole[50:100],
+            whole[100:150],
+            whole[150:],
+        ]
+        assert shown_patterns(client.get("/senders").text) == whole[:50]
+        assert "154 địa chỉ, tên miền đã gán đơn vị · trang 2/4" in pages[1]
+        assert 'href="/senders?page=1" rel="prev"' in pages[1]
+        assert 'href="/senders?page=3" rel="next"' in pages[1]
+        assert 'rel="prev"' not in pages[0]
+        assert 'rel="next"' not in pages[3]
+
+        past = client.get("/senders?page=99").text  # past the end: the last page
+        assert shown_patterns(past) == whole[150:]
+        assert "trang 4/4" in past
+        assert shown_patterns(client.get("/senders?page=x").text) == whole[:50]
+
+
+def test_a_search_is_kept_from_page_to_page(paged_site):
+    site = paged_site
+    found = listed(site, "Phan-Trang")
+    assert len(found) == 130
+    with site.server.login(*site.users["editor"]) as client:
+        second = client.get("/senders?q=Phan-Trang&page=2").text
+        assert shown_patterns(second) == found[50:100]
+        assert "130 địa chỉ, tên miền đã gán đơn vị · trang 2/3" in second
+        assert 'value="Phan-Trang"' in second  # still in the search box
+        assert 'href="/senders?q=Phan-Trang&amp;page=1" rel="prev"' in second
+        assert 'href="/senders?q=Phan-Trang&amp;page=3" rel="next"' in second
+        last = client.get("/senders?q=Phan-Trang&page=9").text
+        assert shown_patterns(last) == found[100:]
+        one = client.get("/senders?q=tuangiao").text
+        assert shown_patterns(one) == ["tuangiao@example.org"]
+        assert "1 địa chỉ, tên miền đã gán đơn vị</p>" in one  # one page: no pager
+        assert 'class="pages"' not in one
+
+
+def test_a_change_made_on_a_page_comes_back_to_it(paged_site):
+    site = paged_site
+    with site.server.login(*site.users["admin"]) as client:
+        second = client.get("/senders?q=phan-trang&page=2").text
+        here = "/senders?q=phan-trang&page=2"
+        assert second.count(f'name="next" value="{here.replace("&", "&amp;")}"') == 100
+        token = site.server.csrf_of(second)
+        moved = shown_patterns(second)[0]
+        form = {"csrf_token": token, "sender": moved, "unit": "tua-chua", "next": here}
+        done = client.post("/senders/assign", data=form)
+        assert done.headers["location"] == here
+        back = client.get(here).text
+        assert f"Đã chuyển {moved}" in back.split('<p class="flash', 1)[1].split("</p>")[0]
+        assert shown_patterns(back)[0] == moved  # the same place in the list, its new unit
+
+        third = client.get("/senders?page=3").text
+        assert 'name="next" value="/senders?page=3"' in third
+        gone = shown_patterns(third)[0]
+        form = {"csrf_token": token, "sender": gone, "next": "/senders?page=3"}
+        assert client.post("/senders/remove", data=form).headers["location"] == "/senders?page=3"
+        assert gone not in listed(site)
+        # A form with no page to return to, or another site's address: the first page.
+        form = {"csrf_token": token, "sender": moved, "unit": "nam-po"}
+        assert client.post("/senders/assign", data=form).headers["location"] == "/senders"
+        evil = form | {"next": "//evil.example.com/senders?page=2"}
+        assert client.post("/senders/assign", data=evil).headers["location"] == "/senders"

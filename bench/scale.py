@@ -9,7 +9,8 @@ the last plan as it ended: `tinbai report --format json` as a whole process and
 in-process (`plan_progress`), the digest render (HTML, text, xlsx and the chart, drawn
 anew each run; matplotlib's import apart), `tinbai unmapped`, `tinbai submissions list`
 (first page), and the admin pages' server time (Starlette's test client in this process,
-signed in) over `--requests` requests each.
+signed in) over `--requests` requests each: among them one unit's submissions (the unit of
+message #1) and the senders' first page and middle page.
 Medians of `--runs` runs; results in bench/out/scale.json and a table on stdout.
 """
 
@@ -40,7 +41,16 @@ TARGETS = {  # seconds
     "page_p99": 0.2,
 }
 PAGE_BUDGET_S = 90.0  # a page slower than this is timed over fewer requests (noted)
-PAGES = ("/", "/chart.png", "/unknown", "/submissions", "/submissions/{one}")
+PAGES = (
+    "/",
+    "/chart.png",
+    "/unknown",
+    "/submissions",
+    "/submissions/{one}",
+    "/submissions?unit={unit}",
+    "/senders",
+    "/senders?page={middle}",
+)
 AFTER_WRITE = 20  # dashboards timed each just after a write (the kept page recomputed)
 
 
@@ -84,8 +94,9 @@ def measure(config: Path, plan_id: str, as_of: str, runs: int, requests: int) ->
     from tinbai import admin  # noqa: PLC0415
     from tinbai.app import App  # noqa: PLC0415
     from tinbai.digest_job import build_digest  # noqa: PLC0415
+    from tinbai.paging import Page  # noqa: PLC0415
     from tinbai.report import plan_progress  # noqa: PLC0415
-    from tinbai.web.site import create_app  # noqa: PLC0415
+    from tinbai.web.site import SENDERS_PER_PAGE, create_app  # noqa: PLC0415
 
     day = date.fromisoformat(as_of)
     tinbai = [sys.executable, "-m", "tinbai", "--config", str(config)]
@@ -124,7 +135,7 @@ def measure(config: Path, plan_id: str, as_of: str, runs: int, requests: int) ->
     out["digest_render_chart_cached"] = _median_time(lambda: build_digest(app, plan, day), runs)
     # What `tinbai unmapped` does past its start-up: the busiest 50 strangers and their count.
     out["unmapped_in_process"] = _median_time(
-        lambda: admin.unknown_page(app, plan, day, limit=50), runs
+        lambda: admin.unknown_page(app, plan, day, page=Page(size=50)), runs
     )
 
     now = datetime.now(UTC)
@@ -145,9 +156,11 @@ def measure(config: Path, plan_id: str, as_of: str, runs: int, requests: int) ->
             follow_redirects=False,
         )
         assert done.status_code == 303, done.text
+        unit = admin.submission(app, 1)[1]  # the unit of message #1: a unit with mail
+        senders = admin.mappings_page(app, page=Page(1, SENDERS_PER_PAGE))[1]
         pages: dict[str, dict[str, float]] = {}
         for path in PAGES:
-            url = path.format(one=1)
+            url = path.format(one=1, unit=unit, middle=senders.pages // 2 + 1)
             client.get(url)
             times: list[float] = []
             budget = time.perf_counter() + PAGE_BUDGET_S

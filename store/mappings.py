@@ -64,6 +64,12 @@ class Periods:
                 return None
         return None
 
+    def patterns_of(self, unit_id: str) -> frozenset[str]:
+        """The patterns whose earlier mail a `--from` move kept with ``unit_id``."""
+        return frozenset(
+            p for p, spans in self.by_pattern.items() if any(u == unit_id for _, u in spans)
+        )
+
 
 def load_periods(s: Session) -> Periods:
     table: dict[str, list[tuple[datetime, str]]] = defaultdict(list)

@@ -49,3 +49,13 @@ class SenderMap:
             if domain and domain in table:
                 return table[domain]
         return None
+
+    def patterns_of(self, unit_id: str) -> frozenset[str]:
+        """The patterns mapped to ``unit_id`` (database or seed): all its mail comes from them.
+
+        Not all their mail is its: an address of a domain mapped here may be mapped on its own
+        elsewhere, and a stored pattern hides its seed (`unit_for` decides).
+        """
+        return frozenset(
+            p for table in (self.stored, self.seeded) for p, u in table.items() if u == unit_id
+        )

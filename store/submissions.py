@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from classify.message import KINDS
 from classify.reasons import NO_REASON, Reason
@@ -295,11 +296,22 @@ def list_submissions(
     until: datetime | None = None,
     statuses: Iterable[str] = (),
     senders: Iterable[str] | None = None,
+    domains: Iterable[str] = (),
     overridden_only: bool = False,
     limit: int = 500,
+    offset: int = 0,
 ) -> list[SubmissionRow]:
-    """Messages newest first, with what each counts now."""
+    """Messages newest first, with what each counts now.
+
+    ``senders`` and ``domains`` (``@host``, as a mapping writes one) keep the mail from
+    those addresses or from any address at those domains. Addresses are matched as
+    stored: the ingest lower-cases them (`ingest.header_values.address`) and a pattern is
+    lower case (`store.senders.normalize_pattern`), so an address is found through
+    ``ix_messages_sender_received``; a domain is a suffix, which no index serves.
+    """
     stmt = select(Message).order_by(Message.received_at.desc(), Message.id.desc()).limit(limit)
+    if offset:
+        stmt = stmt.offset(offset)
     if since is not None:
         stmt = stmt.where(Message.received_at >= since)
     if until is not None:
@@ -307,8 +319,12 @@ def list_submissions(
     wanted = list(statuses)
     if wanted:
         stmt = stmt.where(Message.status.in_(wanted))
+    sent_by: list[ColumnElement[bool]] = []
     if senders is not None:
-        stmt = stmt.where(Message.sender.in_(list(senders)))
+        sent_by.append(Message.sender.in_(list(senders)))
+    sent_by += [Message.sender.endswith(d, autoescape=True) for d in domains]
+    if sent_by:
+        stmt = stmt.where(or_(*sent_by))
     if overridden_only:
         stmt = stmt.where(Message.id.in_(select(Override.message_pk)))
     with sessions() as s:

@@ -153,6 +153,7 @@ CATALOGUE: Mapping[str, str] = {
     "web.show": "Show",
     "web.minimum": "min. {need}",
     "web.manual_count": "{n} message(s) with counts set by hand",
+    "web.senders_count": "{n} address(es) and domain(s) mapped to a unit",
     "web.unknown_count": "{n} sender(s) not mapped to a unit",
     "web.search": "Search",
     "web.sender": "Sender",

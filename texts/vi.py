@@ -153,6 +153,7 @@ CATALOGUE: Mapping[str, str] = {
     "web.show": "Xem",
     "web.minimum": "tối thiểu {need}",
     "web.manual_count": "{n} thư được sửa số lượng bằng tay",
+    "web.senders_count": "{n} địa chỉ, tên miền đã gán đơn vị",
     "web.unknown_count": "{n} người gửi chưa gán đơn vị",
     "web.search": "Tìm",
     "web.sender": "Người gửi",

@@ -23,6 +23,7 @@ from store.models import MAX_ID
 from tinbai.app import App
 from tinbai.config import PlanConfig, UnitConfig, _did_you_mean
 from tinbai.errors import TinbaiError
+from tinbai.paging import WHOLE, Page
 from tinbai.report import named, plan_progress, plan_window, strangers
 
 STATUSES: tuple[str, ...] = ("counted", "ignored", "needs-review", "failed")
@@ -127,23 +128,26 @@ class MappingRow:
 
 def mappings(app: App, search: str = "") -> list[MappingRow]:
     """Every mapping, from the database and from the config's `senders` (database wins)."""
-    rows = [MappingRow(p, u, "database") for p, u in app.store.senders()]
-    stored = {r.pattern for r in rows}
+    return mappings_page(app, search)[0]
+
+
+def mappings_page(app: App, search: str = "", page: Page = WHOLE) -> tuple[list[MappingRow], Page]:
+    """One page of `mappings`, by pattern (its domain first), placed in the whole list.
+
+    The config's seeds are merged in, so the list is sorted and cut here, not by the
+    database; a row is made only for the page.
+    """
+    found = [(p, u, "database") for p, u in app.store.senders()]
+    stored = {p for p, _, _ in found}
     for unit_id, unit in app.config.model.units.items():
-        rows += [
-            MappingRow(s.lower(), unit_id, "config")
-            for s in unit.senders
-            if s.lower() not in stored
-        ]
+        found += [(p, unit_id, "config") for s in unit.senders if (p := s.lower()) not in stored]
     needle = search.strip().lower()
     if needle:
         units = app.config.model.units
-        rows = [
-            r
-            for r in rows
-            if needle in f"{r.pattern} {r.unit_id} {_unit_name(units, r.unit_id)}".lower()
-        ]
-    return sorted(rows, key=lambda r: (r.pattern.lstrip("@"), r.pattern))
+        found = [r for r in found if needle in f"{r[0]} {r[1]} {_unit_name(units, r[1])}".lower()]
+    found.sort(key=lambda r: (r[0].lstrip("@"), r[0]))
+    at = page.of(len(found))
+    return [MappingRow(*r) for r in found[at.start : at.end]], at
 
 
 def _unit_name(units: Mapping[str, UnitConfig], unit_id: str) -> str:
@@ -293,27 +297,22 @@ def unknown_senders(
 
 
 def unknown_page(
-    app: App,
-    plan: PlanConfig,
-    as_of: date,
-    *,
-    samples: int = 3,
-    offset: int = 0,
-    limit: int | None = None,
-) -> tuple[list[UnknownSender], int]:
-    """One page of `unknown_senders` (``offset``, ``limit``), and how many there are in all.
+    app: App, plan: PlanConfig, as_of: date, *, samples: int = 3, page: Page = WHOLE
+) -> tuple[list[UnknownSender], Page]:
+    """One page of `unknown_senders`, placed in the whole list (past its end, the last page).
 
     Only the page's names, first and last mail and subjects are read.
     """
     start, end = plan_window(app, plan, as_of)
     every = strangers(app, app.sender_map(), start, end)
-    page = named(app, every[offset : None if limit is None else offset + limit], start, end)
+    at = page.of(len(every))
+    shown = named(app, every[at.start : at.end], start, end)
     activity = q.sender_activity(
-        app.store.session, [u.address for u in page], start, end, samples=samples
+        app.store.session, [u.address for u in shown], start, end, samples=samples
     )
     suggest = _suggester(mappings(app))
     out = []
-    for u in page:
+    for u in shown:
         seen = activity.get(u.address)
         out.append(
             UnknownSender(
@@ -327,7 +326,7 @@ def unknown_page(
                 suggest(u.address) if "@" in u.address else None,
             )
         )
-    return out, len(every)
+    return out, at
 
 
 def corrected(app: App, plan: PlanConfig, as_of: date) -> list[int]:
@@ -360,26 +359,51 @@ def submissions(
     overridden_only: bool = False,
     limit: int = 500,
 ) -> list[Submission]:
-    """Messages newest first, each with the unit it counts for."""
+    """Messages newest first, each with the unit it counts for.
+
+    One unit's are asked of the database by the patterns that can send for it (its
+    mappings, and the earlier ones a `--from` move kept), then each row's unit is decided
+    as for any message; rows another unit claims are dropped, and the next rows read,
+    until ``limit`` are found or none are left.
+    """
     if unit_id is not None:
         check_unit(app, unit_id)
     if status is not None and status not in STATUSES:
         raise AdminError(f"no status {status!r} — use one of {', '.join(STATUSES)}")
-    rows = q.list_submissions(
-        app.store.session,
-        since=None if since is None else day_start(app, since),
-        statuses=(status,) if status else (),
-        overridden_only=overridden_only,
-        limit=limit if unit_id is None else 100_000,
-    )
     mapping = app.sender_map()
     with app.store.session() as s:
         periods = sender_maps.load_periods(s)
-    out = []
-    for row in rows:
-        unit = periods.unit_at(row.sender, row.received_at) or mapping.unit_for(row.sender)
-        if unit_id is None or unit == unit_id:
-            out.append(Submission(row, unit))
+
+    def unit_of(row: q.SubmissionRow) -> str | None:
+        return periods.unit_at(row.sender, row.received_at) or mapping.unit_for(row.sender)
+
+    def read(
+        offset: int, senders: Sequence[str] | None = None, domains: Sequence[str] = ()
+    ) -> list[q.SubmissionRow]:
+        return q.list_submissions(
+            app.store.session,
+            since=None if since is None else day_start(app, since),
+            statuses=(status,) if status else (),
+            senders=senders,
+            domains=domains,
+            overridden_only=overridden_only,
+            limit=limit,
+            offset=offset,
+        )
+
+    if unit_id is None:
+        return [Submission(row, unit_of(row)) for row in read(0)]
+    patterns = mapping.patterns_of(unit_id) | periods.patterns_of(unit_id)
+    senders = sorted(p for p in patterns if not p.startswith("@"))
+    domains = sorted(p for p in patterns if p.startswith("@"))
+    out: list[Submission] = []
+    offset = 0
+    while len(out) < limit:
+        rows = read(offset, senders, domains)
+        out += [Submission(row, unit_id) for row in rows if unit_of(row) == unit_id]
+        if len(rows) < limit:
+            break
+        offset += limit
     return out[:limit]
 
 

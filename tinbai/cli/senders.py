@@ -13,6 +13,7 @@ from tinbai.app import App
 from tinbai.cli import cli
 from tinbai.cli.common import ISO_DATE, as_of_option, pass_app, plan_option
 from tinbai.cli.table import FittedTable, cli_words, console, wide_option
+from tinbai.paging import Page
 
 UNMAPPED_TABLE_ROWS = 50  # a terminal shows the busiest strangers; --limit 0 lists them all
 
@@ -158,7 +159,9 @@ def unmapped(
     day = as_of or app.today()
     if limit is None:
         limit = 0 if fmt == "json" else UNMAPPED_TABLE_ROWS
-    strangers, total = admin.unknown_page(app, app.plan(plan_id, day), day, limit=limit or None)
+    strangers, at = admin.unknown_page(
+        app, app.plan(plan_id, day), day, page=Page(size=limit or None)
+    )
     if fmt == "json":
         data = [
             {
@@ -199,8 +202,8 @@ def unmapped(
             " | ".join(u.subjects),
         )
     console(wide=wide).print(table)
-    if total > len(strangers):
-        click.echo(t["unmapped_more"].format(shown=len(strangers), total=total))
+    if at.total > len(strangers):
+        click.echo(t["unmapped_more"].format(shown=len(strangers), total=at.total))
     click.echo(t["map_one"])
 
 

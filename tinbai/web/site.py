@@ -46,6 +46,7 @@ from texts import outcome_label, reason_text
 from tinbai import admin, previews
 from tinbai.app import App
 from tinbai.errors import TinbaiError
+from tinbai.paging import Page
 from tinbai.report import plan_window
 from tinbai.web.i18n import words
 from tinbai.web.kept import Kept
@@ -65,6 +66,7 @@ from tinbai.web.security import (
 log = logging.getLogger(__name__)
 
 UNKNOWN_PER_PAGE = 50  # unknown senders per page, most messages first: each has its own form
+SENDERS_PER_PAGE = 50  # mappings per page, by pattern: each has its own form
 UNIT_SELECT_MAX = 200  # more units than this: a text box and one list of them per page
 
 Handler = Callable[[Request, UserRow], Response]
@@ -402,12 +404,15 @@ class Site:
 
     def senders(self, request: Request, user: UserRow) -> Response:
         search = request.query_params.get("q", "")
-        rows = admin.mappings(self.app, search)
+        wanted = Page(self.page_number(request), SENDERS_PER_PAGE)
+        rows, at = admin.mappings_page(self.app, search, wanted)
         return self.render(
             request,
             "senders.html",
             user,
             rows=rows,
+            page=at,
+            here=self.listed("/senders", at, q=search),
             search=search,
             choices=self.unit_choices(),
             unit_label=self.unit_label,
@@ -439,13 +444,15 @@ class Site:
         return RedirectResponse(back, status_code=303)
 
     def senders_remove(self, request: Request, user: UserRow) -> Response:
+        form = self.form(request)
+        back = self.next_url(self.field(form, "next"), "/senders")
         try:
             pattern, old = admin.unassign(
-                self.app, self.field(self.form(request), "sender"), actor=f"web:{user.name}"
+                self.app, self.field(form, "sender"), actor=f"web:{user.name}"
             )
         except admin.AdminError as e:
             self.flash(request, str(e), "error")
-            return RedirectResponse("/senders", status_code=303)
+            return RedirectResponse(back, status_code=303)
         if old is not None:
             self.flash(
                 request, self.t["removed"].format(pattern=pattern, unit=self.unit_label(old))
@@ -454,7 +461,7 @@ class Site:
             self.flash(request, self.t["seeded"].format(pattern=pattern), "error")
         else:
             self.flash(request, self.t["not_mapped"].format(pattern=pattern))
-        return RedirectResponse("/senders", status_code=303)
+        return RedirectResponse(back, status_code=303)
 
     def senders_import(self, request: Request, user: UserRow) -> Response:
         upload = self.form(request).get("file")
@@ -487,36 +494,21 @@ class Site:
 
     def unknown(self, request: Request, user: UserRow) -> Response:
         day = self.app.today()
-        plan = self.app.plan(None, day)
-        number = self.page_number(request)
-        strangers, total = admin.unknown_page(
+        strangers, at = admin.unknown_page(
             self.app,
-            plan,
+            self.app.plan(None, day),
             day,
             samples=5,
-            offset=(number - 1) * UNKNOWN_PER_PAGE,
-            limit=UNKNOWN_PER_PAGE,
+            page=Page(self.page_number(request), UNKNOWN_PER_PAGE),
         )
-        pages = max(1, -(-total // UNKNOWN_PER_PAGE))
-        if number > pages:  # past the end: the last page
-            number = pages
-            strangers, total = admin.unknown_page(
-                self.app,
-                plan,
-                day,
-                samples=5,
-                offset=(number - 1) * UNKNOWN_PER_PAGE,
-                limit=UNKNOWN_PER_PAGE,
-            )
         return self.render(
             request,
             "unknown.html",
             user,
             strangers=strangers,
             choices=self.unit_choices(),
-            total=total,
-            page=number,
-            pages=pages,
+            page=at,
+            here=self.listed("/unknown", at),
         )
 
     @staticmethod
@@ -524,6 +516,14 @@ class Site:
         """``?page=N`` (1 for anything that is not a whole number of at least 1)."""
         text = request.query_params.get("page", "1")
         return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
+
+    @staticmethod
+    def listed(path: str, at: Page, **query: str) -> str:
+        """The address of page ``at`` of a list: what a form on it returns to."""
+        kept = {k: v for k, v in query.items() if v}
+        if at.number > 1:
+            kept["page"] = str(at.number)
+        return path + (f"?{urlencode(kept)}" if kept else "")
 
     # ------------------------------------------------------------------ submissions
 

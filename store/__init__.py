@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from store.repo import (
         MessageRow,
         RecordOutcome,
-        SenderCount,
         Store,
         open_store,
     )
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 _HOMES = {
     "MessageRow": "store.repo",
     "RecordOutcome": "store.repo",
-    "SenderCount": "store.repo",
     "Store": "store.repo",
     "open_store": "store.repo",
     "SenderMap": "store.senders",
@@ -42,7 +40,6 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "MessageRow",
     "RecordOutcome",
-    "SenderCount",
     "SenderMap",
     "Store",
     "normalize_pattern",

@@ -31,7 +31,6 @@ from store.models import (
 )
 from store.previews import add_preview
 from store.reasons import decode, encode, encode_trace
-from store.submissions import counted_rows
 from store.themes import add_themes
 
 log = logging.getLogger(__name__)
@@ -46,14 +45,6 @@ class RecordOutcome:
 
     def count(self, kind: str) -> int:
         return sum(n for k, n in self.counted if k == kind)
-
-
-@dataclass(frozen=True)
-class SenderCount:
-    address: str
-    kind: str
-    count: int
-    unit: str | None = None  # set when a `--from` move keeps this mail with an earlier unit
 
 
 @dataclass(frozen=True)
@@ -208,16 +199,6 @@ class Store:
         conn = db.connection() if isinstance(db, Session) else db
         if conn.execute(_FIND_LOCATION, vars(loc)).first() is None:
             conn.execute(_INSERT_LOCATION, {"message_pk": message_pk, **vars(loc)})
-
-    def counted_by_sender(self, start: datetime, end: datetime) -> list[SenderCount]:
-        """Counted items per sender address and kind, received in [start, end).
-
-        A manual override replaces its message's items (store.submissions.counted_rows).
-        """
-        with self.session() as s:
-            return [
-                SenderCount(a, kind, n, unit) for a, unit, kind, n in counted_rows(s, start, end)
-            ]
 
     def messages_by_sender(
         self, start: datetime, end: datetime, statuses: Sequence[str] = ("counted", "needs-review")
@@ -562,7 +543,6 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
 
 __all__: Sequence[str] = (
     "RecordOutcome",
-    "SenderCount",
     "Store",
     "open_store",
 )

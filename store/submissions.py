@@ -7,12 +7,13 @@ audit entry in the same transaction as the correction itself.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -121,29 +122,37 @@ def counted_per_message(
     return per_message
 
 
-def counted_rows(
-    s: Session, start: datetime, end: datetime
-) -> list[tuple[str, str | None, str, int]]:
-    """(address, earlier unit or None, kind, count) of what counts in [start, end).
+def counted_per_span(
+    s: Session, bounds: Sequence[datetime]
+) -> Iterable[tuple[int, str, str | None, Mapping[str, int]]]:
+    """(i, address, earlier unit or None, counts by kind) of what counts in each span
+    [bounds[i], bounds[i + 1]), unordered.
 
     What counts is `counted_per_message`'s. The unit is set only where a `--from`
     move kept the mail with the unit it had then. Mail received after every such
     move's end is summed per sender by the database (`_counted_per_sender`): only the
     part of the window a move still covers is read message by message.
+
+    The charts' weeks: one query sums every week (a CASE on the bounds) with the kinds
+    side by side, so a quarter's 2,500 senders come back as 35,000 rows, not 14 queries'
+    105,000 rows of one kind each for Python to read and add up.
     """
+    start, end = bounds[0], bounds[-1]
     periods = load_periods(s)
     moved_until = max((until for v in periods.by_pattern.values() for until, _ in v), default=None)
     split = start if moved_until is None else max(start, min(end, moved_until))
-    totals: dict[tuple[str, str | None, str], int] = defaultdict(int)
+    totals: dict[tuple[int, str, str | None], dict[str, int]] = {}
     if split > start:
         for _, sender, received, kind, count in counted_per_message(s, start, split):
-            totals[(sender, periods.unit_at(sender, received), kind)] += count
+            span = bisect_right(bounds, received) - 1
+            into = totals.setdefault((span, sender, periods.unit_at(sender, received)), {})
+            into[kind] = into.get(kind, 0) + count
     if end > split:
-        for sender, kind, count in _counted_per_sender(s, split, end):
-            totals[(sender, None, kind)] += count
-    return [
-        (a, u, k, n) for (a, u, k), n in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2]))
-    ]
+        for span, sender, counts in _counted_per_sender(s, split, end, bounds):
+            into = totals.setdefault((span, sender, None), {})
+            for kind, count in counts:
+                into[kind] = into.get(kind, 0) + count
+    return ((i, a, u, counts) for (i, a, u), counts in totals.items())
 
 
 def counted_of(s: Session, ids: Sequence[int]) -> dict[int, dict[str, int]]:
@@ -171,37 +180,45 @@ def counted_of(s: Session, ids: Sequence[int]) -> dict[int, dict[str, int]]:
     return out
 
 
-def _counted_per_sender(s: Session, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
-    """(address, kind, count) of what counts in [start, end), summed in SQL.
+def _counted_per_sender(
+    s: Session, start: datetime, end: datetime, bounds: Sequence[datetime]
+) -> Iterator[tuple[int, str, list[tuple[str, int]]]]:
+    """(span, address, [(kind, count), …]) of what counts in [start, end), summed in SQL.
 
     The same rule as `counted_per_message`: an override's counts whatever the status,
-    else the items of a `counted` message.
+    else the items of a `counted` message (a kind it has no item of is left out). The
+    span is the index of the bounds' interval the mail was received in.
     """
     window = (Message.received_at >= start, Message.received_at < end)
+    inner = bounds[1:-1]
+    span: ColumnElement[int] = (
+        case(*((Message.received_at < b, i) for i, b in enumerate(inner)), else_=len(inner))
+        if inner
+        else literal(0)
+    )
+    by_span = (span,) if inner else ()
     overridden = select(Override.message_pk)
-    out = [
-        (sender, kind, int(total or 0))
-        for sender, kind, total in s.execute(
-            select(Message.sender, Item.kind, func.sum(Item.count))
-            .join(Item, Item.message_pk == Message.id)
-            .where(Message.status == "counted", *window, Message.id.not_in(overridden))
-            .group_by(Message.sender, Item.kind)
+    db = s.connection()  # rows as the driver gives them: no ORM step for 35,000 of them
+    per_kind = [func.sum(case((Item.kind == kind, Item.count))) for kind in KINDS]
+    for i, sender, *sums in db.execute(
+        select(span, Message.sender, *per_kind)
+        .join(Item, Item.message_pk == Message.id)
+        .where(Message.status == "counted", *window, Message.id.not_in(overridden))
+        .group_by(*by_span, Message.sender)
+    ):
+        yield (
+            int(i),
+            sender,
+            [(k, int(n)) for k, n in zip(KINDS, sums, strict=True) if n is not None],
         )
-    ]
-    for sender, news, article, photo in s.execute(
-        select(
-            Message.sender,
-            func.sum(Override.news),
-            func.sum(Override.article),
-            func.sum(Override.photo),
-        )
+    overrides = [func.sum(Override.news), func.sum(Override.article), func.sum(Override.photo)]
+    for i, sender, *sums in db.execute(
+        select(span, Message.sender, *overrides)
         .join(Override, Override.message_pk == Message.id)
         .where(*window)
-        .group_by(Message.sender)
+        .group_by(*by_span, Message.sender)
     ):
-        out += [(sender, "news", int(news or 0)), (sender, "article", int(article or 0))]
-        out.append((sender, "photo", int(photo or 0)))
-    return out
+        yield int(i), sender, [(k, int(n or 0)) for k, n in zip(KINDS, sums, strict=True)]
 
 
 # --------------------------------------------------------------------------- corrections

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
@@ -13,7 +13,7 @@ from digest.themes import Tagged
 from digest.weeks import week_spans
 from store import SenderMap
 from store.digests import dated_before, messages_to_review, sent_digests
-from store.submissions import counted_of, counted_rows
+from store.submissions import counted_of, counted_per_span
 from store.themes import tagged_counts
 from tinbai.app import App
 from tinbai.config import PlanConfig, digest_plan
@@ -38,18 +38,6 @@ def week_window(app: App, plan: PlanConfig, as_of: date) -> tuple[datetime, date
     return min(max(start, week_start), end), end
 
 
-def _counts_per_unit(
-    app: App, mapping: SenderMap, start: datetime, end: datetime
-) -> dict[str, dict[str, int]]:
-    known_units = app.config.model.units
-    per_unit: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in app.store.counted_by_sender(start, end):
-        unit = row.unit or mapping.unit_for(row.address)
-        if unit in known_units:
-            per_unit[unit][row.kind] += row.count
-    return per_unit
-
-
 def tagged_pieces(
     app: App, plan: PlanConfig, mapping: SenderMap, start: datetime, end: datetime
 ) -> list[Tagged]:
@@ -65,30 +53,62 @@ def tagged_pieces(
     return out
 
 
+PerUnit = dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What each unit counts up to a day: the plan's, the seven days', and each week's."""
+
+    plan: PerUnit
+    week: PerUnit  # the seven days ending the day (`week_window`)
+    weekly: dict[str, dict[date, dict[str, int]]]  # by the ISO week's last day (`week_spans`)
+
+
+def counted(app: App, plan: PlanConfig, mapping: SenderMap, as_of: date) -> Counted:
+    """Every figure the progress counts, from one query (`counted_per_span`).
+
+    The plan's window is cut at each week's Monday and at the seven days' start; the
+    plan's counts are all the spans, the seven days' the spans from their start, a
+    chart's week the spans of that week. A query per week, then one for the plan and
+    one for the seven days, cost 0.45 s together at a national federation's size.
+    """
+    tz = app.config.plan_timezone(plan)
+    start, end = plan_window(app, plan, as_of)
+    week_start = week_window(app, plan, as_of)[0]
+    out = Counted(defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int)), {})
+    weeks = list(week_spans(plan.start, min(plan.end, as_of)))
+    if start >= end or not weeks:
+        return out
+    cuts = {datetime.combine(first, time(), tz): last for first, last in weeks}
+    if start < week_start < end and week_start not in cuts:
+        cuts[week_start] = next(last for first, last in weeks if first <= week_start.date() <= last)
+    bounds = sorted(cuts)
+    week_of = [cuts[b] for b in bounds]  # each span's chart week, by its last day
+    bounds.append(end)
+    known_units = app.config.model.units
+    unit_for = cache(mapping.unit_for)  # a sender's unit looked up once, not once per span
+    with app.store.session() as s:
+        for span, address, earlier, counts in counted_per_span(s, bounds):
+            unit = earlier or unit_for(address)
+            if unit not in known_units:
+                continue
+            weekly = out.weekly.setdefault(unit, {}).setdefault(week_of[span], defaultdict(int))
+            seven_days = bounds[span] >= week_start
+            for kind, count in counts.items():
+                out.plan[unit][kind] += count
+                weekly[kind] += count
+                if seven_days:
+                    out.week[unit][kind] += count
+    return out
+
+
 def weekly_counts(
     app: App, plan: PlanConfig, mapping: SenderMap, as_of: date
 ) -> dict[str, dict[date, dict[str, int]]]:
     """What each unit had counted in each week of the plan up to ``as_of`` (`week_spans`,
-    plan's timezone), keyed by the week's last day: what the charts' weeks read.
-
-    Summed by the database a week at a time, with the report's own rule (`counted_rows`):
-    reading every counted message of the plan to bucket it by day cost a second at a
-    national federation's size.
-    """
-    tz = app.config.plan_timezone(plan)
-    known_units = app.config.model.units
-    unit_for = cache(mapping.unit_for)  # a sender's unit looked up once, not once per week
-    per_unit: dict[str, dict[date, dict[str, int]]] = {}
-    with app.store.session() as s:
-        for first, last in week_spans(plan.start, min(plan.end, as_of)):
-            start = datetime.combine(first, time(), tz)
-            end = datetime.combine(last + timedelta(days=1), time(), tz)
-            for address, earlier, kind, count in counted_rows(s, start, end):
-                unit = earlier or unit_for(address)
-                if unit in known_units:
-                    into = per_unit.setdefault(unit, {}).setdefault(last, defaultdict(int))
-                    into[kind] += count
-    return per_unit
+    plan's timezone), keyed by the week's last day: what the charts' weeks read."""
+    return counted(app, plan, mapping, as_of).weekly
 
 
 def late_mail(
@@ -152,18 +172,17 @@ def named(app: App, unmapped: list[Unmapped], start: datetime, end: datetime) ->
 def plan_progress(app: App, plan: PlanConfig, as_of: date) -> PlanProgress:
     start, end = plan_window(app, plan, as_of)
     mapping = app.sender_map()
-    per_unit = _counts_per_unit(app, mapping, start, end)
-    per_unit_week = _counts_per_unit(app, mapping, *week_window(app, plan, as_of))
+    counts = counted(app, plan, mapping, as_of)
     unmapped = named(app, strangers(app, mapping, start, end), start, end)
     to_review = messages_to_review(app.store, start, end)
     return compute_progress(
         digest_plan(app.config.model, plan),
-        per_unit,
+        counts.plan,
         as_of,
         unmapped,
-        week_counts=per_unit_week,
+        week_counts=counts.week,
         needs_review=to_review,
         tagged=tagged_pieces(app, plan, mapping, start, end),
-        daily=weekly_counts(app, plan, mapping, as_of),
+        daily=counts.weekly,
         late=late_mail(app, plan, mapping, as_of),
     )

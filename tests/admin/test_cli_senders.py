@@ -155,7 +155,7 @@ def test_list_searches_database_and_config_mappings(tinbai):
     assert any(r["source"] == "config" for r in rows)
 
 
-def _csv(rows: list[tuple[str, str]]) -> str:
+def senders_csv(rows: list[tuple[str, str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["sender", "unit"])
@@ -170,7 +170,7 @@ def test_import_of_200_senders_with_one_bad_row_imports_none_and_names_the_row(t
     rows = [(f"clerk{i}@example.net", DISTRICTS[i % 5]) for i in range(200)]
     rows[136] = ("clerk136@example.net", "tuan-gaio")  # a typing slip on data row 137: line 138
     path = tmp_path / "senders.csv"
-    path.write_text(_csv(rows), encoding="utf-8")
+    path.write_text(senders_csv(rows), encoding="utf-8")
 
     done = tinbai("senders", "import", path, check=False)
 
@@ -188,7 +188,9 @@ def test_import_of_200_senders_with_one_bad_row_imports_none_and_names_the_row(t
 def test_import_of_200_senders_maps_them_all_and_again_changes_nothing(tinbai, tmp_path):
     rows = [(f"clerk{i}@example.net", DISTRICTS[i % 5]) for i in range(200)]
     path = tmp_path / "senders.csv"
-    path.write_text("\ufeff" + _csv(rows).replace(",", ";"), encoding="utf-8")  # Excel: BOM and ';'
+    path.write_text(
+        "\ufeff" + senders_csv(rows).replace(",", ";"), encoding="utf-8"
+    )  # Excel: BOM and ';'
 
     done = tinbai("senders", "import", path)
     assert "200 sender(s) added, 0 moved, 0 unchanged" in done.stdout

@@ -10,8 +10,6 @@ in a federation: fifty a page, in the order of the whole list.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from admin.test_cli_senders import senders_csv
 
 from store import submissions as q
 from store.mappings import load_periods
@@ -147,14 +146,6 @@ def test_one_units_submissions_are_what_the_python_filter_shows(unit_site):
 
 
 PAGED = [(f"nguoi-gui-{i:03d}@phan-trang.example.org", "nam-po") for i in range(130)]
-
-
-def senders_csv(rows: list[tuple[str, str]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["sender", "unit"])
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def listed(site: Any, needle: str = "") -> list[str]:

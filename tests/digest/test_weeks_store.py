@@ -27,34 +27,12 @@ KINDS = ("news", "article", "photo")
 def recount(app: App, db: Path, earlier: dict[int, str]) -> dict[tuple[str, date], dict[str, int]]:
     """Counts per unit and ISO week (keyed by its Monday), from the rows; ``earlier``: the
     unit a ``--from`` move kept a message with."""
-    mapping = app.sender_map()
-    known = app.config.model.units
-    engine = create_engine(f"sqlite:///{db}")
     weeks: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: dict.fromkeys(KINDS, 0))
-    with engine.connect() as c:
-        overrides = {
-            pk: {"news": n, "article": a, "photo": p}
-            for pk, n, a, p in c.execute(
-                text("SELECT message_pk, news, article, photo FROM overrides")
-            )
-        }
-        items: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KINDS, 0))
-        for pk, kind, n in c.execute(text("SELECT message_pk, kind, count FROM items")):
-            items[pk][kind] += n
-        for pk, sender, received, status in c.execute(
-            text("SELECT id, sender, received_at, status FROM messages")
-        ):
-            day = hanoi_day(received)
-            if not date(2020, 4, 1) <= day <= AS_OF:
-                continue
-            counts = overrides.get(pk) or (items[pk] if status == "counted" else None)
-            unit = earlier.get(pk) or mapping.unit_for(sender)
-            if counts is None or unit not in known:
-                continue
+    for (unit, day), counts in recount_by_day(app, db, earlier).items():
+        if date(2020, 4, 1) <= day <= AS_OF:
             into = weeks[(unit, day - timedelta(days=day.weekday()))]
             for kind in KINDS:
                 into[kind] += counts[kind]
-    engine.dispose()
     return dict(weeks)
 
 
@@ -181,7 +159,7 @@ def test_the_plan_and_the_seven_days_equal_a_recount_on_every_day(run, quarter):
 def recount_by_day(
     app: App, db: Path, earlier: dict[int, str]
 ) -> dict[tuple[str, date], dict[str, int]]:
-    """`recount`, by day instead of by week."""
+    """Counts per unit and day in Hanoi, read from the rows as an editor would by hand."""
     days: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: dict.fromkeys(KINDS, 0))
     mapping = app.sender_map()
     engine = create_engine(f"sqlite:///{db}")

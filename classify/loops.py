@@ -2,8 +2,8 @@
 
 `ReplyToTinbai` is a rule: a reply to tinbai's own mail (the digest, an alert, a receipt,
 a reminder) is never a submission, whoever sent it. `receipt_refusal` says why a
-message must get no receipt even when it counted: automatic mail, bounces, lists, mail
-from tinbai itself. Pure: the message and plain values in, a reason out.
+message must get no receipt even when it counted: automatic mail, bounces, lists, and
+tinbai's own mail. Pure: the message and plain values in, a reason out.
 """
 
 from __future__ import annotations

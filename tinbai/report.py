@@ -78,7 +78,7 @@ def counted(app: App, plan: PlanConfig, mapping: SenderMap, as_of: date) -> Coun
     week_start = week_window(app, plan, as_of)[0]
     out = Counted(defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int)), {})
     weeks = list(week_spans(plan.start, min(plan.end, as_of)))
-    if start >= end or not weeks:
+    if not weeks:  # the day is before the plan: its window is empty
         return out
     cuts = {datetime.combine(first, time(), tz): last for first, last in weeks}
     if start < week_start < end and week_start not in cuts:
@@ -101,14 +101,6 @@ def counted(app: App, plan: PlanConfig, mapping: SenderMap, as_of: date) -> Coun
                 if seven_days:
                     out.week[unit][kind] += count
     return out
-
-
-def weekly_counts(
-    app: App, plan: PlanConfig, mapping: SenderMap, as_of: date
-) -> dict[str, dict[date, dict[str, int]]]:
-    """What each unit had counted in each week of the plan up to ``as_of`` (`week_spans`,
-    plan's timezone), keyed by the week's last day: what the charts' weeks read."""
-    return counted(app, plan, mapping, as_of).weekly
 
 
 def late_mail(

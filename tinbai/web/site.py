@@ -38,7 +38,6 @@ from digest.chart import render_chart
 from digest.progress import PlanProgress, percent_text
 from digest.view import chart_weeks, themes_and_calendar
 from digest.weeks import PLAN_SCOPE, scopes, series
-from store import submissions as q
 from store import users as user_store
 from store.audit import audit_entries
 from store.users import UserRow
@@ -47,7 +46,6 @@ from tinbai import admin, previews
 from tinbai.app import App
 from tinbai.errors import TinbaiError
 from tinbai.paging import Page
-from tinbai.report import plan_window
 from tinbai.web.i18n import words
 from tinbai.web.kept import Kept
 from tinbai.web.security import (
@@ -377,11 +375,7 @@ class Site:
         return self.render(request, "dashboard.html", user, body=body)
 
     def _dashboard_body(self, progress: PlanProgress, day: date, scope: str) -> str:
-        plan = self.app.plan(progress.plan_id, day)
-        start, end = plan_window(self.app, plan, day)
-        manual = q.list_submissions(
-            self.app.store.session, since=start, until=end, overridden_only=True
-        )
+        manual = admin.corrected(self.app, self.app.plan(progress.plan_id, day), day)
         units_by_group: dict[str, list[Any]] = {}
         for unit in progress.units:
             units_by_group.setdefault(unit.group, []).append(unit)
